@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies run one way: the `mimicc` executable parses arguments and calls MimicDriver,
+// which calls the libraries below it, down to the two C system-library targets.
+let package = Package(
+    name: "mimicc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mimicc", targets: ["mimicc"]),
+        .library(name: "MimicDriver", targets: ["MimicDriver"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "MimicBasics"),
+        .target(name: "MimicYAML", dependencies: ["MimicBasics", "CYAML"]),
+        .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicYAML"]),
+        .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
+        .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
+        .target(
+            name: "MimicDriver",
+            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema"]),
+        .executableTarget(
+            name: "mimicc",
+            dependencies: [
+                "MimicDriver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "MimicYAMLTests", dependencies: ["MimicYAML"]),
+        .testTarget(name: "MimicSpecTests", dependencies: ["MimicSpec", "MimicSema", "MimicDriver"]),
+        .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
+        .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
+    ]
+)

@@ -1,0 +1,220 @@
+import MimicBasics
+import MimicYAML
+
+extension Lowerer {
+    static let modelKeys = ["input", "classes", "layers", "architecture", "budget"]
+    static let layerKinds = ["conv", "maxpool", "flatten", "dense", "linear", "dropout", "batchnorm"]
+
+    mutating func lowerModel(_ node: Node) -> Model? {
+        guard let model = mapping(node, "model", allowed: Self.modelKeys) else { return nil }
+        var input = [3, 32, 32]
+        var inputLocation = model.location
+        if let node = model["input"] {
+            inputLocation = node.location
+            if let items = node.sequence, items.count == 3 {
+                let dims = items.compactMap { int($0, "model.input", min: 1) }
+                if dims.count == 3 { input = dims }
+            } else {
+                wrongType(node, expected: "a list of three integers [channels, height, width]", for: "model.input")
+            }
+        }
+        let classes = model["classes"].flatMap { int($0, "model.classes", min: 2) } ?? 10
+
+        var layers: [Layer] = []
+        var architecture: String?
+        switch (model["layers"], model["architecture"]) {
+        case (let list?, let string?):
+            diagnostics.error(
+                .conflictingOptions, "'model' gives both 'layers' and 'architecture'", at: string.location,
+                notes: [DiagnosticNote("'layers' is given here; keep one of the two", at: list.location)])
+        case (let list?, nil):
+            layers = lowerLayers(list)
+        case (nil, let string?):
+            if let text = self.string(string, "model.architecture") {
+                architecture = text
+                let parsed = ArchitectureNotation.parse(text, at: Self.contentStart(of: string))
+                diagnostics.add(contentsOf: parsed.diagnostics)
+                layers = parsed.layers
+            }
+        case (nil, nil):
+            if requireComplete {
+                diagnostics.error(
+                    .missingKey, "'model' needs 'layers' or 'architecture'", at: model.location,
+                    notes: [DiagnosticNote("for example: architecture: \"64c5-mp2-64c5-mp2-depfc\"")])
+            }
+        }
+
+        let budget = model["budget"].flatMap { lowerBudget($0) }
+        checkDependentWidths(layers, budget: budget)
+        return Model(
+            input: input, inputLocation: inputLocation, classes: classes, layers: layers, budget: budget,
+            architecture: architecture, location: model.location)
+    }
+
+    /// Where the text of a scalar starts: past the opening quote of a quoted scalar. Block
+    /// scalars start on the next line, so their diagnostics point at the indicator instead.
+    static func contentStart(of node: Node) -> SourceLocation {
+        switch node.scalar?.style {
+        case .singleQuoted?, .doubleQuoted?: node.location.advanced(by: 1)
+        default: node.location
+        }
+    }
+
+    private mutating func lowerLayers(_ node: Node) -> [Layer] {
+        guard let items = node.sequence else {
+            wrongType(node, expected: "a list of layers", for: "model.layers")
+            return []
+        }
+        if items.isEmpty && requireComplete {
+            outOfRange(node, "model.layers", "must list at least one layer",
+                       notes: [DiagnosticNote("the output layer of 'classes' units is added implicitly")])
+        }
+        return items.compactMap { lowerLayer($0) }
+    }
+
+    private mutating func lowerLayer(_ item: Node) -> Layer? {
+        guard let (kind, body, _) = variant(item, "layer", among: Self.layerKinds) else { return nil }
+        let at = item.location
+        switch kind {
+        case "conv":
+            guard let body = requiredBody(body, kind, at: item, keys: ["filters", "kernel", "stride", "padding", "activation"])
+            else { return nil }
+            let filters = required(body, "filters", in: "conv").flatMap { width($0, "conv.filters") }
+            let kernelNode = body["kernel"]
+            let kernel = int(in: body, "kernel", "conv.kernel", default: 3, min: 1)
+            let stride = int(in: body, "stride", "conv.stride", default: 1, min: 1)
+            let padding = body["padding"].map { lowerPadding($0) } ?? .same
+            let activation = lowerActivation(body["activation"], "conv.activation")
+            guard let filters, let kernel, let stride, let padding, let activation else { return nil }
+            if padding == .same {
+                if stride != 1, let node = body["stride"] {
+                    diagnostics.error(
+                        .conflictingOptions, "padding 'same' needs stride 1, found \(stride)", at: node.location,
+                        notes: [DiagnosticNote("give an explicit padding such as 'padding: \((kernel - 1) / 2)'")])
+                    return nil
+                }
+                if kernel % 2 == 0 {
+                    diagnostics.error(
+                        .conflictingOptions, "padding 'same' needs an odd kernel, found \(kernel)",
+                        at: kernelNode?.location ?? at,
+                        notes: [DiagnosticNote("use an odd kernel or an explicit padding")])
+                    return nil
+                }
+            }
+            return .conv(Conv(filters: filters, kernel: kernel, stride: stride, padding: padding,
+                              activation: activation, location: at, kernelLocation: kernelNode?.location ?? at))
+        case "maxpool":
+            let body = body.flatMap { mapping($0, "maxpool", allowed: ["size", "stride"]) }
+            guard let size = int(in: body, "size", "maxpool.size", default: 2, min: 1) else { return nil }
+            guard let stride = int(in: body, "stride", "maxpool.stride", default: size, min: 1) else { return nil }
+            return .maxpool(MaxPool(size: size, stride: stride, location: at))
+        case "flatten":
+            _ = body.flatMap { mapping($0, "flatten", allowed: []) }
+            return .flatten(Flatten(location: at))
+        case "dense":
+            guard let body = requiredBody(body, kind, at: item, keys: ["units", "activation"]) else { return nil }
+            let units = required(body, "units", in: "dense").flatMap { width($0, "dense.units") }
+            let activation = lowerActivation(body["activation"], "dense.activation")
+            guard let units, let activation else { return nil }
+            return .dense(Dense(units: units, activation: activation, location: at))
+        case "linear":
+            guard let body = requiredBody(body, kind, at: item, keys: ["units"]) else { return nil }
+            guard let units = required(body, "units", in: "linear").flatMap({ width($0, "linear.units") }) else {
+                return nil
+            }
+            return .linear(Linear(units: units, location: at))
+        case "dropout":
+            guard let body = requiredBody(body, kind, at: item, keys: ["rate"]) else { return nil }
+            guard let rate = required(body, "rate", in: "dropout").flatMap({ double($0, "dropout.rate", min: 0, below: 1) })
+            else { return nil }
+            return .dropout(Dropout(rate: rate, location: at))
+        case "batchnorm":
+            let body = body.flatMap { mapping($0, "batchnorm", allowed: ["epsilon", "momentum"]) }
+            guard let epsilon = double(in: body, "epsilon", "batchnorm.epsilon", default: 1e-5, above: 0),
+                let momentum = double(in: body, "momentum", "batchnorm.momentum", default: 0.1, above: 0, max: 1)
+            else { return nil }
+            return .batchnorm(BatchNorm(epsilon: epsilon, momentum: momentum, location: at))
+        default:
+            preconditionFailure("internal error: layer kind '\(kind)' has no lowering")
+        }
+    }
+
+    /// The parameter mapping of a layer kind that needs one (`conv` alone says nothing).
+    private mutating func requiredBody(_ body: Node?, _ kind: String, at item: Node, keys: [String]) -> Node? {
+        guard let body else {
+            diagnostics.error(
+                .missingKey, "'\(kind)' needs its settings", at: item.location,
+                notes: [DiagnosticNote("for example: - \(kind): {\(keys[0]): ...}")])
+            return nil
+        }
+        return mapping(body, kind, allowed: keys)
+    }
+
+    mutating func width(_ node: Node, _ what: String) -> Width? {
+        if node.scalar?.text == "dependent" { return .dependent }
+        if node.int == nil, let text = node.scalar?.text, Suggestion.distance(text, "dependent") <= 3 {
+            diagnostics.error(.wrongType, "'\(what)' must be a positive integer or 'dependent', found '\(text)'",
+                              at: node.location, notes: [DiagnosticNote("did you mean 'dependent'?")])
+            return nil
+        }
+        if node.int == nil {
+            wrongType(node, expected: "a positive integer or 'dependent'", for: what)
+            return nil
+        }
+        return int(node, what, min: 1).map(Width.fixed)
+    }
+
+    private mutating func lowerPadding(_ node: Node) -> Padding? {
+        if node.int != nil { return int(node, "conv.padding", min: 0).map(Padding.explicit) }
+        switch choice(node, "conv.padding", among: ["same", "valid"]) {
+        case "same": return .same
+        case "valid": return .valid
+        default: return nil
+        }
+    }
+
+    mutating func lowerActivation(_ node: Node?, _ what: String) -> Activation? {
+        guard let node else { return .relu }
+        return choice(node, what, among: Activation.allCases.map(\.rawValue)).flatMap(Activation.init(rawValue:))
+    }
+
+    private mutating func lowerBudget(_ node: Node) -> Budget? {
+        guard let budget = mapping(node, "model.budget", allowed: ["params", "tolerance"]) else { return nil }
+        guard let paramsNode = required(budget, "params", in: "model.budget") else { return nil }
+        guard let text = paramsNode.scalar?.text, let params = Quantity.count(text) else {
+            wrongType(paramsNode, expected: "a parameter count such as 1M, 3.16M or 1000000", for: "model.budget.params")
+            return nil
+        }
+        var tolerance = 0.005
+        if let node = budget["tolerance"] {
+            guard let text = node.scalar?.text, let value = Quantity.fraction(text) else {
+                wrongType(node, expected: "a fraction such as 0.5% or 0.005", for: "model.budget.tolerance")
+                return nil
+            }
+            guard value >= 0, value <= 0.5 else {
+                outOfRange(node, "model.budget.tolerance", "must lie between 0% and 50%, found \(text)")
+                return nil
+            }
+            tolerance = value
+        }
+        return Budget(params: params, tolerance: tolerance, location: node.location)
+    }
+
+    /// At most one width may be dependent, and only when there is a budget to solve it from.
+    private mutating func checkDependentWidths(_ layers: [Layer], budget: Budget?) {
+        let dependent = layers.filter { $0.width == .dependent }
+        if dependent.count > 1 {
+            for extra in dependent.dropFirst() {
+                diagnostics.error(
+                    .multipleDependent, "only one layer width may be 'dependent'", at: extra.location,
+                    notes: [DiagnosticNote("the first dependent width is here", at: dependent[0].location),
+                            DiagnosticNote("a budget fixes one unknown; give this width a number")])
+            }
+        }
+        if let first = dependent.first, budget == nil, requireComplete {
+            diagnostics.error(
+                .dependentWithoutBudget, "a 'dependent' width needs 'model.budget'", at: first.location,
+                notes: [DiagnosticNote("add 'budget: {params: 1M}' under 'model'")])
+        }
+    }
+}

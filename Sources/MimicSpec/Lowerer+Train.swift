@@ -1,0 +1,126 @@
+import MimicBasics
+import MimicYAML
+
+extension Lowerer {
+    static let trainKeys = ["loss", "optimizer", "init", "batch", "epochs", "schedule", "seed", "threads"]
+
+    mutating func lowerTrain(_ node: Node) -> TrainConfig? {
+        guard let train = mapping(node, "train", allowed: Self.trainKeys) else { return nil }
+        let lossNode = required(train, "loss", in: "train")
+        let loss = lossNode.flatMap { lowerLoss($0) }
+        let optimizer = required(train, "optimizer", in: "train").flatMap { lowerOptimizer($0) }
+        let initScale = train["init"].map { lowerInit($0) } ?? 1
+        let batch = int(in: train, "batch", "train.batch", default: 128, min: 1)
+        let epochs = required(train, "epochs", in: "train").flatMap { int($0, "train.epochs", min: 1) }
+        let schedule = train["schedule"].map { lowerSchedule($0) } ?? .constant
+        let seed = int(in: train, "seed", "train.seed", default: 0, min: 0)
+        var threads: Int?? = .some(nil)
+        if let node = train["threads"], node.scalar?.text != "auto" {
+            threads = int(node, "train.threads", min: 1).map { .some($0) } ?? nil
+        }
+        guard let loss, let lossNode, let optimizer, let initScale, let batch, let epochs, let schedule,
+            let seed, let threads
+        else { return nil }
+        return TrainConfig(
+            loss: loss, lossLocation: lossNode.location, optimizer: optimizer, initScale: initScale, batch: batch,
+            epochs: epochs, schedule: schedule, seed: seed, threads: threads, location: train.location)
+    }
+
+    private mutating func lowerLoss(_ node: Node) -> Loss? {
+        guard let (name, body, _) = variant(node, "train.loss", among: ["mimic", "cross-entropy", "kd"]) else {
+            return nil
+        }
+        switch name {
+        case "mimic":
+            _ = body.flatMap { mapping($0, "mimic", allowed: []) }
+            return .mimic
+        case "cross-entropy":
+            _ = body.flatMap { mapping($0, "cross-entropy", allowed: []) }
+            return .crossEntropy
+        default:
+            let body = body.flatMap { mapping($0, "kd", allowed: ["temperature", "alpha"]) }
+            guard let t = double(in: body, "temperature", "kd.temperature", default: 4, above: 0),
+                let alpha = double(in: body, "alpha", "kd.alpha", default: 0.9, min: 0, max: 1)
+            else { return nil }
+            return .kd(temperature: t, alpha: alpha)
+        }
+    }
+
+    private mutating func lowerOptimizer(_ node: Node) -> Optimizer? {
+        guard let (name, body, at) = variant(node, "train.optimizer", among: ["sgd", "adam"]) else { return nil }
+        if name == "sgd" {
+            guard let body = body.flatMap({ mapping($0, "sgd", allowed: ["lr", "momentum", "nesterov", "weight-decay"]) })
+            else {
+                diagnostics.error(.missingKey, "'sgd' needs at least 'lr'", at: at)
+                return nil
+            }
+            let lr = required(body, "lr", in: "sgd").flatMap { double($0, "sgd.lr", above: 0) }
+            let momentum = double(in: body, "momentum", "sgd.momentum", default: 0, min: 0, below: 1)
+            let nesterov = body["nesterov"].map { bool($0, "sgd.nesterov") } ?? false
+            let decay = double(in: body, "weight-decay", "sgd.weight-decay", default: 0, min: 0)
+            guard let lr, let momentum, let nesterov, let decay else { return nil }
+            if nesterov && momentum == 0, let flag = body["nesterov"] {
+                diagnostics.error(
+                    .conflictingOptions, "Nesterov momentum needs 'momentum' above 0", at: flag.location,
+                    notes: [DiagnosticNote("set 'momentum', e.g. 0.9")])
+                return nil
+            }
+            return .sgd(lr: lr, momentum: momentum, nesterov: nesterov, weightDecay: decay)
+        }
+        let adam = body.flatMap { mapping($0, "adam", allowed: ["lr", "beta1", "beta2", "epsilon", "weight-decay"]) }
+        guard let lr = double(in: adam, "lr", "adam.lr", default: 0.001, above: 0),
+            let beta1 = double(in: adam, "beta1", "adam.beta1", default: 0.9, min: 0, below: 1),
+            let beta2 = double(in: adam, "beta2", "adam.beta2", default: 0.999, min: 0, below: 1),
+            let epsilon = double(in: adam, "epsilon", "adam.epsilon", default: 1e-8, above: 0),
+            let decay = double(in: adam, "weight-decay", "adam.weight-decay", default: 0, min: 0)
+        else { return nil }
+        return .adam(lr: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay)
+    }
+
+    private mutating func lowerInit(_ node: Node) -> Double? {
+        guard let (_, body, _) = variant(node, "train.init", among: ["glorot"]) else { return nil }
+        guard let body else { return 1 }
+        return double(body, "glorot", above: 0)
+    }
+
+    private mutating func lowerSchedule(_ node: Node) -> Schedule? {
+        guard let (name, body, at) = variant(node, "train.schedule", among: ["constant", "step", "cosine", "plateau"])
+        else { return nil }
+        switch name {
+        case "constant":
+            _ = body.flatMap { mapping($0, "constant", allowed: []) }
+            return .constant
+        case "step":
+            guard let body = body.flatMap({ mapping($0, "step", allowed: ["every", "factor"]) }) else {
+                diagnostics.error(.missingKey, "'step' needs 'every'", at: at)
+                return nil
+            }
+            guard let every = required(body, "every", in: "step").flatMap({ int($0, "step.every", min: 1) }),
+                let factor = double(in: body, "factor", "step.factor", default: 0.1, above: 0, below: 1)
+            else { return nil }
+            return .step(every: every, factor: factor)
+        case "cosine":
+            let body = body.flatMap { mapping($0, "cosine", allowed: ["min-lr-ratio"]) }
+            return double(in: body, "min-lr-ratio", "cosine.min-lr-ratio", default: 0, min: 0, below: 1)
+                .map(Schedule.cosine)
+        default:
+            let body = body.flatMap {
+                mapping($0, "plateau", allowed: ["factor", "patience", "cooldown", "stop-patience", "min-lr-ratio"])
+            }
+            guard let factor = double(in: body, "factor", "plateau.factor", default: 0.5, above: 0, below: 1),
+                let patience = int(in: body, "patience", "plateau.patience", default: 10, min: 1),
+                let cooldown = int(in: body, "cooldown", "plateau.cooldown", default: 8, min: 0),
+                let stop = int(in: body, "stop-patience", "plateau.stop-patience", default: 30, min: 1),
+                let ratio = double(in: body, "min-lr-ratio", "plateau.min-lr-ratio", default: 0.0005, above: 0, below: 1)
+            else { return nil }
+            if stop <= patience {
+                diagnostics.warning(
+                    .plateauNeverCuts,
+                    "'stop-patience' (\(stop)) is not above 'patience' (\(patience)): training stops before the rate is ever cut",
+                    at: body?["stop-patience"]?.location ?? at,
+                    notes: [DiagnosticNote("the paper cuts after 10 epochs and stops after 30")])
+            }
+            return .plateau(factor: factor, patience: patience, cooldown: cooldown, stopPatience: stop, minLRRatio: ratio)
+        }
+    }
+}

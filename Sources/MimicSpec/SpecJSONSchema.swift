@@ -1,0 +1,212 @@
+/// The JSON Schema of spec format version 1, printed by `mimicc schema`. A copy lives at
+/// `grammar/mimicc-spec.schema.json` for editors; a test keeps the two identical. The
+/// schema checks keys, types and ranges; `mimicc lint` checks everything else.
+public enum SpecJSONSchema {
+    public static let text = #"""
+{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://mimicc.dev/schema/spec-v1.json",
+  "title": "mimicc spec, format version 1",
+  "description": "One experiment: model, parameter budget, data, teacher, training and search. Normative prose: grammar/README.md. mimicc lint checks more than this schema can (shapes, search paths, extends).",
+  "type": "object",
+  "additionalProperties": false,
+  "required": ["mimicc"],
+  "if": {"not": {"properties": {"abstract": {"const": true}}, "required": ["abstract"]}},
+  "then": {"required": ["model"]},
+  "properties": {
+    "mimicc": {"const": 1, "description": "Spec format version."},
+    "name": {"type": "string", "minLength": 1, "description": "Run name; defaults to the file name without extension. Not inherited."},
+    "extends": {"type": "string", "minLength": 1, "description": "A base spec, relative to this file. Maps merge deeply, this file wins, lists replace."},
+    "abstract": {"type": "boolean", "default": false, "description": "A base spec that is only extended; required keys may be missing."},
+    "model": {"$ref": "#/$defs/model"},
+    "data": {"$ref": "#/$defs/data"},
+    "teacher": {"$ref": "#/$defs/teacher"},
+    "train": {"$ref": "#/$defs/train"},
+    "search": {"$ref": "#/$defs/search"}
+  },
+  "$defs": {
+    "positiveInt": {"type": "integer", "minimum": 1},
+    "width": {
+      "description": "A layer width, or 'dependent' to solve it from the budget.",
+      "oneOf": [{"type": "integer", "minimum": 1}, {"const": "dependent"}]
+    },
+    "activation": {"enum": ["relu", "gelu", "tanh", "sigmoid", "none"], "default": "relu"},
+    "model": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "input": {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 3, "maxItems": 3, "default": [3, 32, 32]},
+        "classes": {"type": "integer", "minimum": 2, "default": 10},
+        "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
+        "architecture": {"type": "string", "minLength": 1, "description": "Compact notation, e.g. 76c3^2-mp2-126c3^2-mp2-148c3^4-mp2-1200fc^2 (grammar/architecture.ebnf)."},
+        "budget": {"$ref": "#/$defs/budget"}
+      },
+      "not": {"required": ["layers", "architecture"]}
+    },
+    "budget": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "params": {
+          "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^[0-9][0-9_,]*(\\.[0-9]+)?[kKMG]?$"}],
+          "description": "Parameter count: 1M, 3.16M, 31.6M, 250k or 1000000."
+        },
+        "tolerance": {
+          "oneOf": [{"type": "number", "minimum": 0, "maximum": 0.5}, {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?%$"}],
+          "default": "0.5%"
+        }
+      }
+    },
+    "layer": {
+      "oneOf": [
+        {"enum": ["flatten", "batchnorm", "maxpool"]},
+        {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,
+         "properties": {
+           "conv": {"type": "object", "additionalProperties": false, "properties": {
+             "filters": {"$ref": "#/$defs/width"},
+             "kernel": {"type": "integer", "minimum": 1, "default": 3},
+             "stride": {"type": "integer", "minimum": 1, "default": 1},
+             "padding": {"oneOf": [{"enum": ["same", "valid"]}, {"type": "integer", "minimum": 0}], "default": "same"},
+             "activation": {"$ref": "#/$defs/activation"}}},
+           "maxpool": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+             "size": {"type": "integer", "minimum": 1, "default": 2},
+             "stride": {"type": "integer", "minimum": 1}}},
+           "flatten": {"type": ["object", "null"], "additionalProperties": false},
+           "dense": {"type": "object", "additionalProperties": false, "properties": {
+             "units": {"$ref": "#/$defs/width"},
+             "activation": {"$ref": "#/$defs/activation"}}},
+           "linear": {"type": "object", "additionalProperties": false, "properties": {
+             "units": {"$ref": "#/$defs/width"}}},
+           "dropout": {"type": "object", "additionalProperties": false, "properties": {
+             "rate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1}}},
+           "batchnorm": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+             "epsilon": {"type": "number", "exclusiveMinimum": 0, "default": 1e-5},
+             "momentum": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.1}}}
+         }}
+      ]
+    },
+    "data": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "dataset": {"enum": ["cifar10", "synthetic"]},
+        "path": {"type": "string", "minLength": 1},
+        "train": {"type": "integer", "minimum": 1, "default": 40000},
+        "validation": {"type": "integer", "minimum": 0, "default": 10000},
+        "normalize": {"enum": ["per-image", "per-channel", "none"], "default": "per-image"},
+        "input-scale": {"type": "number", "exclusiveMinimum": 0, "default": 1},
+        "seed": {"type": "integer", "minimum": 0, "default": 0},
+        "augment": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "flip": {"type": "boolean", "default": false},
+            "crop-rescale": {"type": "object", "additionalProperties": false, "properties": {
+              "min": {"type": "integer", "minimum": 1}, "max": {"type": "integer", "minimum": 1}}},
+            "hsv": {"type": "object", "additionalProperties": false, "properties": {
+              "dh": {"type": "number", "minimum": 0, "maximum": 0.5},
+              "ds": {"type": "number", "minimum": 0, "maximum": 1},
+              "dv": {"type": "number", "minimum": 0, "maximum": 1},
+              "as": {"type": "number", "minimum": 0, "maximum": 1},
+              "av": {"type": "number", "minimum": 0, "maximum": 1}}}
+          }
+        }
+      }
+    },
+    "teacher": {
+      "type": "object",
+      "additionalProperties": false,
+      "minProperties": 1,
+      "maxProperties": 1,
+      "properties": {
+        "logits": {"type": "object", "additionalProperties": false, "properties": {
+          "train": {"type": "string", "minLength": 1},
+          "test": {"type": "string", "minLength": 1},
+          "train-flip": {"type": "string", "minLength": 1}}},
+        "ensemble": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}
+      }
+    },
+    "train": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "loss": {"oneOf": [
+          {"enum": ["mimic", "cross-entropy", "kd"]},
+          {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
+            "mimic": {"type": ["object", "null"], "additionalProperties": false},
+            "cross-entropy": {"type": ["object", "null"], "additionalProperties": false},
+            "kd": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+              "temperature": {"type": "number", "exclusiveMinimum": 0, "default": 4},
+              "alpha": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.9}}}}}
+        ]},
+        "optimizer": {"oneOf": [{"const": "adam"}, {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
+          "sgd": {"type": "object", "additionalProperties": false, "properties": {
+            "lr": {"type": "number", "exclusiveMinimum": 0},
+            "momentum": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0},
+            "nesterov": {"type": "boolean", "default": false},
+            "weight-decay": {"type": "number", "minimum": 0, "default": 0}}},
+          "adam": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+            "lr": {"type": "number", "exclusiveMinimum": 0, "default": 0.001},
+            "beta1": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.9},
+            "beta2": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.999},
+            "epsilon": {"type": "number", "exclusiveMinimum": 0, "default": 1e-8},
+            "weight-decay": {"type": "number", "minimum": 0, "default": 0}}}}}]},
+        "init": {"oneOf": [
+          {"const": "glorot"},
+          {"type": "object", "additionalProperties": false, "minProperties": 1, "properties": {
+            "glorot": {"type": ["number", "null"], "exclusiveMinimum": 0, "default": 1}}}
+        ]},
+        "batch": {"type": "integer", "minimum": 1, "default": 128},
+        "epochs": {"type": "integer", "minimum": 1},
+        "schedule": {"oneOf": [
+          {"enum": ["constant", "cosine", "plateau"]},
+          {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
+            "constant": {"type": ["object", "null"], "additionalProperties": false},
+            "step": {"type": "object", "additionalProperties": false, "properties": {
+              "every": {"type": "integer", "minimum": 1},
+              "factor": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.1}}},
+            "cosine": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+              "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0}}},
+            "plateau": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+              "factor": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.5},
+              "patience": {"type": "integer", "minimum": 1, "default": 10},
+              "cooldown": {"type": "integer", "minimum": 0, "default": 8},
+              "stop-patience": {"type": "integer", "minimum": 1, "default": 30},
+              "min-lr-ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.0005}}}}}
+        ]},
+        "seed": {"type": "integer", "minimum": 0, "default": 0},
+        "threads": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}], "default": "auto"}
+      }
+    },
+    "search": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "method": {"enum": ["bayes", "random", "grid"]},
+        "trials": {"type": "integer", "minimum": 1},
+        "objective": {"const": "validation-accuracy", "default": "validation-accuracy"},
+        "report": {"type": "object", "additionalProperties": false, "properties": {
+          "top": {"type": "integer", "minimum": 1, "default": 5}}},
+        "seed": {"type": "integer", "minimum": 0, "default": 0},
+        "space": {
+          "type": "object",
+          "minProperties": 1,
+          "description": "Spec paths such as train.optimizer.sgd.lr or model.layers[0].conv.filters, each with a distribution.",
+          "propertyNames": {"pattern": "^[A-Za-z][A-Za-z0-9_-]*(\\[[0-9]+\\])*(\\.[A-Za-z][A-Za-z0-9_-]*(\\[[0-9]+\\])*)*$"},
+          "additionalProperties": {"$ref": "#/$defs/distribution"}
+        }
+      }
+    },
+    "distribution": {
+      "type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,
+      "properties": {
+        "uniform": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+        "log-uniform": {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}, "minItems": 2, "maxItems": 2},
+        "int": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+        "choice": {"type": "array", "minItems": 1, "items": {"type": ["number", "string", "boolean"]}}
+      }
+    }
+  }
+}
+"""#
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import MimicDriver
+
+/// The `mimicc` executable: argument parsing only; the work happens in MimicDriver.
+@main
+struct Mimicc: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mimicc",
+        abstract: "A declarative model-spec compiler for deep-learning studies.",
+        discussion: """
+            A spec is one YAML file describing a model, its parameter budget, data, teacher, \
+            training and search (see grammar/README.md). Exit status: 0 clean, 1 errors \
+            found in the input, 2 mimicc could not do its job, 64 usage errors.
+            """,
+        version: MimicVersion.current,
+        subcommands: [Lint.self, Schema.self])
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// Writes to standard error without buffering surprises between the two streams.
+func printError(_ text: String) {
+    FileStream.standardError.write(text)
+}
+
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check spec files for every error a spec can have before it runs.",
+        discussion: """
+            Checks YAML syntax, the spec language (unknown keys, types, ranges, conflicting \
+            options), 'extends' chains, the compact architecture notation, search paths and \
+            layer shapes, and reports every finding at its line and column. Whether data and \
+            logit files exist is checked when a run starts, not here.
+
+            Directories are searched recursively for *.yaml and *.yml files. Text diagnostics \
+            go to standard error (with the source line and a caret when it is a terminal); \
+            json, github and sarif go to standard output. Exit status: 0 clean (warnings \
+            allowed unless --strict), 1 errors found, 2 a path could not be read.
+            """)
+
+    @Argument(help: "Spec files or directories.")
+    var paths: [String]
+
+    @Option(help: "Output format: text, json, github (Actions annotations) or sarif (SARIF 2.1.0).")
+    var format: OutputFormat = .text
+
+    @Flag(help: "Treat warnings as errors.")
+    var strict = false
+
+    func run() throws {
+        let report = Linter.lint(paths, strict: strict)
+        let output = LintRenderer.render(report, as: format, excerpts: FileStream.standardErrorIsTerminal)
+        FileStream.standardOutput.write(output.stdout)
+        printError(output.stderr)
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the JSON Schema of the spec language, for editors.",
+        discussion: """
+            The same schema is kept at grammar/mimicc-spec.schema.json. Point an editor's \
+            YAML language server at it, e.g. with a first line \
+            '# yaml-language-server: $schema=../grammar/mimicc-spec.schema.json'.
+            """)
+
+    func run() throws {
+        FileStream.standardOutput.write(SpecSchema.json + "\n")
+    }
+}
