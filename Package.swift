@@ -35,7 +35,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "MimicYAMLTests", dependencies: ["MimicYAML"]),
-        .testTarget(name: "MimicSpecTests", dependencies: ["MimicSpec", "MimicSema", "MimicDriver"]),
+        .testTarget(
+            name: "MimicSpecTests", dependencies: ["MimicSpec", "MimicSema", "MimicDriver"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
     ]

@@ -26,7 +26,8 @@ extension Lowerer {
         case (let list?, let string?):
             diagnostics.error(
                 .conflictingOptions, "'model' gives both 'layers' and 'architecture'", at: string.location,
-                notes: [DiagnosticNote("'layers' is given here; keep one of the two", at: list.location)])
+                notes: [DiagnosticNote("'layers' is given here; keep one of the two",
+                                       at: model.entry("layers")?.key.location ?? list.location)])
         case (let list?, nil):
             layers = lowerLayers(list)
         case (nil, let string?):

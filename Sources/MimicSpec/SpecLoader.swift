@@ -117,14 +117,32 @@ public final class SpecLoader {
         return Node(.mapping(entries.filter { !uninheritedKeys.contains($0.name) }), at: node.location)
     }
 
+    /// Keys that are alternatives to each other, by the path of their mapping: a child that
+    /// picks one drops the base's other (a child's `architecture` replaces inherited `layers`,
+    /// its `adam` replaces an inherited `sgd`).
+    static let alternatives: [String: Set<String>] = [
+        "model": ["layers", "architecture"],
+        "teacher": ["logits", "ensemble"],
+        "train.loss": ["mimic", "cross-entropy", "kd"],
+        "train.optimizer": ["sgd", "adam"],
+        "train.schedule": ["constant", "step", "cosine", "plateau"],
+    ]
+
     /// Deep merge: mappings merge key by key with the child winning; anything else (lists
     /// included) is replaced by the child's value. Base keys keep their order, new keys follow.
-    static func merge(base: Node, over child: Node) -> Node {
-        guard let baseEntries = base.mapping, let childEntries = child.mapping else { return child }
+    static func merge(base: Node, over child: Node, path: String = "") -> Node {
+        guard var baseEntries = base.mapping, let childEntries = child.mapping else { return child }
+        if let group = alternatives[path] {
+            let chosen = Set(childEntries.map(\.name)).intersection(group)
+            if !chosen.isEmpty {
+                baseEntries.removeAll { group.contains($0.name) && !chosen.contains($0.name) }
+            }
+        }
         var result: [MappingEntry] = []
         for entry in baseEntries {
             if let override = childEntries.first(where: { $0.name == entry.name }) {
-                result.append(MappingEntry(key: override.key, value: merge(base: entry.value, over: override.value)))
+                let childPath = path.isEmpty ? entry.name : "\(path).\(entry.name)"
+                result.append(MappingEntry(key: override.key, value: merge(base: entry.value, over: override.value, path: childPath)))
             } else {
                 result.append(entry)
             }

@@ -21,9 +21,10 @@ public enum SpecLowering {
         let train = root["train"].flatMap { lowerer.lowerTrain($0) }
         let search = root["search"].flatMap { lowerer.lowerSearch($0) }
 
-        if let train, train.loss.needsTeacher, root["teacher"] == nil, !isAbstract {
+        // Read from the node, so the check runs even when other train settings are wrong.
+        if let loss = root["train"]?["loss"], Self.needsTeacher(loss), root["teacher"] == nil, !isAbstract {
             lowerer.diagnostics.error(
-                .missingKey, "this loss needs a 'teacher' to mimic", at: train.lossLocation,
+                .missingKey, "this loss needs a 'teacher' to mimic", at: loss.location,
                 notes: [DiagnosticNote("add 'teacher: {logits: {train: ..., test: ...}}', or use 'loss: cross-entropy'")])
         }
         if let search {
@@ -33,6 +34,11 @@ public enum SpecLowering {
         let spec = Spec(file: file, name: name, isAbstract: isAbstract, model: model, data: data, teacher: teacher,
                         train: train, search: search, root: root)
         return (lowerer.diagnostics.hasErrors ? nil : spec, lowerer.diagnostics.diagnostics)
+    }
+
+    private static func needsTeacher(_ loss: Node) -> Bool {
+        let name = loss.scalar?.text ?? loss.mapping?.first?.name
+        return name == "mimic" || name == "kd"
     }
 
     /// `specs/cnn2-1M.yaml` -> `cnn2-1M`.

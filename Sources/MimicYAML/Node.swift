@@ -73,7 +73,12 @@ public struct Node: Sendable, Equatable {
 
     /// The value stored under `key`, if this node is a mapping that has it.
     public subscript(key: String) -> Node? {
-        mapping?.first { $0.name == key }?.value
+        entry(key)?.value
+    }
+
+    /// The entry (key and value) under `key`, when the key's own location is wanted.
+    public func entry(_ key: String) -> MappingEntry? {
+        mapping?.first { $0.name == key }
     }
 
     /// A word for this node's kind, for diagnostics ("expected a mapping, found a list").

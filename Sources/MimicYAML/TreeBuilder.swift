@@ -65,8 +65,9 @@ struct TreeBuilder {
                         .unknownAlias, "alias '*\(name)' refers to no anchor",
                         at: here,
                         notes: [DiagnosticNote("define '&\(name)' on a value above this line")]))
-                add(Node(.scalar(Scalar(text: "")), at: here), size: 1)
-                return true
+                // Stop here: a placeholder value would only cause follow-on errors.
+                root = nil
+                return false
             }
             guard count(target.size, at: here) else { return false }
             add(target.node, size: target.size)
