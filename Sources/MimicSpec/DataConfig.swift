@@ -19,6 +19,14 @@ public struct HSVShift: Sendable, Equatable {
     public var dv: Double
     public var `as`: Double
     public var av: Double
+
+    public init(dh: Double, ds: Double, dv: Double, as: Double, av: Double) {
+        self.dh = dh
+        self.ds = ds
+        self.dv = dv
+        self.as = `as`
+        self.av = av
+    }
 }
 
 public struct Augmentation: Sendable, Equatable {

@@ -47,6 +47,14 @@ final class DiagnosticFixtureTests: XCTestCase {
         }
     }
 
+    func testEveryDiagnosticCodeIsDocumented() throws {
+        let doc = try String(contentsOfFile: SpecRoundTripTests.repository + "/grammar/diagnostics.md", encoding: .utf8)
+        for code in DiagnosticCode.allCases {
+            XCTAssertTrue(doc.contains("\n## \(code.rawValue)\n"), "grammar/diagnostics.md lacks \(code.rawValue)")
+            XCTAssertTrue(doc.contains("`\(code.name)`"), "grammar/diagnostics.md lacks \(code.name)")
+        }
+    }
+
     private func render(_ diagnostics: [Diagnostic]) -> String {
         diagnostics.map { d in
             "\n  \(d.location.map(String.init(describing:)) ?? "-"): \(d.severity.rawValue) [\(d.code.rawValue)] \(d.message)"
