@@ -29,7 +29,13 @@ public enum SpecLowering {
         }
         if let search {
             let resolver = SearchPathResolver(root: root, layers: model?.layers ?? [])
-            for dimension in search.space { resolver.check(dimension, into: &lowerer.diagnostics) }
+            for dimension in search.space {
+                let before = lowerer.diagnostics.errorCount
+                resolver.check(dimension, into: &lowerer.diagnostics)
+                if lowerer.diagnostics.errorCount == before {
+                    SearchBoundsCheck.check(dimension, root: root, into: &lowerer.diagnostics)
+                }
+            }
         }
         let spec = Spec(file: file, name: name, isAbstract: isAbstract, model: model, data: data, teacher: teacher,
                         train: train, search: search, root: root)
