@@ -7,7 +7,7 @@ import MimicYAML
 enum SearchBoundsCheck {
     static func check(_ dimension: SearchDimension, root: Node, into diagnostics: inout DiagnosticBag) {
         guard let segments = SearchPathResolver.segments(dimension.path),
-            let original = node(at: segments, in: root)
+            let original = SearchPathResolver.scalar(at: segments, in: root)
         else { return }  // Paths into the compact notation have no node to replace.
         // Lower only the section that holds the value (and the model, which data checks
         // against), as an abstract spec so that nothing else is required: this is run twice
@@ -47,21 +47,6 @@ enum SearchBoundsCheck {
                 }
             }
         }
-    }
-
-    private static func node(at segments: [SearchPathResolver.Segment], in root: Node) -> Node? {
-        var node = root
-        for segment in segments {
-            switch segment {
-            case .key(let key):
-                guard let next = node[key] else { return nil }
-                node = next
-            case .index(let i):
-                guard let items = node.sequence, i < items.count else { return nil }
-                node = items[i]
-            }
-        }
-        return node.scalar == nil ? nil : node
     }
 
     private static func replacing(_ segments: ArraySlice<SearchPathResolver.Segment>, in node: Node, with value: Node) -> Node? {

@@ -35,12 +35,8 @@ struct SearchPathResolver {
         return result
     }
 
-    /// The kind of value at `path`, or nil if it names nothing.
-    func resolve(_ path: String) -> ValueKind? {
-        guard let segments = Self.segments(path) else { return nil }
-        if segments.count >= 3, segments[0] == .key("model"), segments[1] == .key("layers") {
-            return resolveLayer(Array(segments.dropFirst(2)))
-        }
+    /// The scalar node a path leads to in a node tree, or nil.
+    static func scalar(at segments: [Segment], in root: Node) -> Node? {
         var node = root
         for segment in segments {
             switch segment {
@@ -52,7 +48,17 @@ struct SearchPathResolver {
                 node = items[i]
             }
         }
-        guard node.scalar != nil, !node.isNull else { return nil }
+        return node.scalar == nil ? nil : node
+    }
+
+    /// The kind of value at `path`, or nil if it names nothing.
+    func resolve(_ path: String) -> ValueKind? {
+        guard let segments = Self.segments(path) else { return nil }
+        if segments.count >= 3, segments[0] == .key("model"), segments[1] == .key("layers") {
+            return resolveLayer(Array(segments.dropFirst(2)))
+        }
+        guard let node = Self.scalar(at: segments, in: root) else { return nil }
+        guard !node.isNull else { return nil }
         if node.int != nil { return .integer }
         if node.double != nil { return .real }
         if node.bool != nil { return .boolean }
