@@ -38,6 +38,7 @@ let package = Package(
         .testTarget(
             name: "MimicSpecTests", dependencies: ["MimicSpec", "MimicSema", "MimicDriver"],
             exclude: ["Fixtures"]),
+        .testTarget(name: "MimicSemaTests", dependencies: ["MimicSema", "MimicSpec"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
     ]

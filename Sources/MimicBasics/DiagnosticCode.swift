@@ -33,6 +33,9 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case windowTooLarge = "MC040"
     case emptyShape = "MC041"
     case spatialAfterFlatten = "MC042"
+    // Parameter budgets.
+    case impossibleBudget = "MC050"
+    case budgetMismatch = "MC051"
     // Warnings.
     case reportExceedsTrials = "MC060"
     case plateauNeverCuts = "MC061"
@@ -67,6 +70,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .windowTooLarge: "window-too-large"
         case .emptyShape: "empty-shape"
         case .spatialAfterFlatten: "spatial-after-flatten"
+        case .impossibleBudget: "impossible-budget"
+        case .budgetMismatch: "budget-mismatch"
         case .reportExceedsTrials: "report-exceeds-trials"
         case .plateauNeverCuts: "plateau-never-cuts"
         }
@@ -102,6 +107,8 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .windowTooLarge: "A convolution or pooling window is larger than its input."
         case .emptyShape: "A layer's output has a dimension of zero."
         case .spatialAfterFlatten: "A spatial layer follows a flattened or dense layer."
+        case .impossibleBudget: "No dependent width meets the parameter budget."
+        case .budgetMismatch: "A model without a dependent width misses its parameter budget."
         case .reportExceedsTrials: "The search reports more top trials than it runs."
         case .plateauNeverCuts: "The plateau schedule stops before it can cut the learning rate."
         }

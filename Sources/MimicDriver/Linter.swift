@@ -21,7 +21,7 @@ public struct LintReport: Sendable {
     }
 }
 
-/// Runs every check that needs no data: YAML, the spec language, and shapes.
+/// Runs every check that needs no data: YAML, the spec language, shapes and budgets.
 public enum Linter {
     public static func lint(_ paths: [String], strict: Bool = false) -> LintReport {
         let (files, missing) = SpecFiles.expand(paths)
@@ -49,7 +49,7 @@ public enum Linter {
         let result = try loader.load(file)
         var diagnostics = result.diagnostics
         if let model = result.spec?.model {
-            diagnostics += ShapeInference.infer(model).diagnostics
+            diagnostics += ModelAnalysis.analyze(model).diagnostics
         }
         return diagnostics
     }

@@ -186,7 +186,7 @@ extension Lowerer {
             wrongType(paramsNode, expected: "a parameter count such as 1M, 3.16M or 1000000", for: "model.budget.params")
             return nil
         }
-        var tolerance = 0.005
+        var tolerance = 0.01
         if let node = budget["tolerance"] {
             guard let text = node.scalar?.text, let value = Quantity.fraction(text) else {
                 wrongType(node, expected: "a fraction such as 0.5% or 0.005", for: "model.budget.tolerance")

@@ -1,0 +1,81 @@
+import MimicBasics
+import MimicSpec
+
+/// What one layer costs, per image: its parameters, the FLOPs of its forward pass and the
+/// bytes of its output activations.
+public struct LayerCount: Sendable, Equatable {
+    /// A stable name: `conv1`, `pool1`, `dense2`, ..., `output`.
+    public var name: String
+    /// The spec keyword (`conv`, `maxpool`, ...; `dense` for the implicit output layer).
+    public var kind: String
+    public var location: SourceLocation
+    public var output: TensorShape
+    /// Weights plus biases (batchnorm: scale and shift; running statistics are not trained).
+    public var params: Int
+    /// Forward FLOPs per image, a multiply-add counted as 2, for the convolution and matrix
+    /// products; element-wise work (bias, activation, pooling) is not counted.
+    public var flops: Int
+    /// Bytes of the float32 output activations of one image.
+    public var activationBytes: Int
+}
+
+public enum LayerCounter {
+    /// Counts every layer of a model whose widths are all fixed, plus the implicit output
+    /// layer. nil if a width is still dependent or a shape does not check.
+    public static func count(_ model: Model) -> [LayerCount]? {
+        let inference = ShapeInference.infer(model)
+        guard inference.diagnostics.isEmpty else { return nil }
+        var counts: [LayerCount] = []
+        var seen: [String: Int] = [:]
+        var input = TensorShape.spatial(channels: model.input[0], height: model.input[1], width: model.input[2])
+        for (layer, output) in zip(model.layers + [outputLayer(model)], inference.shapes) {
+            guard let elements = output.elementCount, let inputElements = input.elementCount else { return nil }
+            let prefix = namePrefix(layer)
+            seen[prefix, default: 0] += 1
+            let isOutput = counts.count == model.layers.count
+            var params = 0, flops = 0
+            switch layer {
+            case .conv(let conv):
+                guard case .spatial(let cin?, _, _) = input, case .spatial(let cout?, let h, let w) = output else { return nil }
+                let weights = conv.kernel * conv.kernel * cin * cout
+                params = weights + cout
+                flops = 2 * weights * h * w
+            case .dense(let dense):
+                guard case .fixed(let units) = dense.units else { return nil }
+                params = inputElements * units + units
+                flops = 2 * inputElements * units
+            case .linear(let linear):
+                guard case .fixed(let units) = linear.units else { return nil }
+                params = inputElements * units + units
+                flops = 2 * inputElements * units
+            case .batchnorm:
+                if case .spatial(let c?, _, _) = output { params = 2 * c } else { params = 2 * elements }
+            case .maxpool, .flatten, .dropout:
+                break
+            }
+            counts.append(LayerCount(
+                name: isOutput ? "output" : "\(prefix)\(seen[prefix]!)", kind: layer.keyword,
+                location: layer.location, output: output, params: params, flops: flops,
+                activationBytes: elements * MemoryLayout<Float>.size))
+            input = output
+        }
+        return counts
+    }
+
+    /// The implicit output layer: `classes` linear units.
+    public static func outputLayer(_ model: Model) -> Layer {
+        .dense(Dense(units: .fixed(model.classes), activation: .none, location: model.location))
+    }
+
+    private static func namePrefix(_ layer: Layer) -> String {
+        switch layer {
+        case .conv: "conv"
+        case .maxpool: "pool"
+        case .flatten: "flatten"
+        case .dense: "dense"
+        case .linear: "linear"
+        case .dropout: "dropout"
+        case .batchnorm: "bn"
+        }
+    }
+}
