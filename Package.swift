@@ -24,10 +24,12 @@ let package = Package(
         .target(name: "MimicYAML", dependencies: ["MimicBasics", "CYAML"]),
         .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicYAML"]),
         .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
+        .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicSpec", "MimicSema"]),
+        .target(name: "MimicRuntime", dependencies: ["MimicGraph"]),
         .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
         .target(
             name: "MimicDriver",
-            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema"]),
+            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime"]),
         .executableTarget(
             name: "mimicc",
             dependencies: [
@@ -39,6 +41,9 @@ let package = Package(
             name: "MimicSpecTests", dependencies: ["MimicSpec", "MimicSema", "MimicDriver"],
             exclude: ["Fixtures"]),
         .testTarget(name: "MimicSemaTests", dependencies: ["MimicSema", "MimicSpec"]),
+        .testTarget(
+            name: "MimicGraphTests", dependencies: ["MimicGraph", "MimicRuntime", "MimicSema", "MimicSpec"],
+            exclude: ["Golden"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
     ]

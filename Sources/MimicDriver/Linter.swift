@@ -46,11 +46,6 @@ public enum Linter {
 
     /// The diagnostics of one spec file: loading and lowering, then the semantic checks.
     public static func check(_ file: String, loader: SpecLoader) throws(SpecLoader.ReadError) -> [Diagnostic] {
-        let result = try loader.load(file)
-        var diagnostics = result.diagnostics
-        if let model = result.spec?.model {
-            diagnostics += ModelAnalysis.analyze(model).diagnostics
-        }
-        return diagnostics
+        try Frontend.run(file, loader: loader).diagnostics
     }
 }

@@ -13,10 +13,12 @@ struct Mimicc: ParsableCommand {
             found in the input, 2 mimicc could not do its job, 64 usage errors.
             """,
         version: MimicVersion.current,
-        subcommands: [Lint.self, Schema.self])
+        subcommands: [Lint.self, Inspect.self, Compile.self, Schema.self])
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+extension InspectFormat: ExpressibleByArgument {}
+extension EmitKind: ExpressibleByArgument {}
 
 /// Writes to standard error without buffering surprises between the two streams.
 func printError(_ text: String) {

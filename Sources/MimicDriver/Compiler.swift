@@ -1,0 +1,71 @@
+import MimicBasics
+import MimicGraph
+import MimicRuntime
+import MimicSema
+import MimicSpec
+
+/// The spec compiled: its analysis, the graph (forward, plus backward for training) and
+/// the execution plan for one batch size.
+public struct CompiledSpec: Sendable {
+    public var spec: Spec
+    public var analysis: ModelAnalysis
+    public var graph: Graph
+    public var plan: ExecutionPlan
+}
+
+public enum Compiler {
+    public struct Options: Sendable {
+        /// Fuse ops into kernels (`--no-fuse` turns this off).
+        public var fuse = true
+        /// Compile the inference graph even when the spec trains.
+        public var inference = false
+        /// The batch to plan for; nil takes `train.batch`, or 128.
+        public var batch: Int?
+
+        public init(fuse: Bool = true, inference: Bool = false, batch: Int? = nil) {
+            self.fuse = fuse
+            self.inference = inference
+            self.batch = batch
+        }
+    }
+
+    /// Compiles one spec. Returns nil (and the diagnostics in the report) when it has errors.
+    public static func compile(_ file: String, options: Options = Options()) -> (compiled: CompiledSpec?, report: LintReport) {
+        let result: FrontendResult
+        do {
+            result = try Frontend.run(file)
+        } catch {
+            return (nil, LintReport(files: [file], diagnostics: [], unreadable: [error.description]))
+        }
+        var bag = DiagnosticBag()
+        bag.add(contentsOf: result.diagnostics)
+        let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
+        guard !result.hasErrors, let spec = result.spec, let analysis = result.analysis else { return (nil, report) }
+        let graph = build(spec, analysis, inference: options.inference)
+        let problems = Verifier.verify(graph)
+        precondition(problems.isEmpty, "internal error: the compiled graph does not verify: \(problems)")
+        let batch = options.batch ?? spec.train?.batch ?? 128
+        let plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse)
+        return (CompiledSpec(spec: spec, analysis: analysis, graph: graph, plan: plan), report)
+    }
+
+    /// A spec with a `train` section compiles to its training graph (forward, loss, backward);
+    /// one without, or with `inference`, to the forward graph ending in the logits.
+    static func build(_ spec: Spec, _ analysis: ModelAnalysis, inference: Bool) -> Graph {
+        guard !inference, let train = spec.train else {
+            return GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
+        }
+        let forward = GraphBuilder.forward(analysis, name: spec.name, mode: .training(LossKind(train.loss)))
+        return Autodiff.backward(forward)
+    }
+}
+
+/// What `mimicc compile` prints.
+public enum EmitKind: String, Sendable, CaseIterable {
+    case graph, plan
+}
+
+extension CompiledSpec {
+    public var graphText: String { GraphPrinter.print(graph) }
+    public var planText: String { PlanPrinter.print(plan) }
+}

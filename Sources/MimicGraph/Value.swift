@@ -1,0 +1,43 @@
+/// MimicGraph is the fourth stage of the pipeline: the typed graph IR that a checked model
+/// lowers to, its verifier and printer, reverse-mode differentiation, and fusion.
+
+import MimicBasics
+
+public struct ValueID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var index: Int
+    public init(_ index: Int) { self.index = index }
+    public var description: String { "%\(index)" }
+    public static func < (a: ValueID, b: ValueID) -> Bool { a.index < b.index }
+}
+
+/// What a value is, which decides where it lives: parameters and their gradients in their
+/// own contiguous blocks, everything batched in the planned activation arena.
+public enum ValueRole: Sendable, Equatable {
+    /// The input images of a batch.
+    case input
+    /// The regression or classification target of a batch (teacher logits or labels).
+    case target
+    case parameter
+    /// A per-example tensor computed from the input.
+    case activation
+    /// Saved for the backward pass only (pool argmax, dropout mask, batchnorm statistics).
+    case saved
+    /// The gradient of the loss with respect to another value.
+    case gradient(of: ValueID)
+    /// The batch's mean loss, a scalar.
+    case loss
+}
+
+/// A typed value: its shape, and the spec location it comes from.
+public struct Value: Sendable, Equatable {
+    public var id: ValueID
+    /// `conv1.weight`, `conv1.out`, `d.conv1.out`, ...
+    public var name: String
+    /// Per example for batched values (the batch dimension is added by the plan);
+    /// the whole tensor for parameters and the loss.
+    public var shape: [Int]
+    public var role: ValueRole
+    public var origin: SourceLocation
+
+    public var elementCount: Int { shape.reduce(1, *) }
+}

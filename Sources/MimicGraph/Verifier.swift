@@ -1,0 +1,43 @@
+/// Checks the invariants every pass must keep; tests run it after each pass. A failure is a
+/// compiler bug, so it is reported as a list of broken rules rather than user diagnostics.
+public enum Verifier {
+    public static func verify(_ g: Graph) -> [String] {
+        var problems: [String] = []
+        var defined = Set<ValueID>()
+        for value in g.values {
+            switch value.role {
+            case .input, .target, .parameter: defined.insert(value.id)
+            case .gradient(let of):
+                if g[of].shape != value.shape {
+                    problems.append("\(value.id) \(value.name): gradient shape \(value.shape) differs from \(g[of].shape)")
+                }
+            default: break
+            }
+        }
+        for (index, op) in g.ops.enumerated() {
+            let label = "op \(index) \(op.kind.mnemonic) (\(op.layer))"
+            for input in op.inputs where !defined.contains(input) {
+                problems.append("\(label): reads \(input) before it is defined")
+            }
+            for output in op.outputs {
+                if defined.contains(output) { problems.append("\(label): redefines \(output)") }
+                defined.insert(output)
+            }
+            switch ShapeRules.outputs(op.kind, op.inputs.map { g[$0].shape }) {
+            case .failure(let error):
+                problems.append("\(label): \(error.reason)")
+            case .success(let shapes):
+                if shapes.count != op.outputs.count {
+                    problems.append("\(label): has \(op.outputs.count) outputs, its rule gives \(shapes.count)")
+                }
+                for (output, shape) in zip(op.outputs, shapes) where !ShapeRules.matches(g[output].shape, shape) {
+                    problems.append("\(label): output \(output) has shape \(g[output].shape), its rule gives \(shape)")
+                }
+            }
+        }
+        for output in g.outputs where !defined.contains(output) {
+            problems.append("graph output \(output) is never computed")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,107 @@
+import MimicGraph
+
+/// Where a value lives at run time.
+public enum Storage: Sendable, Equatable {
+    /// In the activation arena at this byte offset.
+    case arena(offset: Int)
+    /// In the contiguous parameter block, at this float offset.
+    case parameters(offset: Int)
+    /// In the contiguous parameter-gradient block, mirroring the parameter layout.
+    case parameterGradients(offset: Int)
+    /// The scalar loss.
+    case loss
+    /// Never written to memory: produced and consumed inside one fused kernel.
+    case kernelInternal
+}
+
+/// A graph planned for a batch size: kernels in order, where every value lives, and the
+/// arena those places fit in. Everything here is decided before the first step runs.
+public struct ExecutionPlan: Sendable {
+    public var graph: Graph
+    public var batch: Int
+    public var kernels: [Kernel]
+    public var storage: [ValueID: Storage]
+    /// Bytes of each arena value, for the non-overlap check and reports.
+    public var arenaBuffers: [ValueID: BufferRequest]
+    public var arenaBytes: Int
+    /// The arena size without planning: every buffer in a place of its own.
+    public var unplannedBytes: Int
+    public var parameterCount: Int
+    /// Values that are another value's memory seen with a different shape (flatten and its
+    /// gradient): the kernel is a no-op and the value shares its source's buffer.
+    public var views: [ValueID: ValueID]
+
+    public static func make(_ graph: Graph, batch: Int, fuse: Bool = true) -> ExecutionPlan {
+        let kernels = Fusion.kernels(graph, enabled: fuse)
+        var kernelOfOp = [Int](repeating: 0, count: graph.ops.count)
+        for (k, kernel) in kernels.enumerated() { for op in kernel.ops { kernelOfOp[op] = k } }
+
+        // Lifetimes in kernel indices. Graph inputs and targets are filled before kernel 0.
+        var first: [ValueID: Int] = [:], last: [ValueID: Int] = [:], insideKernel = Set<ValueID>()
+        for value in graph.values where value.role == .input || value.role == .target { first[value.id] = 0 }
+        for (i, op) in graph.ops.enumerated() {
+            for output in op.outputs where first[output] == nil { first[output] = kernelOfOp[i] }
+            for input in op.inputs { last[input] = max(last[input] ?? 0, kernelOfOp[i]) }
+        }
+        for output in graph.outputs { last[output] = kernels.count - 1 }
+        // Flatten only reinterprets memory: its output is a view of its input, which must
+        // then stay alive for as long as the view is read.
+        var views: [ValueID: ValueID] = [:]
+        for op in graph.ops where op.kind == .flatten || op.kind == .flattenGrad {
+            let source = views[op.inputs[0]] ?? op.inputs[0]
+            views[op.outputs[0]] = source
+            last[source] = max(last[source] ?? 0, last[op.outputs[0]] ?? 0)
+        }
+        // A value made and used only inside one fused kernel needs no memory.
+        for value in graph.values {
+            guard let f = first[value.id], kernels[f].isFused, graph.isBatched(value.id) else { continue }
+            if (last[value.id] ?? f) == f, !graph.outputs.contains(value.id), value.role != .input, value.role != .target {
+                insideKernel.insert(value.id)
+            }
+        }
+
+        var storage: [ValueID: Storage] = [:]
+        var parameterOffset = 0
+        for id in graph.parameters {
+            storage[id] = .parameters(offset: parameterOffset)
+            if let gradient = graph.gradient(of: id) { storage[gradient] = .parameterGradients(offset: parameterOffset) }
+            parameterOffset += graph[id].elementCount
+        }
+        var requestIDs: [ValueID] = []
+        var requests: [BufferRequest] = []
+        for value in graph.values where storage[value.id] == nil {
+            if value.role == .loss { storage[value.id] = .loss; continue }
+            if insideKernel.contains(value.id) { storage[value.id] = .kernelInternal; continue }
+            if views[value.id] != nil { continue }
+            guard let f = first[value.id] else { continue }  // never produced (unused)
+            requestIDs.append(value.id)
+            requests.append(BufferRequest(bytes: batch * value.elementCount * MemoryLayout<Float>.size,
+                                          firstKernel: f, lastKernel: last[value.id] ?? f))
+        }
+        let (offsets, arenaBytes) = MemoryPlanner.plan(requests)
+        var buffers: [ValueID: BufferRequest] = [:]
+        for (i, id) in requestIDs.enumerated() {
+            storage[id] = .arena(offset: offsets[i])
+            buffers[id] = requests[i]
+        }
+        for (view, source) in views { storage[view] = storage[source] }
+        return ExecutionPlan(
+            graph: graph, batch: batch, kernels: kernels, storage: storage, arenaBuffers: buffers,
+            arenaBytes: arenaBytes, unplannedBytes: requests.reduce(0) { $0 + MemoryPlanner.align($1.bytes) },
+            parameterCount: parameterOffset, views: views)
+    }
+
+    /// Pairs of arena values alive at the same time whose bytes overlap; empty for a valid plan.
+    public func overlaps() -> [(ValueID, ValueID)] {
+        let entries = arenaBuffers.sorted { $0.key < $1.key }
+        var result: [(ValueID, ValueID)] = []
+        for (i, a) in entries.enumerated() {
+            guard case .arena(let offsetA) = storage[a.key] else { continue }
+            for b in entries[(i + 1)...] {
+                guard case .arena(let offsetB) = storage[b.key], a.value.overlapsInTime(b.value) else { continue }
+                if offsetA < offsetB + b.value.bytes && offsetB < offsetA + a.value.bytes { result.append((a.key, b.key)) }
+            }
+        }
+        return result
+    }
+}

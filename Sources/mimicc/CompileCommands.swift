@@ -1,0 +1,85 @@
+import ArgumentParser
+import MimicDriver
+
+/// Options shared by the commands that compile one spec.
+struct CompileOptions: ParsableArguments {
+    @Argument(help: "The spec file.")
+    var spec: String
+
+    @Option(help: "Batch size to plan for (default: the spec's train.batch, else 128).")
+    var batch: Int?
+
+    @Flag(help: "Plan the forward (inference) graph even when the spec trains.")
+    var inference = false
+
+    @Flag(name: .customLong("no-fuse"), help: "Run every op as its own kernel (no fusion).")
+    var noFuse = false
+
+    @Option(help: "Diagnostic format when the spec has errors: text, json, github or sarif.")
+    var diagnostics: OutputFormat = .text
+
+    func validate() throws {
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+    }
+
+    /// Compiles, printing diagnostics; exits 1 on errors in the spec, 2 if it cannot be read.
+    func compile() throws -> CompiledSpec {
+        let options = Compiler.Options(fuse: !noFuse, inference: inference, batch: batch)
+        let (compiled, report) = Compiler.compile(spec, options: options)
+        let output = LintRenderer.render(report, as: diagnostics, excerpts: FileStream.standardErrorIsTerminal)
+        if let compiled {
+            // Warnings still print; a clean spec prints nothing here.
+            printError(output.stderr)
+            return compiled
+        }
+        FileStream.standardOutput.write(output.stdout)
+        printError(output.stderr)
+        throw ExitCode(report.exitCode == 0 ? 1 : report.exitCode)
+    }
+}
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a spec's layers: shapes, parameters, FLOPs, memory, fusion and budget.",
+        discussion: """
+            Prints one row per layer (the implicit output layer included) with its output \
+            shape, parameters (weights and biases), forward FLOPs per image (a multiply-add \
+            counts 2), output activation bytes per image and the kernel its forward ops run \
+            in; then totals, the budget verdict with any solved width, and the plan's arena. \
+            --format dot renders the compiled graph for Graphviz (dot -Tsvg). Specs with \
+            errors are reported as by 'mimicc lint' (exit 1; 2 if unreadable).
+            """)
+
+    @OptionGroup var options: CompileOptions
+
+    @Option(help: "Output: table, json or dot.")
+    var format: InspectFormat = .table
+
+    func run() throws {
+        let compiled = try options.compile()
+        FileStream.standardOutput.write(InspectRenderer.render(compiled, as: format))
+    }
+}
+
+struct Compile: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compile a spec and print its verified graph or its execution plan.",
+        discussion: """
+            A spec with a 'train' section compiles to its training graph (forward, loss and \
+            the backward pass derived by reverse-mode differentiation); otherwise, or with \
+            --inference, to the forward graph. '--emit graph' prints the graph's values and \
+            ops with their spec locations; '--emit plan' prints the kernels in order (fused \
+            ops grouped), every buffer with its arena offset and lifetime, and the arena size \
+            with and without memory planning.
+            """)
+
+    @OptionGroup var options: CompileOptions
+
+    @Option(help: "What to print: graph or plan.")
+    var emit: EmitKind = .plan
+
+    func run() throws {
+        let compiled = try options.compile()
+        FileStream.standardOutput.write(emit == .graph ? compiled.graphText : compiled.planText)
+    }
+}
