@@ -25,8 +25,9 @@ let package = Package(
         .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicYAML"]),
         .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicSpec", "MimicSema"]),
-        .target(name: "MimicRuntime", dependencies: ["MimicGraph"]),
+        .target(name: "MimicRuntime", dependencies: ["MimicGraph", "MimicKernels"]),
         .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
+        .target(name: "MimicKernels", dependencies: ["MimicSpec", "MimicBLAS"]),
         .target(
             name: "MimicDriver",
             dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime"]),
@@ -42,7 +43,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "MimicSemaTests", dependencies: ["MimicSema", "MimicSpec"]),
         .testTarget(
-            name: "MimicGraphTests", dependencies: ["MimicGraph", "MimicRuntime", "MimicSema", "MimicSpec"],
+            name: "MimicGraphTests", dependencies: ["MimicGraph", "MimicRuntime", "MimicKernels", "MimicSema", "MimicSpec"],
             exclude: ["Golden"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),

@@ -26,10 +26,10 @@ public struct Graph: Sendable, Equatable {
     public mutating func replaceOps(_ newOps: [Op]) { ops = newOps }
 
     /// Whether a value has a leading batch dimension at run time: everything except
-    /// parameters, the loss, and the gradients of those.
+    /// parameters, the loss, batch statistics, and the gradients of those.
     public func isBatched(_ id: ValueID) -> Bool {
         switch self[id].role {
-        case .parameter, .loss: false
+        case .parameter, .loss, .batchStatistic: false
         case .gradient(let of): isBatched(of)
         default: true
         }

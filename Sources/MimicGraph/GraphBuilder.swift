@@ -80,7 +80,7 @@ public enum GraphBuilder {
                 let c = g[x].shape[0]
                 let scale = param("scale", [c]), shift = param("shift", [c])
                 x = emit(.batchnorm(epsilon: bn.epsilon, momentum: bn.momentum), [x, scale, shift],
-                         ["out", "mean", "inv_std"], roles: [.activation, .saved, .saved])[0]
+                         ["out", "mean", "inv_std"], roles: [.activation, .batchStatistic, .batchStatistic])[0]
             }
         }
         switch mode {

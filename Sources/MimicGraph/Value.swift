@@ -20,8 +20,10 @@ public enum ValueRole: Sendable, Equatable {
     case parameter
     /// A per-example tensor computed from the input.
     case activation
-    /// Saved for the backward pass only (pool argmax, dropout mask, batchnorm statistics).
+    /// Saved for the backward pass only (pool argmax, dropout mask), one per example.
     case saved
+    /// Computed over the whole batch (batchnorm's mean and inverse standard deviation).
+    case batchStatistic
     /// The gradient of the loss with respect to another value.
     case gradient(of: ValueID)
     /// The batch's mean loss, a scalar.

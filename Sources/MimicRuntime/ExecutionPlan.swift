@@ -75,7 +75,8 @@ public struct ExecutionPlan: Sendable {
             if views[value.id] != nil { continue }
             guard let f = first[value.id] else { continue }  // never produced (unused)
             requestIDs.append(value.id)
-            requests.append(BufferRequest(bytes: batch * value.elementCount * MemoryLayout<Float>.size,
+            let rows = graph.isBatched(value.id) ? batch : 1
+            requests.append(BufferRequest(bytes: rows * value.elementCount * MemoryLayout<Float>.size,
                                           firstKernel: f, lastKernel: last[value.id] ?? f))
         }
         let (offsets, arenaBytes) = MemoryPlanner.plan(requests)
