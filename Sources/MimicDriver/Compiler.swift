@@ -11,6 +11,8 @@ public struct CompiledSpec: Sendable {
     public var analysis: ModelAnalysis
     public var graph: Graph
     public var plan: ExecutionPlan
+    /// Inference folds applied to the graph; run them over trained parameters before use.
+    public var folds: [Fold]
 }
 
 public enum Compiler {
@@ -41,12 +43,21 @@ public enum Compiler {
         bag.add(contentsOf: result.diagnostics)
         let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
         guard !result.hasErrors, let spec = result.spec, let analysis = result.analysis else { return (nil, report) }
-        let graph = build(spec, analysis, inference: options.inference)
+        var graph = build(spec, analysis, inference: options.inference)
+        var notes: [String] = []
+        var folds: [Fold] = []
+        if !graph.ops.contains(where: \.kind.isBackward) {
+            let folded = Folding.fold(graph)
+            notes = folded.folds.map { $0.describe(in: folded.graph) } + folded.declined
+            graph = folded.graph
+            folds = folded.folds
+        }
         let problems = Verifier.verify(graph)
         precondition(problems.isEmpty, "internal error: the compiled graph does not verify: \(problems)")
         let batch = options.batch ?? spec.train?.batch ?? 128
-        let plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse)
-        return (CompiledSpec(spec: spec, analysis: analysis, graph: graph, plan: plan), report)
+        var plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse)
+        plan.notes = notes
+        return (CompiledSpec(spec: spec, analysis: analysis, graph: graph, plan: plan, folds: folds), report)
     }
 
     /// A spec with a `train` section compiles to its training graph (forward, loss, backward);

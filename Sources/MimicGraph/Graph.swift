@@ -29,13 +29,17 @@ public struct Graph: Sendable, Equatable {
     /// parameters, the loss, batch statistics, and the gradients of those.
     public func isBatched(_ id: ValueID) -> Bool {
         switch self[id].role {
-        case .parameter, .loss, .batchStatistic: false
+        case .parameter, .state, .loss, .batchStatistic: false
         case .gradient(let of): isBatched(of)
         default: true
         }
     }
 
-    public var parameters: [ValueID] { values.filter { $0.role == .parameter }.map(\.id) }
+    /// The parameters some op reads (a fold leaves the parameters it replaced unread).
+    public var parameters: [ValueID] {
+        let read = Set(ops.flatMap(\.inputs))
+        return values.filter { $0.role == .parameter && read.contains($0.id) }.map(\.id)
+    }
 
     /// The gradient value of `id`, if the graph computes one.
     public func gradient(of id: ValueID) -> ValueID? {

@@ -79,8 +79,17 @@ public enum GraphBuilder {
             case .batchnorm(let bn):
                 let c = g[x].shape[0]
                 let scale = param("scale", [c]), shift = param("shift", [c])
-                x = emit(.batchnorm(epsilon: bn.epsilon, momentum: bn.momentum), [x, scale, shift],
-                         ["out", "mean", "inv_std"], roles: [.activation, .batchStatistic, .batchStatistic])[0]
+                let mean = g.addValue("\(n).running_mean", shape: [c], role: .state, origin: at)
+                let variance = g.addValue("\(n).running_var", shape: [c], role: .state, origin: at)
+                if case .training = mode {
+                    x = emit(.batchnorm(epsilon: bn.epsilon, momentum: bn.momentum), [x, scale, shift, mean, variance],
+                             [bn.activation == .none ? "out" : "norm", "mean", "inv_std"],
+                             roles: [.activation, .batchStatistic, .batchStatistic])[0]
+                } else {
+                    x = emit(.batchnormInference(epsilon: bn.epsilon), [x, scale, shift, mean, variance],
+                             [bn.activation == .none ? "out" : "norm"])[0]
+                }
+                if bn.activation != .none { x = emit(.activation(bn.activation), [x], ["out"])[0] }
             }
         }
         switch mode {

@@ -11,6 +11,7 @@ public enum GraphPrinter {
             case .input: out += "  \(value.id) = input \(value.name) \(shape(value.shape))\n"
             case .target: out += "  \(value.id) = target \(value.name) \(shape(value.shape))\n"
             case .parameter: out += "  \(value.id) = param \(value.name) \(shape(value.shape))  @\(location(value.origin))\n"
+            case .state: out += "  \(value.id) = state \(value.name) \(shape(value.shape))  @\(location(value.origin))\n"
             default: continue
             }
         }

@@ -41,8 +41,11 @@ public enum OpKind: Sendable, Equatable {
     case flatten
     /// x -> (y, mask)
     case dropout(rate: Double)
-    /// (x [C,...], scale [C], shift [C]) -> (y, mean [C], inverse std [C])
+    /// (x [C,...], scale [C], shift [C], running mean [C], running variance [C])
+    ///   -> (y, batch mean [C], batch inverse std [C]); updates the running statistics
     case batchnorm(epsilon: Double, momentum: Double)
+    /// (x [C,...], scale [C], shift [C], running mean [C], running variance [C]) -> y
+    case batchnormInference(epsilon: Double)
     /// (logits [K], target [K]) -> loss []
     case loss(LossKind)
 
@@ -82,6 +85,7 @@ public enum OpKind: Sendable, Equatable {
         case .flatten: "flatten"
         case .dropout: "dropout"
         case .batchnorm: "batchnorm"
+        case .batchnormInference: "batchnorm_inference"
         case .loss: "loss"
         case .lossGrad: "loss_grad"
         case .activationGrad(let a): "\(a.rawValue)_grad"
@@ -105,7 +109,7 @@ public enum OpKind: Sendable, Equatable {
         case .maxpool(let size, let stride), .maxpoolGrad(let size, let stride): "size=\(size) stride=\(stride)"
         case .dropout(let rate), .dropoutGrad(let rate): "rate=\(rate)"
         case .batchnorm(let e, let m): "epsilon=\(e) momentum=\(m)"
-        case .batchnormGrad(let e): "epsilon=\(e)"
+        case .batchnormGrad(let e), .batchnormInference(let e): "epsilon=\(e)"
         case .loss(let l), .lossGrad(let l): "\(l)"
         default: ""
         }
@@ -114,7 +118,7 @@ public enum OpKind: Sendable, Equatable {
     /// Whether this op belongs to the backward pass.
     public var isBackward: Bool {
         switch self {
-        case .conv2d, .matmul, .biasAdd, .activation, .maxpool, .flatten, .dropout, .batchnorm, .loss: false
+        case .conv2d, .matmul, .biasAdd, .activation, .maxpool, .flatten, .dropout, .batchnorm, .batchnormInference, .loss: false
         default: true
         }
     }

@@ -37,10 +37,11 @@ public enum ShapeRules {
         case .dropout:
             guard arity(1) else { return fail("dropout takes one input") }
             return .success([inputs[0], inputs[0]])
-        case .batchnorm:
-            guard arity(3), inputs[1] == [inputs[0][0]], inputs[2] == [inputs[0][0]] else {
-                return fail("batchnorm takes x [C,...], scale [C] and shift [C]")
+        case .batchnorm, .batchnormInference:
+            guard arity(5), let c = inputs[0].first, inputs[1...].allSatisfy({ $0 == [c] }) else {
+                return fail("batchnorm takes x [C,...] and scale, shift, running mean and variance [C]")
             }
+            if case .batchnormInference = kind { return .success([inputs[0]]) }
             return .success([inputs[0], inputs[1], inputs[1]])
         case .loss(let loss), .lossGrad(let loss):
             // mimic: (logits, teacher logits); cross-entropy: (logits, label);

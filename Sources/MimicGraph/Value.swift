@@ -18,6 +18,9 @@ public enum ValueRole: Sendable, Equatable {
     /// The regression or classification target of a batch (teacher logits or labels).
     case target
     case parameter
+    /// Persistent but not trained (batchnorm's running mean and variance): the op that
+    /// reads it in training also updates it in place.
+    case state
     /// A per-example tensor computed from the input.
     case activation
     /// Saved for the backward pass only (pool argmax, dropout mask), one per example.

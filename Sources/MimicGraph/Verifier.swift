@@ -6,7 +6,7 @@ public enum Verifier {
         var defined = Set<ValueID>()
         for value in g.values {
             switch value.role {
-            case .input, .target, .parameter: defined.insert(value.id)
+            case .input, .target, .parameter, .state: defined.insert(value.id)
             case .gradient(let of):
                 if g[of].shape != value.shape {
                     problems.append("\(value.id) \(value.name): gradient shape \(value.shape) differs from \(g[of].shape)")

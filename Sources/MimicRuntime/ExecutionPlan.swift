@@ -8,6 +8,8 @@ public enum Storage: Sendable, Equatable {
     case parameters(offset: Int)
     /// In the contiguous parameter-gradient block, mirroring the parameter layout.
     case parameterGradients(offset: Int)
+    /// In the state block (batchnorm running statistics), at this float offset.
+    case state(offset: Int)
     /// The scalar loss.
     case loss
     /// Never written to memory: produced and consumed inside one fused kernel.
@@ -30,6 +32,8 @@ public struct ExecutionPlan: Sendable {
     /// Values that are another value's memory seen with a different shape (flatten and its
     /// gradient): the kernel is a no-op and the value shares its source's buffer.
     public var views: [ValueID: ValueID]
+    /// Rewrites applied before planning (folds), and folds declined with the reason.
+    public var notes: [String] = []
 
     public static func make(_ graph: Graph, batch: Int, fuse: Bool = true) -> ExecutionPlan {
         let kernels = Fusion.kernels(graph, enabled: fuse)
@@ -67,9 +71,16 @@ public struct ExecutionPlan: Sendable {
             if let gradient = graph.gradient(of: id) { storage[gradient] = .parameterGradients(offset: parameterOffset) }
             parameterOffset += graph[id].elementCount
         }
+        var stateOffset = 0
+        let read = Set(graph.ops.flatMap(\.inputs))
+        for value in graph.values where value.role == .state && read.contains(value.id) {
+            storage[value.id] = .state(offset: stateOffset)
+            stateOffset += value.elementCount
+        }
         var requestIDs: [ValueID] = []
         var requests: [BufferRequest] = []
         for value in graph.values where storage[value.id] == nil {
+            if value.role == .parameter || value.role == .state { continue }  // replaced by a fold
             if value.role == .loss { storage[value.id] = .loss; continue }
             if insideKernel.contains(value.id) { storage[value.id] = .kernelInternal; continue }
             if views[value.id] != nil { continue }

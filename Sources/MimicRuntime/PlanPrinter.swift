@@ -38,6 +38,8 @@ public enum PlanPrinter {
                 out += "  \(value.id) \(value.name) \(dims) params+\(offset)\n"
             case .parameterGradients(let offset):
                 out += "  \(value.id) \(value.name) \(dims) grads+\(offset)\n"
+            case .state(let offset):
+                out += "  \(value.id) \(value.name) \(dims) state+\(offset)\n"
             case .loss:
                 out += "  \(value.id) \(value.name) [] loss\n"
             case .kernelInternal:
@@ -48,6 +50,7 @@ public enum PlanPrinter {
         for kernel in fused {
             if let i = counts.firstIndex(where: { $0.0 == kernel.name }) { counts[i].1 += 1 } else { counts.append((kernel.name, 1)) }
         }
+        for note in plan.notes { out += "note: \(note)\n" }
         out += "fused: " + (counts.isEmpty ? "none" : counts.map { "\($0.0) x\($0.1)" }.joined(separator: ", ")) + "\n"
         return out
     }

@@ -35,9 +35,17 @@ public enum ReferenceInterpreter {
             case .dropout(let rate):
                 let mask = Tensor(shape: ins[0].shape, data: ReferenceDropout.mask(count: ins[0].count, rate: rate, generator: &generator))
                 outs = [ReferenceDropout.forward(ins[0], mask: mask), mask]
-            case .batchnorm(let epsilon, _):
+            case .batchnorm(let epsilon, let momentum):
                 let r = ReferenceBatchNorm.forward(ins[0], scale: ins[1], shift: ins[2], epsilon: epsilon)
                 outs = [r.y, r.mean, r.invStd]
+                let samples = ins[0].count / ins[0].shape[1]
+                let updated = ReferenceBatchNorm.updateRunning(
+                    mean: ins[3], variance: ins[4], batchMean: r.mean, batchInvStd: r.invStd, epsilon: epsilon,
+                    momentum: momentum, samples: samples)
+                env[op.inputs[3]] = updated.mean
+                env[op.inputs[4]] = updated.variance
+            case .batchnormInference(let epsilon):
+                outs = [ReferenceBatchNorm.inference(ins[0], scale: ins[1], shift: ins[2], mean: ins[3], variance: ins[4], epsilon: epsilon)]
             case .loss(let kind):
                 let (teacher, labels) = targets(kind, op, env)
                 let value = ReferenceLoss.value(reference(kind), logits: ins[0], teacher: teacher, labels: labels)

@@ -130,11 +130,14 @@ extension Lowerer {
             else { return nil }
             return .dropout(Dropout(rate: rate, location: at))
         case "batchnorm":
-            let body = body.flatMap { mapping($0, "batchnorm", allowed: ["epsilon", "momentum"]) }
+            let body = body.flatMap { mapping($0, "batchnorm", allowed: ["epsilon", "momentum", "activation"]) }
             guard let epsilon = double(in: body, "epsilon", "batchnorm.epsilon", default: 1e-5, above: 0),
                 let momentum = double(in: body, "momentum", "batchnorm.momentum", default: 0.1, above: 0, max: 1)
             else { return nil }
-            return .batchnorm(BatchNorm(epsilon: epsilon, momentum: momentum, location: at))
+            let activation: Activation?
+            if let node = body?["activation"] { activation = lowerActivation(node, "batchnorm.activation") } else { activation = Activation.none }
+            guard let activation else { return nil }
+            return .batchnorm(BatchNorm(epsilon: epsilon, momentum: momentum, activation: activation, location: at))
         default:
             preconditionFailure("internal error: layer kind '\(kind)' has no lowering")
         }

@@ -115,14 +115,18 @@ public struct Dropout: Sendable, Equatable {
     }
 }
 
+/// Batch normalisation, then an optional activation, so that conv-batchnorm-activation is
+/// written as a conv with `activation: none` followed by `batchnorm: {activation: relu}`.
 public struct BatchNorm: Sendable, Equatable {
     public var epsilon: Double
     public var momentum: Double
+    public var activation: Activation
     public var location: SourceLocation
 
-    public init(epsilon: Double = 1e-5, momentum: Double = 0.1, location: SourceLocation = .nowhere) {
+    public init(epsilon: Double = 1e-5, momentum: Double = 0.1, activation: Activation = .none, location: SourceLocation = .nowhere) {
         self.epsilon = epsilon
         self.momentum = momentum
+        self.activation = activation
         self.location = location
     }
 }

@@ -75,7 +75,7 @@ struct SearchPathResolver {
         case (.dense(let d), "units"): return d.units == .dependent ? .dependent : .integer
         case (.linear(let l), "units"): return l.units == .dependent ? .dependent : .integer
         case (.conv, "kernel"), (.conv, "stride"), (.maxpool, "size"), (.maxpool, "stride"): return .integer
-        case (.conv, "activation"), (.dense, "activation"): return .word
+        case (.conv, "activation"), (.dense, "activation"), (.batchnorm, "activation"): return .word
         case (.dropout, "rate"), (.batchnorm, "epsilon"), (.batchnorm, "momentum"): return .real
         default: return nil
         }

@@ -82,7 +82,8 @@ public enum SpecJSONSchema {
              "rate": {"type": "number", "minimum": 0, "exclusiveMaximum": 1}}},
            "batchnorm": {"type": ["object", "null"], "additionalProperties": false, "properties": {
              "epsilon": {"type": "number", "exclusiveMinimum": 0, "default": 1e-5},
-             "momentum": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.1}}}
+             "momentum": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.1},
+             "activation": {"allOf": [{"$ref": "#/$defs/activation"}], "default": "none"}}}
          }}
       ]
     },

@@ -53,6 +53,8 @@ final class GradientCheckTests: XCTestCase {
                 switch value.role {
                 case .input, .parameter:
                     feeds[value.id] = Tensor(shape: shape, data: (0..<count).map { _ in generator.uniform(-1, 1) })
+                case .state:
+                    feeds[value.id] = Tensor(shape: shape, data: [Float](repeating: value.name.hasSuffix("var") ? 1 : 0, count: count))
                 case .target where value.name == "label":
                     feeds[value.id] = Tensor(shape: shape, data: (0..<count).map { Float($0 % 4) })
                 case .target:
