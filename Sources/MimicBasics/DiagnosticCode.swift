@@ -29,6 +29,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case searchPath = "MC032"
     case searchDimension = "MC033"
     case dependentWithoutBudget = "MC034"
+    case abstractSpec = "MC035"
     // Shapes.
     case windowTooLarge = "MC040"
     case emptyShape = "MC041"
@@ -67,6 +68,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .searchPath: "search-path"
         case .searchDimension: "search-dimension"
         case .dependentWithoutBudget: "dependent-without-budget"
+        case .abstractSpec: "abstract-spec"
         case .windowTooLarge: "window-too-large"
         case .emptyShape: "empty-shape"
         case .spatialAfterFlatten: "spatial-after-flatten"
@@ -104,6 +106,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .searchPath: "A search dimension names no value of the spec."
         case .searchDimension: "A search distribution does not fit the value it varies."
         case .dependentWithoutBudget: "A dependent width needs a parameter budget."
+        case .abstractSpec: "An abstract spec is only extended; it cannot be compiled or run."
         case .windowTooLarge: "A convolution or pooling window is larger than its input."
         case .emptyShape: "A layer's output has a dimension of zero."
         case .spatialAfterFlatten: "A spatial layer follows a flattened or dense layer."

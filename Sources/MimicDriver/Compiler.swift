@@ -41,8 +41,13 @@ public enum Compiler {
         }
         var bag = DiagnosticBag()
         bag.add(contentsOf: result.diagnostics)
+        if let spec = result.spec, spec.isAbstract {
+            bag.error(.abstractSpec, "'\(spec.name)' is abstract: it cannot be compiled",
+                      at: spec.root.entry("abstract")?.key.location ?? spec.root.location,
+                      notes: [DiagnosticNote("compile a spec that extends it")])
+        }
         let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
-        guard !result.hasErrors, let spec = result.spec, let analysis = result.analysis else { return (nil, report) }
+        guard !bag.hasErrors, let spec = result.spec, let analysis = result.analysis else { return (nil, report) }
         var graph = build(spec, analysis, inference: options.inference)
         var notes: [String] = []
         var folds: [Fold] = []

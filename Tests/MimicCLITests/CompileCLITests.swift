@@ -56,6 +56,9 @@ final class CompileCLITests: CLITestCase {
         XCTAssertEqual(run.stdout, "")
         XCTAssertTrue(run.stderr.hasPrefix("bad.yaml:4:11: error: budget of 10,000 parameters is too small"), run.stderr)
         XCTAssertEqual(try mimicc("inspect", "missing.yaml").status, 2)
+        let abstract = try mimicc("inspect", Self.repository + "/specs/examples/student-base.yaml")
+        XCTAssertEqual(abstract.status, 1)
+        XCTAssertTrue(abstract.stderr.contains("student-base.yaml:4:1: error: 'student-base' is abstract: it cannot be compiled [MC035]"), abstract.stderr)
         XCTAssertEqual(try mimicc("compile", "--batch", "0", "bad.yaml").status, 64)
     }
 }
