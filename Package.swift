@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicYAML"]),
         .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicSpec", "MimicSema"]),
-        .target(name: "MimicRuntime", dependencies: ["MimicGraph", "MimicKernels"]),
+        .target(name: "MimicRuntime", dependencies: ["MimicGraph", "MimicKernels", "MimicBLAS"]),
         .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
         .target(name: "MimicKernels", dependencies: ["MimicSpec", "MimicBLAS"]),
         .target(

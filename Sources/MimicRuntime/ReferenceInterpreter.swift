@@ -7,7 +7,11 @@ public enum ReferenceInterpreter {
     /// `feeds` holds the input batch, the targets and every parameter. Batched values are
     /// shaped [batch] + their per-example shape. Dropout masks are drawn from `dropoutSeed`,
     /// so two runs with the same seed see the same masks.
-    public static func run(_ g: Graph, batch: Int, feeds: [ValueID: Tensor], dropoutSeed: UInt64 = 0) -> [ValueID: Tensor] {
+    /// `masks` replaces the generated dropout masks (by mask value), to compare with an
+    /// engine that draws its own.
+    public static func run(
+        _ g: Graph, batch: Int, feeds: [ValueID: Tensor], dropoutSeed: UInt64 = 0, masks: [ValueID: Tensor] = [:]
+    ) -> [ValueID: Tensor] {
         var env = feeds
         var generator = SeededGenerator(seed: dropoutSeed)
         func shape(_ id: ValueID) -> [Int] { (g.isBatched(id) ? [batch] : []) + g[id].shape }
@@ -33,7 +37,8 @@ public enum ReferenceInterpreter {
             case .flatten, .flattenGrad:
                 outs = [ins[0]]
             case .dropout(let rate):
-                let mask = Tensor(shape: ins[0].shape, data: ReferenceDropout.mask(count: ins[0].count, rate: rate, generator: &generator))
+                let mask = masks[op.outputs[1]]
+                    ?? Tensor(shape: ins[0].shape, data: ReferenceDropout.mask(count: ins[0].count, rate: rate, generator: &generator))
                 outs = [ReferenceDropout.forward(ins[0], mask: mask), mask]
             case .batchnorm(let epsilon, let momentum):
                 let r = ReferenceBatchNorm.forward(ins[0], scale: ins[1], shift: ins[2], epsilon: epsilon)

@@ -1,0 +1,72 @@
+/// im2col for one image: x [C,H,W] -> cols [C*k*k, Ho*Wo], so a convolution becomes one
+/// GEMM, W [F, C*k*k] x cols. col2im is its adjoint (accumulating), for the input gradient.
+public enum Im2Col {
+    public static func forward(
+        _ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int, stride s: Int,
+        padding p: Int, into cols: UnsafeMutablePointer<Float>
+    ) {
+        let ho = (h + 2 * p - k) / s + 1, wo = (w + 2 * p - k) / s + 1
+        var row = 0
+        for ch in 0..<c {
+            let plane = x + ch * h * w
+            for u in 0..<k {
+                for v in 0..<k {
+                    let out = cols + row * ho * wo
+                    for i in 0..<ho {
+                        let r = i * s + u - p
+                        let line = out + i * wo
+                        if r < 0 || r >= h {
+                            line.update(repeating: 0, count: wo)
+                            continue
+                        }
+                        let source = plane + r * w
+                        if s == 1 {
+                            // Contiguous run: only the two padded ends need care.
+                            let start = v - p
+                            var j = 0
+                            while j < wo && start + j < 0 { line[j] = 0; j += 1 }
+                            let end = min(wo, w - start)
+                            if end > j { (line + j).update(from: source + start + j, count: end - j) }
+                            j = max(j, end)
+                            while j < wo { line[j] = 0; j += 1 }
+                        } else {
+                            for j in 0..<wo {
+                                let q = j * s + v - p
+                                line[j] = q >= 0 && q < w ? source[q] : 0
+                            }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+
+    /// dx [C,H,W] += col2im(dcols).
+    public static func backward(
+        _ cols: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int, stride s: Int,
+        padding p: Int, into x: UnsafeMutablePointer<Float>
+    ) {
+        let ho = (h + 2 * p - k) / s + 1, wo = (w + 2 * p - k) / s + 1
+        var row = 0
+        for ch in 0..<c {
+            let plane = x + ch * h * w
+            for u in 0..<k {
+                for v in 0..<k {
+                    let input = cols + row * ho * wo
+                    for i in 0..<ho {
+                        let r = i * s + u - p
+                        guard r >= 0 && r < h else { continue }
+                        let target = plane + r * w
+                        let line = input + i * wo
+                        for j in 0..<wo {
+                            let q = j * s + v - p
+                            if q >= 0 && q < w { target[q] += line[j] }
+                        }
+                    }
+                    row += 1
+                }
+            }
+        }
+    }
+}

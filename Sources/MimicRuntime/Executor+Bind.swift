@@ -1,0 +1,217 @@
+import MimicBLAS
+import MimicGraph
+import MimicKernels
+import MimicSpec
+
+/// Binding a kernel to its buffers: fused kernels have an implementation each (values
+/// inside them live in per-thread scratch, or nowhere); single ops share one per op kind.
+extension Executor {
+    func shape(_ id: ValueID) -> [Int] { plan.graph[id].shape }
+    func elements(_ id: ValueID) -> Int { plan.graph[id].elementCount }
+    func memory(_ id: ValueID) -> UnsafeMutablePointer<Float> {
+        guard let p = pointer(id) else { preconditionFailure("internal error: \(plan.graph[id].name) has no memory") }
+        return p
+    }
+    var batch: Int { plan.batch }
+
+    func bind(_ kernel: Kernel) -> () -> Void {
+        let ops = kernel.ops.map { plan.graph.ops[$0] }
+        switch kernel.name {
+        case "conv2d+bias+act+maxpool", "conv2d+bias+act", "conv2d+bias":
+            return bindFusedConvolution(ops)
+        case "matmul+bias+act", "matmul+bias":
+            return bindFusedDense(ops)
+        case "output+bias+loss+loss_grad+bias_grad":
+            return bindFusedOutputLoss(ops)
+        case "act_grad+bias_grad", "loss_grad+bias_grad", "maxpool_grad+act_grad+bias_grad":
+            return bindFusedGradient(ops)
+        default:
+            precondition(ops.count == 1, "internal error: no implementation of fused kernel \(kernel.name)")
+            return bindOp(ops[0], index: kernel.ops[0])
+        }
+    }
+
+    // MARK: Convolution
+
+    struct ConvGeometry {
+        var c, h, w, f, k, stride, pad, ho, wo: Int
+        var columns: Int { c * k * k }
+        var positions: Int { ho * wo }
+    }
+
+    func geometry(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int) -> ConvGeometry {
+        ConvGeometry(c: input[0], h: input[1], w: input[2], f: output[0], k: k, stride: stride, pad: padding,
+                     ho: output[1], wo: output[2])
+    }
+
+    /// y_b [F, Ho*Wo] = W [F, C*k*k] x im2col(x_b), for one image.
+    func convolveImage(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvGeometry,
+                       columns: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        if g.k == 1 && g.stride == 1 && g.pad == 0 {
+            BLAS.sgemm(.none, .none, m: g.f, n: g.positions, k: g.c, a: weight, lda: g.c, b: x, ldb: g.positions, c: y, ldc: g.positions)
+            return
+        }
+        Im2Col.forward(x, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.stride, padding: g.pad, into: columns)
+        BLAS.sgemm(.none, .none, m: g.f, n: g.positions, k: g.columns, a: weight, lda: g.columns, b: columns,
+                   ldb: g.positions, c: y, ldc: g.positions)
+    }
+
+    /// conv2d -> bias_add [-> activation [-> maxpool]], one image at a time so the epilogue
+    /// runs on the GEMM's output while it is still in cache.
+    func bindFusedConvolution(_ ops: [Op]) -> () -> Void {
+        guard case .conv2d(let k, let s, let p) = ops[0].kind else { preconditionFailure("internal error: not a conv") }
+        let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1]), bias = memory(ops[1].inputs[1])
+        let g = geometry(input: shape(ops[0].inputs[0]), output: shape(ops[0].outputs[0]), kernel: k, stride: s, padding: p)
+        var activation = Activation.none
+        if ops.count > 2, case .activation(let a) = ops[2].kind { activation = a }
+        let pre = pointer(ops[1].outputs[0])  // materialized only when a gradient needs it
+        let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : pre
+        var pool: (size: Int, stride: Int, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>?)?
+        if ops.count > 3, case .maxpool(let size, let stride) = ops[3].kind {
+            pool = (size, stride, memory(ops[3].outputs[0]), pointer(ops[3].outputs[1]))
+        }
+        let imageIn = g.c * g.h * g.w, imageOut = g.f * g.positions
+        let pooled = pool.map { ((g.ho - $0.size) / $0.stride + 1) * ((g.wo - $0.size) / $0.stride + 1) } ?? 0
+        return { [unowned self] in
+            self.parallel(self.batch) { range, t in
+                let columns = self.scratch[t], local = self.scratch[t] + g.columns * g.positions
+                for b in range {
+                    // Where the convolution lands: the materialized pre-activation, else the
+                    // activation output, else scratch.
+                    let target = (pre ?? out)?.advanced(by: b * imageOut) ?? local
+                    self.convolveImage(x + b * imageIn, weight, g, columns: columns, into: target)
+                    var result = target
+                    if pre != nil && activation != .none {
+                        Elementwise.biasActivation(target, bias: bias, channels: g.f, inner: g.positions, .none)
+                        result = out?.advanced(by: b * imageOut) ?? local
+                        for i in 0..<imageOut { result[i] = ReferenceActivation.apply(activation, target[i]) }
+                    } else {
+                        Elementwise.biasActivation(target, bias: bias, channels: g.f, inner: g.positions, activation)
+                    }
+                    if let pool {
+                        for c in 0..<g.f {
+                            Pooling.maxpoolPlane(result + c * g.positions, height: g.ho, width: g.wo, size: pool.size,
+                                                 stride: pool.stride, pool.y + (b * g.f + c) * pooled,
+                                                 pool.argmax.map { $0 + (b * g.f + c) * pooled })
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Dense
+
+    /// matmul -> bias_add [-> activation] over the whole batch: one GEMM, then one pass.
+    func bindFusedDense(_ ops: [Op]) -> () -> Void {
+        let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1]), bias = memory(ops[1].inputs[1])
+        let (output, input) = (shape(ops[0].inputs[1])[0], shape(ops[0].inputs[1])[1])
+        var activation = Activation.none
+        if ops.count > 2, case .activation(let a) = ops[2].kind { activation = a }
+        let pre = pointer(ops[1].outputs[0])
+        let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : pre
+        return { [unowned self] in
+            let target = pre ?? out ?? self.scratch[0]
+            self.blasParallel {
+                BLAS.sgemm(.none, .transposed, m: self.batch, n: output, k: input, a: x, lda: input, b: weight, ldb: input,
+                           c: target, ldc: output)
+            }
+            if let pre, activation != .none, let out {
+                Elementwise.rowBiasActivation(pre, bias: bias, rows: self.batch, features: output, .none)
+                for i in 0..<(self.batch * output) { out[i] = ReferenceActivation.apply(activation, pre[i]) }
+            } else {
+                Elementwise.rowBiasActivation(target, bias: bias, rows: self.batch, features: output, activation)
+            }
+        }
+    }
+
+    /// The output layer, its loss, the loss's gradient and the output bias's gradient.
+    func bindFusedOutputLoss(_ ops: [Op]) -> () -> Void {
+        let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1]), bias = memory(ops[1].inputs[1])
+        let (classes, input) = (shape(ops[0].inputs[1])[0], shape(ops[0].inputs[1])[1])
+        guard case .loss(let kind) = ops[2].kind else { preconditionFailure("internal error: not a loss") }
+        let (teacher, labels) = targets(kind, ops[2])
+        let logitsMemory = pointer(ops[1].outputs[0])
+        let dLogits = memory(ops[3].outputs[0]), dBias = memory(ops[4].outputs[0])
+        return { [unowned self] in
+            let logits = logitsMemory ?? self.scratch[0]
+            self.blasParallel {
+                BLAS.sgemm(.none, .transposed, m: self.batch, n: classes, k: input, a: x, lda: input, b: weight, ldb: input,
+                           c: logits, ldc: classes)
+            }
+            Elementwise.rowBiasActivation(logits, bias: bias, rows: self.batch, features: classes, .none)
+            self.loss = Losses.valueAndGradient(ReferenceInterpreter.reference(kind), logits: logits, teacher: teacher,
+                                                labels: labels, batch: self.batch, classes: classes, gradient: dLogits)
+            dBias.update(repeating: 0, count: classes)
+            Elementwise.accumulateChannelSums(dLogits, batch: self.batch, channels: classes, inner: 1, into: dBias)
+        }
+    }
+
+    func targets(_ kind: LossKind, _ op: Op) -> (UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) {
+        switch kind {
+        case .mimic: (memory(op.inputs[1]), nil)
+        case .crossEntropy: (nil, memory(op.inputs[1]))
+        case .kd: (memory(op.inputs[1]), memory(op.inputs[2]))
+        }
+    }
+
+    // MARK: Gradients
+
+    /// [maxpool_grad ->] activation_grad -> bias_grad, or loss_grad -> bias_grad: the
+    /// activation mask applied to the incoming gradient and the bias gradient reduced in the
+    /// same pass over each image.
+    func bindFusedGradient(_ ops: [Op]) -> () -> Void {
+        let biasOp = ops[ops.count - 1]
+        let dz = memory(biasOp.inputs[0]), dBias = memory(biasOp.outputs[0])
+        let channels = shape(biasOp.outputs[0])[0]
+        let perImage = elements(biasOp.inputs[0]), inner = perImage / channels
+        if case .lossGrad(let kind) = ops[0].kind {
+            let (teacher, labels) = targets(kind, ops[0])
+            let logits = memory(ops[0].inputs[0])
+            return { [unowned self] in
+                _ = Losses.valueAndGradient(ReferenceInterpreter.reference(kind), logits: logits, teacher: teacher, labels: labels,
+                                            batch: self.batch, classes: channels, gradient: dz)
+                dBias.update(repeating: 0, count: channels)
+                Elementwise.accumulateChannelSums(dz, batch: self.batch, channels: channels, inner: 1, into: dBias)
+            }
+        }
+        let actOp = ops[ops.count - 2]
+        guard case .activationGrad(let activation) = actOp.kind else { preconditionFailure("internal error: not an activation gradient") }
+        let v = memory(actOp.inputs[1])
+        var pool: (dy: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>, count: Int)?
+        if ops.count == 3 {
+            pool = (memory(ops[0].inputs[0]), memory(ops[0].inputs[1]), elements(ops[0].inputs[0]) / channels)
+        }
+        let dy = pool == nil ? memory(actOp.inputs[0]) : nil
+        return { [unowned self] in
+            self.parallel(self.batch) { range, t in
+                let partial = self.scratch[t]
+                partial.update(repeating: 0, count: channels)
+                for b in range {
+                    let image = dz + b * perImage
+                    if let pool {
+                        image.update(repeating: 0, count: perImage)
+                        for c in 0..<channels {
+                            let offset = (b * channels + c) * pool.count
+                            Pooling.scatterPlane(pool.dy + offset, argmax: pool.argmax + offset, count: pool.count, into: image + c * inner)
+                        }
+                        Elementwise.activationGrad(image, v + b * perImage, image, count: perImage, activation)
+                    } else {
+                        Elementwise.activationGrad(dy! + b * perImage, v + b * perImage, image, count: perImage, activation)
+                    }
+                    Elementwise.accumulateChannelSums(image, batch: 1, channels: channels, inner: inner, into: partial)
+                }
+            }
+            self.reducePartials(into: dBias, count: channels, workers: min(self.threads, self.batch))
+        }
+    }
+
+    /// dst = the sum of the first `count` floats of each worker's scratch, in worker order.
+    func reducePartials(into destination: UnsafeMutablePointer<Float>, count: Int, workers: Int, offset: Int = 0) {
+        destination.update(from: scratch[0] + offset, count: count)
+        for t in 1..<max(1, workers) {
+            let partial = scratch[t] + offset
+            for i in 0..<count { destination[i] += partial[i] }
+        }
+    }
+}

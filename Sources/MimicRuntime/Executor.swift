@@ -1,0 +1,149 @@
+import Dispatch
+import MimicBLAS
+import MimicGraph
+import MimicKernels
+
+/// Runs an execution plan: one 64-byte-aligned arena for activations and their gradients,
+/// contiguous blocks for parameters, their gradients and the state (batchnorm statistics).
+/// Kernels are bound to their buffers once, at construction, into a list of steps; a
+/// training step is then that list run in order. Work is split over `threads` by images
+/// (each image's GEMMs single-threaded) or handed to OpenBLAS's threads for whole-batch
+/// GEMMs, never both at once. A fixed thread count gives bit-identical results.
+public final class Executor {
+    public let plan: ExecutionPlan
+    public let threads: Int
+    public let parameters: UnsafeMutableBufferPointer<Float>
+    public let gradients: UnsafeMutableBufferPointer<Float>
+    public let state: UnsafeMutableBufferPointer<Float>
+    let arena: UnsafeMutableRawPointer
+    /// Per-thread scratch, sized at construction for the largest kernel.
+    var scratch: [UnsafeMutablePointer<Float>] = []
+    var scratchFloats = 0
+    var steps: [(name: String, run: () -> Void)] = []
+    /// The loss of the last run (training graphs).
+    public internal(set) var loss: Double = 0
+    /// Seeds dropout masks; advanced every step so masks differ between steps.
+    public var dropoutSeed: UInt64 = 0
+    var stepCount: UInt64 = 0
+
+    public init(plan: ExecutionPlan, threads: Int) {
+        self.plan = plan
+        self.threads = max(1, threads)
+        arena = UnsafeMutableRawPointer.allocate(byteCount: max(plan.arenaBytes, 64), alignment: MemoryPlanner.alignment)
+        arena.initializeMemory(as: UInt8.self, repeating: 0, count: max(plan.arenaBytes, 64))
+        parameters = .allocate(capacity: max(plan.parameterCount, 1))
+        parameters.initialize(repeating: 0)
+        gradients = .allocate(capacity: max(plan.parameterCount, 1))
+        gradients.initialize(repeating: 0)
+        let stateCount = plan.graph.values.filter { $0.role == .state }.reduce(0) { $0 + $1.elementCount }
+        state = .allocate(capacity: max(stateCount, 1))
+        state.initialize(repeating: 0)
+        scratchFloats = ScratchSize.floats(for: plan)
+        for _ in 0..<self.threads {
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(scratchFloats, 16))
+            buffer.initialize(repeating: 0, count: max(scratchFloats, 16))
+            scratch.append(buffer)
+        }
+        steps = plan.kernels.map { kernel in (kernel.name, bind(kernel)) }
+    }
+
+    deinit {
+        arena.deallocate()
+        parameters.deallocate()
+        gradients.deallocate()
+        state.deallocate()
+        for buffer in scratch { buffer.deallocate() }
+    }
+
+    /// The memory of a value, or nil for values inside a fused kernel.
+    public func pointer(_ id: ValueID) -> UnsafeMutablePointer<Float>? {
+        switch plan.storage[id] {
+        case .arena(let offset)?: (arena + offset).assumingMemoryBound(to: Float.self)
+        case .parameters(let offset)?: parameters.baseAddress! + offset
+        case .parameterGradients(let offset)?: gradients.baseAddress! + offset
+        case .state(let offset)?: state.baseAddress! + offset
+        case .loss?, .kernelInternal?, nil: nil
+        }
+    }
+
+    /// Runs every kernel once. For a training graph this is forward, loss and backward; the
+    /// optimizer step is separate (see `Optimizer`).
+    public func run() {
+        stepCount += 1
+        for step in steps { step.run() }
+    }
+
+    /// Runs one kernel; `run()` is `beginStep()` then every kernel in order. For tests that
+    /// inspect values before the memory planner reuses their buffers.
+    public func beginStep() { stepCount += 1 }
+    public func runKernel(_ index: Int) { steps[index].run() }
+
+    /// Runs each kernel `repetitions` times, timing it, for `mimicc bench --profile`.
+    public func profile(_ clock: () -> Double) -> [(name: String, seconds: Double)] {
+        stepCount += 1
+        return steps.map { step in
+            let start = clock()
+            step.run()
+            return (step.name, clock() - start)
+        }
+    }
+
+    /// Splits `count` items over the threads in fixed contiguous ranges (so results do not
+    /// depend on scheduling) and runs `body(range, thread)` for each.
+    func parallel(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
+        let workers = min(threads, count)
+        if workers <= 1 {
+            body(0..<count, 0)
+            return
+        }
+        BLAS.threads = 1
+        // The ranges are disjoint and each worker touches only its images and its scratch,
+        // which the checker cannot see through raw pointers.
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { t in
+                let start = count * t / workers, end = count * (t + 1) / workers
+                work.value(start..<end, t)
+            }
+        }
+    }
+
+    /// Whole-batch GEMMs run on OpenBLAS's own threads.
+    func blasParallel(_ body: () -> Void) {
+        BLAS.threads = threads
+        body()
+    }
+}
+
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The per-thread scratch the kernels need, from the plan's shapes: im2col columns, one
+/// image's convolution output and a partial weight gradient for the convolutions; a whole
+/// batch of one value for kernels that keep an intermediate inside (fused logits).
+enum ScratchSize {
+    static func floats(for plan: ExecutionPlan) -> Int {
+        let g = plan.graph
+        var most = 0
+        for op in g.ops {
+            var conv: (input: [Int], output: [Int], kernel: Int)?
+            switch op.kind {
+            case .conv2d(let k, _, _): conv = (g[op.inputs[0]].shape, g[op.outputs[0]].shape, k)
+            case .conv2dGradWeight(let k, _, _): conv = (g[op.inputs[1]].shape, g[op.inputs[0]].shape, k)
+            case .conv2dGradInput(let k, _, _): conv = (g[op.outputs[0]].shape, g[op.inputs[0]].shape, k)
+            default: break
+            }
+            if let (input, output, k) = conv {
+                let positions = output[1] * output[2]
+                most = max(most, input[0] * k * k * positions + output[0] * positions + output[0] * input[0] * k * k)
+            }
+            for value in op.outputs + op.inputs {
+                let rows = g.isBatched(value) ? plan.batch : 1
+                most = max(most, rows * g[value].elementCount)
+            }
+        }
+        return most + 64
+    }
+}
