@@ -55,6 +55,9 @@ public final class Executor {
         for buffer in scratch { buffer.deallocate() }
     }
 
+    /// Bytes of per-thread scratch.
+    public var scratchBytes: Int { scratch.count * max(scratchFloats, 16) * 4 }
+
     /// The memory of a value, or nil for values inside a fused kernel.
     public func pointer(_ id: ValueID) -> UnsafeMutablePointer<Float>? {
         switch plan.storage[id] {

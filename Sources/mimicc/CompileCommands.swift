@@ -83,3 +83,65 @@ struct Compile: ParsableCommand {
         FileStream.standardOutput.write(emit == .graph ? compiled.graphText : compiled.planText)
     }
 }
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training (or inference) throughput of a spec's network on random data.",
+        discussion: """
+            Trains the spec's model on random inputs and targets of its shapes with the mimic \
+            loss and SGD with Nesterov momentum 0.9 (the recipe of ../shared/bench/torch_peer.py), \
+            after --warmup untimed steps, and prints the parameter count, 'NAME train img/s X' \
+            (the median over --steps steps), the achieved GFLOP/s (convolutions and matrix \
+            products, forward and backward as executed, a multiply-add counted as 2) and the \
+            memory: peak resident and the planned blocks. --profile adds the median time of \
+            every kernel. Spec errors are reported as by 'mimicc lint'.
+            """)
+
+    @Argument(help: "The spec file.")
+    var spec: String
+
+    @Option(help: "Timed steps (the median is reported).")
+    var steps = 20
+
+    @Option(help: "Untimed steps first.")
+    var warmup = 3
+
+    @Option(help: "Threads (default: the spec's train.threads, else all cores).")
+    var threads: Int?
+
+    @Option(help: "Batch size.")
+    var batch = 128
+
+    @Flag(help: "Measure inference (forward only) instead of training.")
+    var infer = false
+
+    @Flag(help: "Print the median time of every kernel.")
+    var profile = false
+
+    @Flag(name: .customLong("no-fuse"), help: "Run every op as its own kernel.")
+    var noFuse = false
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if warmup < 0 { throw ValidationError("--warmup must not be negative") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if batch < 1 { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        var options = Bench.Options()
+        options.steps = steps
+        options.warmup = warmup
+        options.threads = threads
+        options.batch = batch
+        options.inference = infer
+        options.profile = profile
+        options.fuse = !noFuse
+        let (result, report) = Bench.run(spec, options: options)
+        let output = LintRenderer.render(report, as: .text, excerpts: FileStream.standardErrorIsTerminal)
+        printError(output.stderr)
+        guard let result else { throw ExitCode(report.exitCode == 0 ? 1 : report.exitCode) }
+        FileStream.standardOutput.write(Bench.render(result))
+    }
+}

@@ -1,0 +1,155 @@
+import Dispatch
+import Foundation
+import MimicBasics
+import MimicGraph
+import MimicKernels
+import MimicRuntime
+import MimicSema
+import MimicSpec
+
+/// `mimicc bench`: trains (or runs) a spec's network on random data of its shapes and
+/// reports throughput, as ../shared/bench/torch_peer.py does for PyTorch: the mimic loss
+/// against random targets, SGD with Nesterov momentum 0.9, median over timed steps.
+public enum Bench {
+    public struct Options: Sendable {
+        public var steps = 20
+        public var warmup = 3
+        public var threads: Int?
+        public var batch: Int?
+        public var inference = false
+        public var profile = false
+        public var fuse = true
+
+        public init() {}
+    }
+
+    public struct Result: Sendable {
+        public var name: String
+        public var params: Int
+        public var batch: Int
+        public var threads: Int
+        public var inference: Bool
+        public var medianStep: Double
+        public var flopsPerStep: Int
+        public var plannedBytes: [(String, Int)]
+        public var residentBytes: Int
+        /// Per kernel: name, median seconds, FLOPs.
+        public var kernels: [(String, Double, Int)]
+
+        public var imagesPerSecond: Double { Double(batch) / medianStep }
+        public var gflops: Double { Double(flopsPerStep) / medianStep / 1e9 }
+    }
+
+    public static func run(_ file: String, options: Options) -> (result: Result?, report: LintReport) {
+        let frontend: FrontendResult
+        do { frontend = try Frontend.run(file) } catch {
+            return (nil, LintReport(files: [file], diagnostics: [], unreadable: [error.description]))
+        }
+        var bag = DiagnosticBag()
+        bag.add(contentsOf: frontend.diagnostics)
+        let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
+        guard !frontend.hasErrors, let spec = frontend.spec, let analysis = frontend.analysis else { return (nil, report) }
+
+        var graph = GraphBuilder.forward(analysis, name: spec.name, mode: options.inference ? .inference : .training(.mimic))
+        if options.inference { graph = Folding.fold(graph).graph } else { graph = Autodiff.backward(graph) }
+        let batch = options.batch ?? 128
+        let threads = options.threads ?? spec.train?.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse)
+        let executor = Executor(plan: plan, threads: threads)
+        Initializer.glorot(executor, scale: 1, seed: 0)
+        let optimizer = MimicRuntime.Optimizer(.sgd(lr: 1e-3, momentum: 0.9, nesterov: true, weightDecay: 0),
+                                                parameterCount: plan.parameterCount)
+        var generator = SeededGenerator(seed: 1)
+        for value in graph.values where value.role == .input || value.role == .target {
+            guard let p = executor.pointer(value.id) else { continue }
+            for i in 0..<(batch * value.elementCount) { p[i] = normal(&generator) }
+        }
+        func step() {
+            executor.run()
+            if !options.inference {
+                optimizer.step(parameters: executor.parameters.baseAddress!, gradients: executor.gradients.baseAddress!, lr: 1e-3)
+            }
+        }
+        for _ in 0..<options.warmup { step() }
+        var times: [Double] = []
+        // One row per kernel, and one for the optimizer's update.
+        var kernelTimes = [[Double]](repeating: [], count: plan.kernels.count + 1)
+        for _ in 0..<options.steps {
+            if options.profile {
+                let start = now()
+                for (i, t) in executor.profile(now).enumerated() { kernelTimes[i].append(t.seconds) }
+                let update = now()
+                if !options.inference {
+                    optimizer.step(parameters: executor.parameters.baseAddress!, gradients: executor.gradients.baseAddress!, lr: 1e-3)
+                }
+                kernelTimes[plan.kernels.count].append(now() - update)
+                times.append(now() - start)
+            } else {
+                let start = now()
+                step()
+                times.append(now() - start)
+            }
+        }
+        let flops = plan.kernels.reduce(0) { $0 + Flops.of($1, in: graph, batch: batch) }
+        let kernels = options.profile
+            ? plan.kernels.enumerated().map { i, k in (k.name, median(kernelTimes[i]), Flops.of(k, in: graph, batch: batch)) }
+                + (options.inference ? [] : [("sgd update", median(kernelTimes[plan.kernels.count]), 0)])
+            : []
+        let scratch = ScratchReport.bytes(executor)
+        let planned: [(String, Int)] = [
+            ("arena", plan.arenaBytes), ("parameters", plan.parameterCount * 4),
+            ("gradients", options.inference ? 0 : plan.parameterCount * 4),
+            ("optimizer", options.inference ? 0 : optimizer.stateBytes), ("scratch", scratch),
+        ]
+        return (Result(name: spec.name, params: analysis.params, batch: batch, threads: threads, inference: options.inference,
+                       medianStep: median(times), flopsPerStep: flops, plannedBytes: planned,
+                       residentBytes: residentPeak(), kernels: kernels), report)
+    }
+
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// A standard normal draw (Box-Muller), like torch.randn for the inputs and targets.
+    static func normal(_ g: inout SeededGenerator) -> Float {
+        let u = max(g.nextUnit(), 1e-7), v = g.nextUnit()
+        return Float((-2 * log(Double(u))).squareRoot() * cos(2 * Double.pi * Double(v)))
+    }
+
+    /// The process's peak resident memory, from getrusage (kilobytes on Linux).
+    static func residentPeak() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+
+    public static func render(_ r: Result) -> String {
+        func mib(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1_048_576) }
+        let mode = r.inference ? "infer" : "train"
+        var out = "params \(r.params)\n"
+        out += "\(r.name) \(mode) img/s \(String(format: "%.1f", r.imagesPerSecond))\n"
+        out += "\(r.name) GFLOP/s \(String(format: "%.1f", r.gflops)) (\(String(format: "%.3f", Double(r.flopsPerStep) / 1e9)) GFLOP per step, "
+        out += "median step \(String(format: "%.2f", r.medianStep * 1000)) ms, batch \(r.batch), \(r.threads) threads)\n"
+        let total = r.plannedBytes.reduce(0) { $0 + $1.1 }
+        out += "\(r.name) memory \(mib(r.residentBytes)) MiB peak resident; planned \(mib(total)) MiB ("
+        out += r.plannedBytes.map { "\($0.0) \(mib($0.1))" }.joined(separator: ", ") + ")\n"
+        if !r.kernels.isEmpty {
+            let sum = r.kernels.reduce(0) { $0 + $1.1 }
+            out += "profile (median per kernel):\n"
+            for (i, k) in r.kernels.enumerated() {
+                let gflops = k.1 > 0 ? Double(k.2) / k.1 / 1e9 : 0
+                out += String(format: "  k%-3d %-40@ %8.3f ms %5.1f%% %7.1f GFLOP/s\n", i, k.0 as NSString, k.1 * 1000,
+                              sum > 0 ? 100 * k.1 / sum : 0, gflops)
+            }
+        }
+        return out
+    }
+}
+
+enum ScratchReport {
+    static func bytes(_ executor: Executor) -> Int { executor.scratchBytes }
+}

@@ -1,0 +1,31 @@
+import MimicGraph
+import MimicKernels
+
+/// Glorot & Bengio (2010) uniform initialisation times a scale, as the paper's students use:
+/// weights from U(-a, a) with a = scale * sqrt(6 / (fan_in + fan_out)), biases zero,
+/// batchnorm scale one and shift zero, running variance one. Seeded, so runs repeat.
+public enum Initializer {
+    public static func glorot(_ executor: Executor, scale: Double, seed: UInt64) {
+        let g = executor.plan.graph
+        var generator = SeededGenerator(seed: seed)
+        for id in g.parameters {
+            let value = g[id]
+            guard let p = executor.pointer(id) else { continue }
+            let count = value.elementCount
+            if value.name.hasSuffix(".weight") || value.name.hasSuffix(".weight.folded") {
+                let shape = value.shape
+                let receptive = shape.count == 4 ? shape[2] * shape[3] : 1
+                let fanIn = shape[1] * receptive, fanOut = shape[0] * receptive
+                let limit = Float(scale * (6.0 / Double(fanIn + fanOut)).squareRoot())
+                for i in 0..<count { p[i] = generator.uniform(-limit, limit) }
+            } else if value.name.hasSuffix(".scale") {
+                p.update(repeating: 1, count: count)
+            } else {
+                p.update(repeating: 0, count: count)
+            }
+        }
+        for value in g.values where value.role == .state {
+            executor.pointer(value.id)?.update(repeating: value.name.hasSuffix("running_var") ? 1 : 0, count: value.elementCount)
+        }
+    }
+}
