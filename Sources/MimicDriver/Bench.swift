@@ -142,8 +142,9 @@ public enum Bench {
             out += "profile (median per kernel):\n"
             for (i, k) in r.kernels.enumerated() {
                 let gflops = k.1 > 0 ? Double(k.2) / k.1 / 1e9 : 0
-                out += String(format: "  k%-3d %-40@ %8.3f ms %5.1f%% %7.1f GFLOP/s\n", i, k.0 as NSString, k.1 * 1000,
-                              sum > 0 ? 100 * k.1 / sum : 0, gflops)
+                let label = "k\(i) \(k.0)"
+                out += "  " + label + String(repeating: " ", count: max(1, 44 - label.count))
+                out += String(format: "%8.3f ms %5.1f%% %7.1f GFLOP/s\n", k.1 * 1000, sum > 0 ? 100 * k.1 / sum : 0, gflops)
             }
         }
         return out

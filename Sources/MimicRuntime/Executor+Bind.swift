@@ -179,9 +179,15 @@ extension Executor {
         guard case .activationGrad(let activation) = actOp.kind else { preconditionFailure("internal error: not an activation gradient") }
         let v = memory(actOp.inputs[1])
         var pool: (dy: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>, count: Int)?
-        if ops.count == 3 {
+        var disjointWindows = false
+        if ops.count == 3, case .maxpoolGrad(let size, let stride) = ops[0].kind {
             pool = (memory(ops[0].inputs[0]), memory(ops[0].inputs[1]), elements(ops[0].inputs[0]) / channels)
+            disjointWindows = stride >= size
         }
+        // With ReLU and windows that do not overlap, each input gets at most one output's
+        // gradient and the mask at the winner is its pooled value's sign: one pass over the
+        // pooled outputs does the scatter, the mask and the bias sum.
+        let reluThroughDisjointPool = disjointWindows && activation == .relu
         let dy = pool == nil ? memory(actOp.inputs[0]) : nil
         return { [unowned self] in
             self.parallel(self.batch) { range, t in
@@ -189,6 +195,25 @@ extension Executor {
                 partial.update(repeating: 0, count: channels)
                 for b in range {
                     let image = dz + b * perImage
+                    if let pool, reluThroughDisjointPool {
+                        image.update(repeating: 0, count: perImage)
+                        let winners = v + b * perImage
+                        for c in 0..<channels {
+                            let offset = (b * channels + c) * pool.count
+                            let gradient = pool.dy + offset, argmax = pool.argmax + offset
+                            let plane = image + c * inner, values = winners + c * inner
+                            var sum: Float = 0
+                            for i in 0..<pool.count {
+                                let at = Int(argmax[i])
+                                if values[at] > 0 {
+                                    plane[at] = gradient[i]
+                                    sum += gradient[i]
+                                }
+                            }
+                            partial[c] += sum
+                        }
+                        continue
+                    }
                     if let pool {
                         image.update(repeating: 0, count: perImage)
                         for c in 0..<channels {

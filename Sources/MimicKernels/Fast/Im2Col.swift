@@ -59,9 +59,19 @@ public enum Im2Col {
                         guard r >= 0 && r < h else { continue }
                         let target = plane + r * w
                         let line = input + i * wo
-                        for j in 0..<wo {
-                            let q = j * s + v - p
-                            if q >= 0 && q < w { target[q] += line[j] }
+                        if s == 1 {
+                            // Contiguous run: q = j + v - p for the j that land inside the row.
+                            let shift = v - p
+                            let first = max(0, -shift), last = min(wo, w - shift)
+                            if last > first {
+                                let destination = target + shift
+                                for j in first..<last { destination[j] += line[j] }
+                            }
+                        } else {
+                            for j in 0..<wo {
+                                let q = j * s + v - p
+                                if q >= 0 && q < w { target[q] += line[j] }
+                            }
                         }
                     }
                     row += 1
