@@ -112,10 +112,8 @@ extension Executor {
         let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : pre
         return { [unowned self] in
             let target = pre ?? out ?? self.scratch[0]
-            self.blasParallel {
-                BLAS.sgemm(.none, .transposed, m: self.batch, n: output, k: input, a: x, lda: input, b: weight, ldb: input,
+            self.gemm(.none, .transposed, m: self.batch, n: output, k: input, a: x, lda: input, b: weight, ldb: input,
                            c: target, ldc: output)
-            }
             if let pre, activation != .none, let out {
                 Elementwise.rowBiasActivation(pre, bias: bias, rows: self.batch, features: output, .none)
                 for i in 0..<(self.batch * output) { out[i] = ReferenceActivation.apply(activation, pre[i]) }
@@ -135,10 +133,8 @@ extension Executor {
         let dLogits = memory(ops[3].outputs[0]), dBias = memory(ops[4].outputs[0])
         return { [unowned self] in
             let logits = logitsMemory ?? self.scratch[0]
-            self.blasParallel {
-                BLAS.sgemm(.none, .transposed, m: self.batch, n: classes, k: input, a: x, lda: input, b: weight, ldb: input,
+            self.gemm(.none, .transposed, m: self.batch, n: classes, k: input, a: x, lda: input, b: weight, ldb: input,
                            c: logits, ldc: classes)
-            }
             Elementwise.rowBiasActivation(logits, bias: bias, rows: self.batch, features: classes, .none)
             self.loss = Losses.valueAndGradient(ReferenceInterpreter.reference(kind), logits: logits, teacher: teacher,
                                                 labels: labels, batch: self.batch, classes: classes, gradient: dLogits)

@@ -63,25 +63,19 @@ extension Executor {
             let x = memory(op.inputs[0]), weight = memory(op.inputs[1]), y = memory(op.outputs[0])
             let (output, input) = (shape(op.inputs[1])[0], shape(op.inputs[1])[1])
             return { [unowned self] in
-                self.blasParallel {
-                    BLAS.sgemm(.none, .transposed, m: n, n: output, k: input, a: x, lda: input, b: weight, ldb: input, c: y, ldc: output)
-                }
+                self.gemm(.none, .transposed, m: n, n: output, k: input, a: x, lda: input, b: weight, ldb: input, c: y, ldc: output)
             }
         case .matmulGradWeight:
             let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
             let (output, input) = (shape(op.outputs[0])[0], shape(op.outputs[0])[1])
             return { [unowned self] in
-                self.blasParallel {
-                    BLAS.sgemm(.transposed, .none, m: output, n: input, k: n, a: dy, lda: output, b: x, ldb: input, c: dw, ldc: input)
-                }
+                self.gemm(.transposed, .none, m: output, n: input, k: n, a: dy, lda: output, b: x, ldb: input, c: dw, ldc: input)
             }
         case .matmulGradInput:
             let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
             let (output, input) = (shape(op.inputs[1])[0], shape(op.inputs[1])[1])
             return { [unowned self] in
-                self.blasParallel {
-                    BLAS.sgemm(.none, .none, m: n, n: input, k: output, a: dy, lda: output, b: weight, ldb: input, c: dx, ldc: input)
-                }
+                self.gemm(.none, .none, m: n, n: input, k: output, a: dy, lda: output, b: weight, ldb: input, c: dx, ldc: input)
             }
         case .biasAdd:
             let x = memory(op.inputs[0]), bias = memory(op.inputs[1]), y = memory(op.outputs[0])

@@ -45,6 +45,8 @@ public final class Executor {
             scratch.append(buffer)
         }
         steps = plan.kernels.map { kernel in (kernel.name, bind(kernel)) }
+        // Every GEMM is single-threaded; the executor does the splitting (see `gemm`).
+        BLAS.threads = 1
     }
 
     deinit {
@@ -99,7 +101,6 @@ public final class Executor {
             body(0..<count, 0)
             return
         }
-        BLAS.threads = 1
         // The ranges are disjoint and each worker touches only its images and its scratch,
         // which the checker cannot see through raw pointers.
         withoutActuallyEscaping(body) { body in
@@ -111,10 +112,23 @@ public final class Executor {
         }
     }
 
-    /// Whole-batch GEMMs run on OpenBLAS's own threads.
-    func blasParallel(_ body: () -> Void) {
-        BLAS.threads = threads
-        body()
+    /// A whole-batch GEMM, C [m,n] = op(A) op(B), split by rows of C over the threads, each
+    /// slice a single-threaded OpenBLAS call. OpenBLAS's own thread pool is never used: its
+    /// workers spin after a call and would steal the cores from the next image-parallel kernel.
+    func gemm(
+        _ ta: BLAS.Transpose, _ tb: BLAS.Transpose, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let slices = m * n * k < 1 << 18 ? 1 : min(threads, max(1, m / 8))
+        parallel(slices) { range, _ in
+            for slice in range {
+                let start = m * slice / slices, end = m * (slice + 1) / slices
+                guard end > start else { continue }
+                let rowsOfA = ta == .none ? a + start * lda : a + start
+                BLAS.sgemm(ta, tb, m: end - start, n: n, k: k, a: rowsOfA, lda: lda, b: b, ldb: ldb, beta: beta,
+                           c: c + start * ldc, ldc: ldc)
+            }
+        }
     }
 }
 
