@@ -18,7 +18,7 @@ extension Executor {
         let ops = kernel.ops.map { plan.graph.ops[$0] }
         switch kernel.name {
         case "conv2d+bias+act+maxpool", "conv2d+bias+act", "conv2d+bias":
-            return bindFusedConvolution(ops)
+            return bindConvolutionForward(ops)
         case "matmul+bias+act", "matmul+bias":
             return bindFusedDense(ops)
         case "output+bias+loss+loss_grad+bias_grad":
@@ -28,75 +28,6 @@ extension Executor {
         default:
             precondition(ops.count == 1, "internal error: no implementation of fused kernel \(kernel.name)")
             return bindOp(ops[0], index: kernel.ops[0])
-        }
-    }
-
-    // MARK: Convolution
-
-    struct ConvGeometry {
-        var c, h, w, f, k, stride, pad, ho, wo: Int
-        var columns: Int { c * k * k }
-        var positions: Int { ho * wo }
-    }
-
-    func geometry(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int) -> ConvGeometry {
-        ConvGeometry(c: input[0], h: input[1], w: input[2], f: output[0], k: k, stride: stride, pad: padding,
-                     ho: output[1], wo: output[2])
-    }
-
-    /// y_b [F, Ho*Wo] = W [F, C*k*k] x im2col(x_b), for one image.
-    func convolveImage(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvGeometry,
-                       columns: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>) {
-        if g.k == 1 && g.stride == 1 && g.pad == 0 {
-            BLAS.sgemm(.none, .none, m: g.f, n: g.positions, k: g.c, a: weight, lda: g.c, b: x, ldb: g.positions, c: y, ldc: g.positions)
-            return
-        }
-        Im2Col.forward(x, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.stride, padding: g.pad, into: columns)
-        BLAS.sgemm(.none, .none, m: g.f, n: g.positions, k: g.columns, a: weight, lda: g.columns, b: columns,
-                   ldb: g.positions, c: y, ldc: g.positions)
-    }
-
-    /// conv2d -> bias_add [-> activation [-> maxpool]], one image at a time so the epilogue
-    /// runs on the GEMM's output while it is still in cache.
-    func bindFusedConvolution(_ ops: [Op]) -> () -> Void {
-        guard case .conv2d(let k, let s, let p) = ops[0].kind else { preconditionFailure("internal error: not a conv") }
-        let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1]), bias = memory(ops[1].inputs[1])
-        let g = geometry(input: shape(ops[0].inputs[0]), output: shape(ops[0].outputs[0]), kernel: k, stride: s, padding: p)
-        var activation = Activation.none
-        if ops.count > 2, case .activation(let a) = ops[2].kind { activation = a }
-        let pre = pointer(ops[1].outputs[0])  // materialized only when a gradient needs it
-        let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : pre
-        var pool: (size: Int, stride: Int, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>?)?
-        if ops.count > 3, case .maxpool(let size, let stride) = ops[3].kind {
-            pool = (size, stride, memory(ops[3].outputs[0]), pointer(ops[3].outputs[1]))
-        }
-        let imageIn = g.c * g.h * g.w, imageOut = g.f * g.positions
-        let pooled = pool.map { ((g.ho - $0.size) / $0.stride + 1) * ((g.wo - $0.size) / $0.stride + 1) } ?? 0
-        return { [unowned self] in
-            self.parallel(self.batch) { range, t in
-                let columns = self.scratch[t], local = self.scratch[t] + g.columns * g.positions
-                for b in range {
-                    // Where the convolution lands: the materialized pre-activation, else the
-                    // activation output, else scratch.
-                    let target = (pre ?? out)?.advanced(by: b * imageOut) ?? local
-                    self.convolveImage(x + b * imageIn, weight, g, columns: columns, into: target)
-                    var result = target
-                    if pre != nil && activation != .none {
-                        Elementwise.biasActivation(target, bias: bias, channels: g.f, inner: g.positions, .none)
-                        result = out?.advanced(by: b * imageOut) ?? local
-                        for i in 0..<imageOut { result[i] = ReferenceActivation.apply(activation, target[i]) }
-                    } else {
-                        Elementwise.biasActivation(target, bias: bias, channels: g.f, inner: g.positions, activation)
-                    }
-                    if let pool {
-                        for c in 0..<g.f {
-                            Pooling.maxpoolPlane(result + c * g.positions, height: g.ho, width: g.wo, size: pool.size,
-                                                 stride: pool.stride, pool.y + (b * g.f + c) * pooled,
-                                                 pool.argmax.map { $0 + (b * g.f + c) * pooled })
-                        }
-                    }
-                }
-            }
         }
     }
 

@@ -8,57 +8,8 @@ extension Executor {
     func bindOp(_ op: Op, index: Int) -> () -> Void {
         let n = batch
         switch op.kind {
-        case .conv2d(let k, let s, let p):
-            let x = memory(op.inputs[0]), weight = memory(op.inputs[1]), y = memory(op.outputs[0])
-            let g = geometry(input: shape(op.inputs[0]), output: shape(op.outputs[0]), kernel: k, stride: s, padding: p)
-            return { [unowned self] in
-                self.parallel(n) { range, t in
-                    for b in range {
-                        self.convolveImage(x + b * g.c * g.h * g.w, weight, g, columns: self.scratch[t], into: y + b * g.f * g.positions)
-                    }
-                }
-            }
-        case .conv2dGradWeight(let k, let s, let p):
-            let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
-            let g = geometry(input: shape(op.inputs[1]), output: shape(op.inputs[0]), kernel: k, stride: s, padding: p)
-            let partialOffset = g.columns * g.positions + g.f * g.positions
-            return { [unowned self] in
-                let workers = min(self.threads, n)
-                self.parallel(n) { range, t in
-                    let columns = self.scratch[t], partial = self.scratch[t] + partialOffset
-                    partial.update(repeating: 0, count: g.f * g.columns)
-                    for b in range {
-                        let image = x + b * g.c * g.h * g.w
-                        let source: UnsafePointer<Float>
-                        if g.k == 1 && g.stride == 1 && g.pad == 0 {
-                            source = UnsafePointer(image)
-                        } else {
-                            Im2Col.forward(image, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.stride,
-                                           padding: g.pad, into: columns)
-                            source = UnsafePointer(columns)
-                        }
-                        BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: g.positions, a: dy + b * g.f * g.positions,
-                                   lda: g.positions, b: source, ldb: g.positions, beta: 1, c: partial, ldc: g.columns)
-                    }
-                }
-                self.reducePartials(into: dw, count: g.f * g.columns, workers: workers, offset: partialOffset)
-            }
-        case .conv2dGradInput(let k, let s, let p):
-            let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
-            let g = geometry(input: shape(op.outputs[0]), output: shape(op.inputs[0]), kernel: k, stride: s, padding: p)
-            return { [unowned self] in
-                self.parallel(n) { range, t in
-                    let columns = self.scratch[t]
-                    for b in range {
-                        let image = dx + b * g.c * g.h * g.w
-                        image.update(repeating: 0, count: g.c * g.h * g.w)
-                        BLAS.sgemm(.transposed, .none, m: g.columns, n: g.positions, k: g.f, a: weight, lda: g.columns,
-                                   b: dy + b * g.f * g.positions, ldb: g.positions, c: columns, ldc: g.positions)
-                        Im2Col.backward(columns, channels: g.c, height: g.h, width: g.w, kernel: g.k, stride: g.stride,
-                                        padding: g.pad, into: image)
-                    }
-                }
-            }
+        case .conv2d, .conv2dGradWeight, .conv2dGradInput:
+            return bindConvolution(op)
         case .matmul:
             let x = memory(op.inputs[0]), weight = memory(op.inputs[1]), y = memory(op.outputs[0])
             let (output, input) = (shape(op.inputs[1])[0], shape(op.inputs[1])[1])

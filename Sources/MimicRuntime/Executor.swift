@@ -154,7 +154,8 @@ enum ScratchSize {
             }
             if let (input, output, k) = conv {
                 let positions = output[1] * output[2]
-                most = max(most, input[0] * k * k * positions + output[0] * positions + output[0] * input[0] * k * k)
+                let width = Executor.chunk(positions: positions) * positions
+                most = max(most, input[0] * k * k * width + output[0] * width + output[0] * input[0] * k * k)
             }
             for value in op.outputs + op.inputs {
                 let rows = g.isBatched(value) ? plan.batch : 1

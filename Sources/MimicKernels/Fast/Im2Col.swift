@@ -1,17 +1,20 @@
 /// im2col for one image: x [C,H,W] -> cols [C*k*k, Ho*Wo], so a convolution becomes one
 /// GEMM, W [F, C*k*k] x cols. col2im is its adjoint (accumulating), for the input gradient.
+/// `rowStride` lets several images share one column matrix, side by side: image b of a chunk
+/// writes at column offset b*Ho*Wo of rows that are chunk*Ho*Wo long.
 public enum Im2Col {
     public static func forward(
         _ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int, stride s: Int,
-        padding p: Int, into cols: UnsafeMutablePointer<Float>
+        padding p: Int, into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil
     ) {
         let ho = (h + 2 * p - k) / s + 1, wo = (w + 2 * p - k) / s + 1
+        let stride = rowStride ?? ho * wo
         var row = 0
         for ch in 0..<c {
             let plane = x + ch * h * w
             for u in 0..<k {
                 for v in 0..<k {
-                    let out = cols + row * ho * wo
+                    let out = cols + row * stride
                     for i in 0..<ho {
                         let r = i * s + u - p
                         let line = out + i * wo
@@ -45,15 +48,16 @@ public enum Im2Col {
     /// dx [C,H,W] += col2im(dcols).
     public static func backward(
         _ cols: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int, kernel k: Int, stride s: Int,
-        padding p: Int, into x: UnsafeMutablePointer<Float>
+        padding p: Int, into x: UnsafeMutablePointer<Float>, rowStride: Int? = nil
     ) {
         let ho = (h + 2 * p - k) / s + 1, wo = (w + 2 * p - k) / s + 1
+        let stride = rowStride ?? ho * wo
         var row = 0
         for ch in 0..<c {
             let plane = x + ch * h * w
             for u in 0..<k {
                 for v in 0..<k {
-                    let input = cols + row * ho * wo
+                    let input = cols + row * stride
                     for i in 0..<ho {
                         let r = i * s + u - p
                         guard r >= 0 && r < h else { continue }

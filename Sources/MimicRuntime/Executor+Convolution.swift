@@ -1,0 +1,169 @@
+import MimicBLAS
+import MimicGraph
+import MimicKernels
+import MimicSpec
+
+/// Convolutions as GEMMs over im2col columns. Images are taken a chunk at a time, side by
+/// side in one column matrix, so that late layers with small feature maps (8x8, 4x4) still
+/// give GEMMs wide enough to run near the machine's peak; chunks are split over the threads.
+/// The output of a chunk's GEMM is [F, chunk*Ho*Wo]; the epilogue (bias, activation, pool)
+/// reads it while it is in cache and writes each image's NCHW planes.
+extension Executor {
+    struct ConvGeometry {
+        var c, h, w, f, k, stride, pad, ho, wo: Int
+        /// Images per GEMM.
+        var chunk: Int
+        var columns: Int { c * k * k }
+        var positions: Int { ho * wo }
+        var imageIn: Int { c * h * w }
+        var imageOut: Int { f * ho * wo }
+        /// Per-thread scratch layout: columns, then the chunk's output, then a partial dW.
+        var outputOffset: Int { columns * chunk * positions }
+        var partialOffset: Int { outputOffset + f * chunk * positions }
+    }
+
+    /// Enough images side by side for about 256 GEMM columns.
+    static func chunk(positions: Int) -> Int { max(1, min(32, 256 / max(1, positions))) }
+
+    func geometry(_ op: Op) -> ConvGeometry {
+        let g = plan.graph
+        let (input, output, k, s, p): ([Int], [Int], Int, Int, Int)
+        switch op.kind {
+        case .conv2d(let kk, let ss, let pp): (input, output, k, s, p) = (g[op.inputs[0]].shape, g[op.outputs[0]].shape, kk, ss, pp)
+        case .conv2dGradWeight(let kk, let ss, let pp): (input, output, k, s, p) = (g[op.inputs[1]].shape, g[op.inputs[0]].shape, kk, ss, pp)
+        case .conv2dGradInput(let kk, let ss, let pp): (input, output, k, s, p) = (g[op.outputs[0]].shape, g[op.inputs[0]].shape, kk, ss, pp)
+        default: preconditionFailure("internal error: not a convolution")
+        }
+        return ConvGeometry(c: input[0], h: input[1], w: input[2], f: output[0], k: k, stride: s, pad: p, ho: output[1],
+                            wo: output[2], chunk: Self.chunk(positions: output[1] * output[2]))
+    }
+
+    /// Runs `body(first image, image count, thread)` over the batch in chunks, the chunks
+    /// split over the threads in fixed ranges.
+    func forEachChunk(_ g: ConvGeometry, _ body: (Int, Int, Int) -> Void) {
+        let chunks = (batch + g.chunk - 1) / g.chunk
+        parallel(chunks) { range, t in
+            for chunk in range {
+                let first = chunk * g.chunk
+                body(first, min(g.chunk, batch - first), t)
+            }
+        }
+    }
+
+    /// out [F, count*positions] = W x im2col(images first..<first+count).
+    func convolveChunk(_ x: UnsafePointer<Float>, first: Int, count: Int, _ weight: UnsafePointer<Float>,
+                       _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>) {
+        let width = count * g.positions
+        for b in 0..<count {
+            Im2Col.forward(x + (first + b) * g.imageIn, channels: g.c, height: g.h, width: g.w, kernel: g.k,
+                           stride: g.stride, padding: g.pad, into: scratch + b * g.positions, rowStride: width)
+        }
+        BLAS.sgemm(.none, .none, m: g.f, n: width, k: g.columns, a: weight, lda: g.columns, b: scratch, ldb: width,
+                   c: scratch + g.outputOffset, ldc: width)
+    }
+
+    /// The [F, count*positions] layout of a chunk of an NCHW gradient, into `out`.
+    func gatherChunk(_ dy: UnsafePointer<Float>, first: Int, count: Int, _ g: ConvGeometry, into out: UnsafeMutablePointer<Float>) {
+        let width = count * g.positions
+        for b in 0..<count {
+            for f in 0..<g.f {
+                (out + f * width + b * g.positions).update(from: dy + (first + b) * g.imageOut + f * g.positions, count: g.positions)
+            }
+        }
+    }
+
+    /// conv2d [-> bias_add [-> activation [-> maxpool]]] with the epilogue applied per chunk.
+    func bindConvolutionForward(_ ops: [Op]) -> () -> Void {
+        let g = geometry(ops[0])
+        let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1])
+        let bias = ops.count > 1 ? memory(ops[1].inputs[1]) : nil
+        var activation = Activation.none
+        if ops.count > 2, case .activation(let a) = ops[2].kind { activation = a }
+        // Values written to memory (each may be inside the kernel instead).
+        let convolved = pointer(ops[0].outputs[0])
+        let pre = ops.count > 1 ? pointer(ops[1].outputs[0]) : nil
+        let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : nil
+        var pool: (size: Int, stride: Int, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>?)?
+        if ops.count > 3, case .maxpool(let size, let stride) = ops[3].kind {
+            pool = (size, stride, memory(ops[3].outputs[0]), pointer(ops[3].outputs[1]))
+        }
+        let pooled = pool.map { ((g.ho - $0.size) / $0.stride + 1) * ((g.wo - $0.size) / $0.stride + 1) } ?? 0
+        return { [unowned self] in
+            self.forEachChunk(g) { first, count, t in
+                let scratch = self.scratch[t]
+                self.convolveChunk(x, first: first, count: count, weight, g, scratch: scratch)
+                let width = count * g.positions
+                for b in 0..<count {
+                    let image = (first + b) * g.imageOut
+                    for f in 0..<g.f {
+                        let row = scratch + g.outputOffset + f * width + b * g.positions
+                        let plane = image + f * g.positions
+                        if let convolved { (convolved + plane).update(from: row, count: g.positions) }
+                        guard let bias else { continue }
+                        let b0 = bias[f]
+                        if let pre {
+                            for i in 0..<g.positions { row[i] += b0 }
+                            (pre + plane).update(from: row, count: g.positions)
+                            if activation != .none { for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i]) } }
+                        } else if activation == .relu {
+                            for i in 0..<g.positions { row[i] = max(0, row[i] + b0) }
+                        } else {
+                            for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i] + b0) }
+                        }
+                        if let out, ops.count > 2 { (out + plane).update(from: row, count: g.positions) }
+                        if let pool {
+                            let index = (first + b) * g.f + f
+                            Pooling.maxpoolPlane(row, height: g.ho, width: g.wo, size: pool.size, stride: pool.stride,
+                                                 pool.y + index * pooled, pool.argmax.map { $0 + index * pooled })
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func bindConvolution(_ op: Op) -> () -> Void {
+        let g = geometry(op)
+        switch op.kind {
+        case .conv2d:
+            return bindConvolutionForward([op])
+        case .conv2dGradWeight:
+            let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
+            return { [unowned self] in
+                let chunks = (self.batch + g.chunk - 1) / g.chunk
+                for t in 0..<min(self.threads, chunks) {
+                    (self.scratch[t] + g.partialOffset).update(repeating: 0, count: g.f * g.columns)
+                }
+                self.forEachChunk(g) { first, count, t in
+                    let scratch = self.scratch[t], width = count * g.positions
+                    for b in 0..<count {
+                        Im2Col.forward(x + (first + b) * g.imageIn, channels: g.c, height: g.h, width: g.w, kernel: g.k,
+                                       stride: g.stride, padding: g.pad, into: scratch + b * g.positions, rowStride: width)
+                    }
+                    self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                    BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: scratch + g.outputOffset, lda: width,
+                               b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
+                }
+                self.reducePartials(into: dw, count: g.f * g.columns, workers: min(self.threads, chunks), offset: g.partialOffset)
+            }
+        case .conv2dGradInput:
+            let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
+            return { [unowned self] in
+                self.forEachChunk(g) { first, count, t in
+                    let scratch = self.scratch[t], width = count * g.positions
+                    self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                    BLAS.sgemm(.transposed, .none, m: g.columns, n: width, k: g.f, a: weight, lda: g.columns,
+                               b: scratch + g.outputOffset, ldb: width, c: scratch, ldc: width)
+                    for b in 0..<count {
+                        let image = dx + (first + b) * g.imageIn
+                        image.update(repeating: 0, count: g.imageIn)
+                        Im2Col.backward(scratch + b * g.positions, channels: g.c, height: g.h, width: g.w, kernel: g.k,
+                                        stride: g.stride, padding: g.pad, into: image, rowStride: width)
+                    }
+                }
+            }
+        default:
+            preconditionFailure("internal error: not a convolution")
+        }
+    }
+}
