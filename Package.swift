@@ -46,6 +46,7 @@ let package = Package(
             name: "MimicGraphTests", dependencies: ["MimicGraph", "MimicRuntime", "MimicKernels", "MimicSema", "MimicSpec"],
             exclude: ["Golden"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
+        .testTarget(name: "MimicKernelsTests", dependencies: ["MimicKernels", "MimicBLAS", "MimicSpec"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
     ]
 )

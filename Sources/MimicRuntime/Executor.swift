@@ -157,10 +157,12 @@ enum ScratchSize {
                 let width = Executor.chunk(positions: positions) * positions
                 most = max(most, input[0] * k * k * width + output[0] * width + output[0] * input[0] * k * k)
             }
-            for value in op.outputs + op.inputs {
-                let rows = g.isBatched(value) ? plan.batch : 1
-                most = max(most, rows * g[value].elementCount)
+            // Batch-level kernels keep flat intermediates (dense outputs, logits) in scratch.
+            for value in op.outputs where g[value].shape.count == 1 && g.isBatched(value) {
+                most = max(most, plan.batch * g[value].elementCount)
             }
+            // Fused gradient kernels sum bias gradients per thread.
+            if case .biasGrad = op.kind { most = max(most, g[op.outputs[0]].elementCount) }
         }
         return most + 64
     }

@@ -1,0 +1,130 @@
+import MimicBLAS
+import MimicKernels
+import MimicSpec
+import XCTest
+
+/// Each fast kernel against its naive reference twin, on random shapes with odd sizes.
+final class KernelTwinTests: XCTestCase {
+    var generator = SeededGenerator(seed: 99)
+
+    func random(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.uniform(-1, 1) })
+    }
+
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, tolerance: Float = 1e-4) {
+        XCTAssertEqual(a.count, b.count, what)
+        for (i, (x, y)) in zip(a, b).enumerated() where abs(x - y) > tolerance * max(1, abs(y)) {
+            return XCTFail("\(what): element \(i) is \(x), reference \(y)")
+        }
+    }
+
+    /// im2col + GEMM is a convolution; col2im + GEMM its input gradient; GEMM with im2col its
+    /// weight gradient, for strides, paddings and kernels of odd and even sizes.
+    func testIm2ColConvolutionMatchesReference() {
+        let cases = [(3, 7, 5, 3, 1, 1), (2, 9, 4, 2, 2, 0), (5, 6, 3, 5, 1, 2), (1, 11, 2, 3, 3, 1), (4, 5, 6, 1, 1, 0)]
+        for (c, side, f, k, s, p) in cases {
+            let label = "C\(c) \(side)x\(side) F\(f) k\(k) s\(s) p\(p)"
+            let x = random([1, c, side, side]), w = random([f, c, k, k])
+            let reference = ReferenceConv2D.forward(x, w, stride: s, padding: p)
+            let (ho, wo) = (reference.shape[2], reference.shape[3])
+            var cols = [Float](repeating: .nan, count: c * k * k * ho * wo)
+            var y = [Float](repeating: 0, count: f * ho * wo)
+            x.data.withUnsafeBufferPointer { xs in
+                cols.withUnsafeMutableBufferPointer { cs in
+                    Im2Col.forward(xs.baseAddress!, channels: c, height: side, width: side, kernel: k, stride: s, padding: p,
+                                   into: cs.baseAddress!)
+                }
+            }
+            BLAS.sgemm(.none, .none, m: f, n: ho * wo, k: c * k * k, a: w.data, lda: c * k * k, b: cols, ldb: ho * wo,
+                       c: &y, ldc: ho * wo)
+            assertClose(y, reference.data, "forward \(label)")
+
+            let dy = random([1, f, ho, wo])
+            var dcols = [Float](repeating: 0, count: c * k * k * ho * wo)
+            BLAS.sgemm(.transposed, .none, m: c * k * k, n: ho * wo, k: f, a: w.data, lda: c * k * k, b: dy.data, ldb: ho * wo,
+                       c: &dcols, ldc: ho * wo)
+            var dx = [Float](repeating: 0, count: c * side * side)
+            dcols.withUnsafeBufferPointer { d in
+                dx.withUnsafeMutableBufferPointer { out in
+                    Im2Col.backward(d.baseAddress!, channels: c, height: side, width: side, kernel: k, stride: s, padding: p,
+                                    into: out.baseAddress!)
+                }
+            }
+            assertClose(dx, ReferenceConv2D.gradInput(dy, w, inputShape: x.shape, stride: s, padding: p).data, "grad input \(label)")
+
+            var dw = [Float](repeating: 0, count: f * c * k * k)
+            BLAS.sgemm(.none, .transposed, m: f, n: c * k * k, k: ho * wo, a: dy.data, lda: ho * wo, b: cols, ldb: ho * wo,
+                       c: &dw, ldc: c * k * k)
+            assertClose(dw, ReferenceConv2D.gradWeight(dy, x, kernel: k, stride: s, padding: p).data, "grad weight \(label)")
+        }
+    }
+
+    /// Two images side by side in one column matrix give the two images' columns.
+    func testIm2ColRowStridePlacesImagesSideBySide() {
+        let x = random([2, 3, 5, 5])
+        let positions = 25, rows = 3 * 9
+        var together = [Float](repeating: .nan, count: rows * 2 * positions)
+        var alone = [Float](repeating: .nan, count: rows * positions)
+        x.data.withUnsafeBufferPointer { xs in
+            together.withUnsafeMutableBufferPointer { t in
+                for b in 0..<2 {
+                    Im2Col.forward(xs.baseAddress! + b * 75, channels: 3, height: 5, width: 5, kernel: 3, stride: 1, padding: 1,
+                                   into: t.baseAddress! + b * positions, rowStride: 2 * positions)
+                }
+            }
+            alone.withUnsafeMutableBufferPointer { a in
+                Im2Col.forward(xs.baseAddress! + 75, channels: 3, height: 5, width: 5, kernel: 3, stride: 1, padding: 1, into: a.baseAddress!)
+            }
+        }
+        for r in 0..<rows {
+            XCTAssertEqual(Array(together[(r * 2 * positions + positions)..<(r * 2 * positions + 2 * positions)]),
+                           Array(alone[(r * positions)..<((r + 1) * positions)]), "row \(r)")
+        }
+    }
+
+    func testPoolingMatchesReference() {
+        for (side, size, stride) in [(7, 2, 2), (9, 3, 2), (6, 3, 3), (5, 2, 1)] {
+            let x = random([1, 1, side, side])
+            let reference = ReferenceMaxPool.forward(x, size: size, stride: stride)
+            var y = [Float](repeating: 0, count: reference.y.count), argmax = y
+            Pooling.maxpoolPlane(x.data, height: side, width: side, size: size, stride: stride, &y, &argmax)
+            XCTAssertEqual(y, reference.y.data)
+            XCTAssertEqual(argmax, reference.argmax.data)
+            let dy = random(reference.y.shape)
+            var dx = [Float](repeating: 0, count: side * side)
+            Pooling.scatterPlane(dy.data, argmax: argmax, count: dy.count, into: &dx)
+            assertClose(dx, ReferenceMaxPool.grad(dy, argmax: reference.argmax, inputShape: x.shape).data, "pool grad \(side)/\(size)/\(stride)")
+        }
+    }
+
+    func testEpiloguesAndActivationGradientsMatchReference() {
+        for activation in Activation.allCases {
+            let x = random([1, 3, 7]), bias = random([3])
+            var y = x.data
+            Elementwise.biasActivation(&y, bias: bias.data, channels: 3, inner: 7, activation)
+            let reference = ReferenceActivation.forward(activation, ReferenceBias.forward(x, bias))
+            assertClose(y, reference.data, "bias+\(activation)")
+            let dy = random([1, 3, 7])
+            let source = activation == .gelu ? ReferenceBias.forward(x, bias) : reference
+            var dx = [Float](repeating: 0, count: 21)
+            Elementwise.activationGrad(dy.data, source.data, &dx, count: 21, activation)
+            assertClose(dx, ReferenceActivation.grad(activation, dy, from: source).data, "\(activation) grad")
+        }
+        let dy = random([4, 5, 3])
+        var sums = [Float](repeating: 0, count: 5)
+        Elementwise.accumulateChannelSums(dy.data, batch: 4, channels: 5, inner: 3, into: &sums)
+        assertClose(sums, ReferenceBias.grad(dy).data, "bias grad")
+    }
+
+    func testLossesMatchReference() {
+        let logits = random([6, 5]), teacher = random([6, 5])
+        let labels = Tensor(shape: [6], data: [0, 4, 2, 2, 1, 3])
+        for kind in [ReferenceLoss.Kind.mimic, .crossEntropy, .kd(temperature: 3, alpha: 0.4)] {
+            var gradient = [Float](repeating: 0, count: 30)
+            let value = Losses.valueAndGradient(kind, logits: logits.data, teacher: teacher.data, labels: labels.data, batch: 6,
+                                                classes: 5, gradient: &gradient)
+            XCTAssertEqual(value, ReferenceLoss.value(kind, logits: logits, teacher: teacher, labels: labels), accuracy: 1e-6)
+            assertClose(gradient, ReferenceLoss.grad(kind, logits: logits, teacher: teacher, labels: labels).data, "\(kind)")
+        }
+    }
+}
