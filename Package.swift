@@ -25,12 +25,16 @@ let package = Package(
         .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicYAML"]),
         .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicSpec", "MimicSema"]),
-        .target(name: "MimicRuntime", dependencies: ["MimicGraph", "MimicKernels", "MimicBLAS"]),
+        .target(name: "MimicRuntime", dependencies: ["MimicBasics", "MimicGraph", "MimicKernels", "MimicBLAS"]),
         .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
-        .target(name: "MimicKernels", dependencies: ["MimicSpec", "MimicBLAS"]),
+        .target(
+            name: "MimicTrain",
+            dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicKernels", "MimicData"]),
+        .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicSpec", "MimicBLAS"]),
+        .target(name: "MimicData", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(
             name: "MimicDriver",
-            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime"]),
+            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicData", "MimicTrain"]),
         .executableTarget(
             name: "mimicc",
             dependencies: [
@@ -46,7 +50,8 @@ let package = Package(
             name: "MimicGraphTests", dependencies: ["MimicGraph", "MimicRuntime", "MimicKernels", "MimicSema", "MimicSpec"],
             exclude: ["Golden"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
-        .testTarget(name: "MimicKernelsTests", dependencies: ["MimicKernels", "MimicBLAS", "MimicSpec"]),
+        .testTarget(name: "MimicTrainTests", dependencies: ["MimicTrain", "MimicData", "MimicDriver", "MimicBasics", "MimicSpec"]),
+        .testTarget(name: "MimicKernelsTests", dependencies: ["MimicKernels", "MimicBLAS", "MimicSpec", "MimicBasics"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
     ]
 )

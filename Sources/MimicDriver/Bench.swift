@@ -64,7 +64,10 @@ public enum Bench {
             guard let p = executor.pointer(value.id) else { continue }
             for i in 0..<(batch * value.elementCount) { p[i] = normal(&generator) }
         }
+        var count: UInt64 = 0
         func step() {
+            count += 1
+            executor.dropoutSeed = count
             executor.run()
             if !options.inference {
                 optimizer.step(parameters: executor.parameters.baseAddress!, gradients: executor.gradients.baseAddress!, lr: 1e-3)

@@ -22,28 +22,3 @@ public struct Tensor: Sendable, Equatable {
     public func reshaped(_ newShape: [Int]) -> Tensor { Tensor(shape: newShape, data: data) }
 }
 
-/// SplitMix64: a small, fast, seedable generator; the same seed gives the same stream on
-/// every machine, which makes initialisation, dropout and augmentation reproducible.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1) with 24 bits of precision.
-    public mutating func nextUnit() -> Float {
-        Float(next() >> 40) * (1.0 / Float(1 << 24))
-    }
-
-    /// Uniform in [low, high).
-    public mutating func uniform(_ low: Float, _ high: Float) -> Float {
-        low + (high - low) * nextUnit()
-    }
-}

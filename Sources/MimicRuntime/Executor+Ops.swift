@@ -1,3 +1,4 @@
+import MimicBasics
 import MimicBLAS
 import MimicGraph
 import MimicKernels
@@ -80,7 +81,7 @@ extension Executor {
             let count = n * elements(op.inputs[0])
             let keep = Float(1 / (1 - rate)), threshold = Float(rate)
             return { [unowned self] in
-                var generator = SeededGenerator(seed: self.dropoutSeed &+ self.stepCount &* 0x9E37_79B9 &+ UInt64(index))
+                var generator = SeededGenerator(seed: self.dropoutSeed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(index))
                 for i in 0..<count {
                     mask[i] = generator.nextUnit() < threshold ? 0 : keep
                     y[i] = x[i] * mask[i]

@@ -22,7 +22,8 @@ public final class Executor {
     var steps: [(name: String, run: () -> Void)] = []
     /// The loss of the last run (training graphs).
     public internal(set) var loss: Double = 0
-    /// Seeds dropout masks; advanced every step so masks differ between steps.
+    /// Seeds dropout masks (with each op's index); callers set it per step so masks differ
+    /// between steps and a resumed run draws the same masks as one that never stopped.
     public var dropoutSeed: UInt64 = 0
     var stepCount: UInt64 = 0
 

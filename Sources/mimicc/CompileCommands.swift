@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MimicDriver
 
 /// Options shared by the commands that compile one spec.
@@ -143,5 +144,100 @@ struct BenchCommand: ParsableCommand {
         printError(output.stderr)
         guard let result else { throw ExitCode(report.exitCode == 0 ? 1 : report.exitCode) }
         FileStream.standardOutput.write(Bench.render(result))
+    }
+}
+
+struct CompileAndRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile-and-run",
+        abstract: "Train the network a spec describes and report its accuracy.",
+        discussion: """
+            Checks and compiles the spec, loads its data (CIFAR-10 from data.path, \
+            $MIMICC_DATA or ~/.cache/mimicc; or the built-in synthetic set) and its teacher's \
+            logits, and trains with the spec's loss, optimizer and schedule. After every epoch \
+            it validates, appends a line to metrics.jsonl and writes checkpoints atomically; \
+            the best validation checkpoint is the one tested. Results go to result.json in \
+            the run directory (runs/<name>/<time>/, or --out). Ctrl-C stops after the current \
+            step and keeps the last checkpoint; --resume DIR continues a run, and refuses if \
+            the spec changed. Exit status: 0 trained, 1 errors in the spec or a diverged run, \
+            2 missing or corrupt data, 130 interrupted.
+            """)
+
+    @Argument(help: "The spec file.")
+    var spec: String
+
+    @Option(help: "Run directory (default: runs/<spec name>/<UTC time>).")
+    var out: String?
+
+    @Option(help: "Continue the run in this directory from its last checkpoint.")
+    var resume: String?
+
+    @Option(help: "Threads (default: the spec's train.threads, else all cores).")
+    var threads: Int?
+
+    func validate() throws {
+        if out != nil && resume != nil { throw ValidationError("give --out or --resume, not both") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        var options = Runner.Options()
+        options.out = out
+        options.resume = resume
+        options.threads = threads
+        Runner.installInterruptHandler()
+        do {
+            let result = try Runner.run(spec, options: options, log: { printError($0 + "\n") },
+                                        isTerminal: FileStream.standardErrorIsTerminal)
+            FileStream.standardOutput.write(Runner.summary(result))
+        } catch {
+            if let report = error.report {
+                let output = LintRenderer.render(report, as: .text, excerpts: FileStream.standardErrorIsTerminal)
+                printError(output.stderr)
+            } else {
+                printError("mimicc: error: \(error.message)\n")
+            }
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data", abstract: "Manage data sets.", subcommands: [DataImportCommand.self])
+}
+
+struct DataImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Install CIFAR-10 from the official binary archive or an unpacked directory.",
+        discussion: """
+            Checks every file (size, record count, labels) and copies them to \
+            DIR/cifar-10-batches-bin, where DIR is --into, else $MIMICC_DATA, else \
+            ~/.cache/mimicc: where compile-and-run looks when a spec has no data.path.
+            """)
+
+    @Argument(help: "The data set: cifar10.")
+    var dataset: String
+
+    @Option(help: "cifar-10-binary.tar.gz or a directory holding the .bin files.")
+    var from: String
+
+    @Option(help: "Data root (default: $MIMICC_DATA, else ~/.cache/mimicc).")
+    var into: String?
+
+    func validate() throws {
+        guard dataset == "cifar10" else { throw ValidationError("unknown data set '\(dataset)'; mimicc imports 'cifar10'") }
+    }
+
+    func run() throws {
+        let root = into ?? ProcessInfo.processInfo.environment["MIMICC_DATA"] ?? (NSHomeDirectory() + "/.cache/mimicc")
+        do {
+            let target = try DataImport.importCIFAR10(from: from, into: root)
+            FileStream.standardOutput.write("imported CIFAR-10 into \(target)\n")
+        } catch {
+            printError("mimicc: error: \(error)\n")
+            throw ExitCode(2)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import MimicBasics
 import MimicBLAS
 import MimicKernels
 import MimicSpec

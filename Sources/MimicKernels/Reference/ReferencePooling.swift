@@ -1,3 +1,4 @@
+import MimicBasics
 /// Naive max-pooling with argmax (the flat index within the input plane, stored as a float:
 /// planes are far below 2^24 positions), and its gradient, which routes each output's
 /// gradient to the input that won; overlapping windows accumulate.

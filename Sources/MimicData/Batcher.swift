@@ -1,0 +1,107 @@
+import Dispatch
+import MimicBasics
+import MimicSpec
+
+/// Turns images into training batches: augmentation (when asked), normalisation, input
+/// scale, and the matching teacher logits (the mirrored image's logits when the image was
+/// flipped and those are given) and labels. Each image's randomness comes from its own seed
+/// (the epoch's seed and the image's index), so batches do not depend on threads or timing.
+public final class Batcher: @unchecked Sendable {
+    public let set: ImageSet
+    /// Teacher logits for the set's images, in order ([count, classes]), and those of the
+    /// mirrored images.
+    public let teacher: [Float]?
+    public let teacherFlipped: [Float]?
+    public let classes: Int
+    let normalize: Normalization
+    let inputScale: Float
+    let augmentation: MimicSpec.Augmentation?
+    let channelMean: [Float]
+    let channelStd: [Float]
+
+    public init(set: ImageSet, teacher: [Float]?, teacherFlipped: [Float]?, classes: Int, normalize: Normalization,
+                inputScale: Double, augmentation: MimicSpec.Augmentation?, statisticsFrom reference: ImageSet) {
+        self.set = set
+        self.teacher = teacher
+        self.teacherFlipped = teacherFlipped
+        self.classes = classes
+        self.normalize = normalize
+        self.inputScale = Float(inputScale)
+        self.augmentation = augmentation
+        (channelMean, channelStd) = Batcher.channelStatistics(reference)
+    }
+
+    /// Per-channel mean and standard deviation of a set, in [0, 1] units.
+    static func channelStatistics(_ set: ImageSet) -> ([Float], [Float]) {
+        let plane = set.height * set.width
+        var sum = [Double](repeating: 0, count: set.channels), squares = sum
+        for n in 0..<set.count {
+            for c in 0..<set.channels {
+                let start = n * set.imageSize + c * plane
+                for i in 0..<plane {
+                    let v = Double(set.pixels[start + i]) / 255
+                    sum[c] += v
+                    squares[c] += v * v
+                }
+            }
+        }
+        let count = Double(max(1, set.count * plane))
+        let mean = sum.map { $0 / count }
+        let std = zip(squares, mean).map { max(1e-6, ($0 / count - $1 * $1).squareRoot()) }
+        return (mean.map(Float.init), std.map(Float.init))
+    }
+
+    /// Fills one batch with the images `indices`. `input` is [B, C*H*W]; `teacher` [B, K];
+    /// `labels` [B] as floats. `seed` varies per epoch.
+    public func fill(_ indices: ArraySlice<Int>, seed: UInt64, input: UnsafeMutablePointer<Float>,
+                     teacher out: UnsafeMutablePointer<Float>?, labels: UnsafeMutablePointer<Float>?) {
+        let size = set.imageSize, plane = set.height * set.width
+        var image = [Float](repeating: 0, count: size)
+        for (row, index) in indices.enumerated() {
+            for i in 0..<size { image[i] = Float(set.pixels[index * size + i]) * (1 / 255) }
+            var flipped = false
+            if let augmentation {
+                var generator = SeededGenerator(seed: seed ^ (UInt64(index) &* 0xD6E8_FEB8_6659_FD93))
+                flipped = Augmentation.apply(augmentation, to: &image, channels: set.channels, side: set.width, generator: &generator)
+            }
+            let destination = input + row * size
+            switch normalize {
+            case .perImage:
+                var mean: Float = 0
+                for v in image { mean += v }
+                mean /= Float(size)
+                var variance: Float = 0
+                for v in image { variance += (v - mean) * (v - mean) }
+                let scale = inputScale / max(1e-6, (variance / Float(size)).squareRoot())
+                for i in 0..<size { destination[i] = (image[i] - mean) * scale }
+            case .perChannel:
+                for c in 0..<set.channels {
+                    let scale = inputScale / channelStd[c]
+                    for i in (c * plane)..<((c + 1) * plane) { destination[i] = (image[i] - channelMean[c]) * scale }
+                }
+            case .none:
+                for i in 0..<size { destination[i] = image[i] * inputScale }
+            }
+            if let out, let teacher {
+                let source = (flipped ? teacherFlipped ?? teacher : teacher)
+                for k in 0..<classes { out[row * classes + k] = source[index * classes + k] }
+            }
+            labels?[row] = Float(set.labels[index])
+        }
+    }
+}
+
+/// Prepares the next batch on a background thread while the engine runs the current one.
+public final class Prefetcher: @unchecked Sendable {
+    let queue = DispatchQueue(label: "mimicc.batches")
+    let group = DispatchGroup()
+
+    public init() {}
+
+    /// Starts `work` in the background; `wait()` blocks until it is done.
+    public func start(_ work: @escaping @Sendable () -> Void) {
+        queue.async(group: group, execute: work)
+    }
+
+    public func wait() { group.wait() }
+}

@@ -1,0 +1,48 @@
+import MimicBasics
+
+/// The built-in synthetic data set: deterministic for a seed, 3x32x32, 10 classes. Each class
+/// is a small coloured motif (5x5) placed at a random position on a noisy background, with a
+/// distractor motif from another class drawn fainter, so the label is a local feature that can
+/// be anywhere: convolutions (shared weights, pooling) learn it from far fewer examples than a
+/// fully connected network, as with natural images.
+public enum SyntheticData {
+    public static let side = 32
+    public static let classes = 10
+    static let motifSide = 5
+
+    public static func generate(train: Int, validation: Int, test: Int, seed: UInt64) -> Splits {
+        var motifGenerator = SeededGenerator(seed: 0x5EED_0F_C1A55E5)  // the classes are fixed
+        let motifs: [[Float]] = (0..<classes).map { _ in
+            (0..<(3 * motifSide * motifSide)).map { _ in motifGenerator.nextUnit() < 0.5 ? -1 : 1 }
+        }
+        func make(_ count: Int, _ stream: UInt64) -> ImageSet {
+            var g = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ stream)
+            var pixels = [UInt8](repeating: 0, count: count * 3 * side * side)
+            var labels = [UInt8](repeating: 0, count: count)
+            var image = [Float](repeating: 0, count: 3 * side * side)
+            for n in 0..<count {
+                let label = Int(g.next() % UInt64(classes))
+                labels[n] = UInt8(label)
+                for i in 0..<image.count { image[i] = 0.5 + 0.12 * (g.nextUnit() - 0.5) }
+                let distractor = (label + 1 + Int(g.next() % UInt64(classes - 1))) % classes
+                paste(motifs[distractor], strength: 0.15, into: &image, &g)
+                paste(motifs[label], strength: 0.45, into: &image, &g)
+                for i in 0..<image.count { pixels[n * image.count + i] = UInt8(max(0, min(255, image[i] * 255)).rounded()) }
+            }
+            return ImageSet(channels: 3, height: side, width: side, pixels: pixels, labels: labels)
+        }
+        return Splits(train: make(train, 1), validation: make(validation, 2), test: make(test, 3),
+                      trainOffset: 0, validationOffset: train)
+    }
+
+    static func paste(_ motif: [Float], strength: Float, into image: inout [Float], _ g: inout SeededGenerator) {
+        let y = Int(g.next() % UInt64(side - motifSide + 1)), x = Int(g.next() % UInt64(side - motifSide + 1))
+        for c in 0..<3 {
+            for u in 0..<motifSide {
+                for v in 0..<motifSide {
+                    image[(c * side + y + u) * side + x + v] += strength * motif[(c * motifSide + u) * motifSide + v]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import MimicBasics
+import MimicBLAS
+import MimicData
+import MimicSema
+import MimicSpec
+import MimicTrain
+import MimicYAML
+
+/// `mimicc compile-and-run`: checks and compiles a spec, loads its data and teacher, and
+/// trains it in a run directory, reporting as it goes.
+public enum Runner {
+    public struct Options: Sendable {
+        public var out: String?
+        public var resume: String?
+        public var threads: Int?
+        public var runsRoot = "runs"
+        /// Stop as if interrupted after this epoch (for tests of resuming).
+        public var stopAfterEpoch: Int?
+
+        public init() {}
+    }
+
+    /// A failure with the exit status it maps to: 1 for problems with the spec or a run that
+    /// diverged, 2 when mimicc could not do its job (missing data, unwritable disk), 130 for
+    /// an interrupted run.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var message: String
+        public var exitCode: Int32
+        public var report: LintReport?
+        public var description: String { message }
+    }
+
+    public static func run(_ file: String, options: Options, log: @escaping (String) -> Void, isTerminal: Bool) throws(Failure) -> TrainingResult {
+        let frontend: FrontendResult
+        do { frontend = try Frontend.run(file) } catch {
+            throw Failure(message: error.description, exitCode: 2, report: nil)
+        }
+        var bag = DiagnosticBag()
+        bag.add(contentsOf: frontend.diagnostics)
+        if let spec = frontend.spec, !spec.isAbstract {
+            for section in ["data", "train"] where spec.root[section] == nil {
+                bag.error(.missingKey, "compile-and-run needs a '\(section)' section", at: spec.root.location,
+                          notes: [DiagnosticNote("see grammar/README.md for '\(section)'")])
+            }
+        }
+        let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
+        guard !bag.hasErrors, let spec = frontend.spec, let analysis = frontend.analysis, let dataConfig = spec.data,
+            let train = spec.train
+        else {
+            throw Failure(message: "", exitCode: 1, report: report)
+        }
+        if !report.diagnostics.isEmpty { log(LintRenderer.render(report, as: .text).stderr.trimmingCharacters(in: .newlines)) }
+
+        let data: TrainingData
+        do { data = try loadData(spec, dataConfig, classes: analysis.model.classes, needsTeacher: train.loss.needsTeacher) } catch {
+            throw Failure(message: "\(error)", exitCode: 2, report: nil)
+        }
+
+        let canonical = canonicalJSON(spec.root)
+        let hash = SHA256.hash(Array(canonical.utf8))
+        let directory: RunDirectory
+        var checkpoint: Checkpoint?
+        do {
+            if let resume = options.resume {
+                directory = RunDirectory(path: resume)
+                guard let recorded = try? String(contentsOfFile: directory.hashFile, encoding: .utf8) else {
+                    throw DataError("'\(resume)' is not a run directory (no spec.sha256)")
+                }
+                guard recorded.trimmingCharacters(in: .whitespacesAndNewlines) == SHA256.hexString(hash) else {
+                    throw DataError("'\(resume)' was started from a different spec (its hash differs from \(file)'s)",
+                                    hint: "resume only with the spec the run was started with; start a new run for a changed spec")
+                }
+                if FileManager.default.fileExists(atPath: directory.lastCheckpoint) {
+                    checkpoint = try Checkpoint.read(directory.lastCheckpoint, expectedHash: hash)
+                }
+            } else {
+                directory = try options.out.map { try RunDirectory.create(at: $0) }
+                    ?? RunDirectory.create(root: options.runsRoot, name: spec.name)
+                try directory.write(canonical + "\n", to: directory.specFile)
+                try directory.write(SHA256.hexString(hash) + "\n", to: directory.hashFile)
+            }
+            let threads = options.threads ?? train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            try directory.write(provenance(spec, threads: threads, hash: hash), to: directory.provenanceFile)
+            log("run directory: \(directory.path)")
+            var trainerOptions = Trainer.Options(threads: threads)
+            trainerOptions.isTerminal = isTerminal
+            trainerOptions.stopAfterEpoch = options.stopAfterEpoch
+            let trainer = try Trainer(spec: spec, analysis: analysis, specHash: hash, data: data, directory: directory,
+                                      options: trainerOptions, log: log)
+            return try trainer.run(resume: checkpoint)
+        } catch let error as TrainingError {
+            throw Failure(message: error.message, exitCode: error.exitCode, report: nil)
+        } catch {
+            throw Failure(message: "\(error)", exitCode: 2, report: nil)
+        }
+    }
+
+    public static func installInterruptHandler() { Interruption.install() }
+
+    /// The line `compile-and-run` prints on standard output when a run ends.
+    public static func summary(_ r: TrainingResult) -> String {
+        String(format: "%@: best validation accuracy %.2f%% (epoch %d), test accuracy %.2f%%, %d parameters, %.1f s, stopped by %@\n",
+               r.name, 100 * r.bestValidationAccuracy, r.bestEpoch, 100 * r.testAccuracy, r.parameters, r.wallSeconds, r.stoppedBy)
+    }
+
+    static func loadData(_ spec: Spec, _ config: DataConfig, classes: Int, needsTeacher: Bool) throws -> TrainingData {
+        let splits: Splits
+        let records: Int
+        switch config.dataset {
+        case .cifar10:
+            splits = try CIFAR10.load(directory: CIFAR10.locate(path: config.path), train: config.train, validation: config.validation)
+            records = 50_000
+        case .synthetic:
+            splits = SyntheticData.generate(train: config.train, validation: config.validation,
+                                            test: max(1000, config.validation), seed: UInt64(config.seed))
+            records = config.train + config.validation
+        }
+        guard needsTeacher else {
+            return TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil, teacherValidation: nil)
+        }
+        guard case .logits(let trainFile, let testFile, let flippedFile)? = spec.teacher else {
+            throw DataError("teacher.ensemble is not supported by compile-and-run yet",
+                            hint: "export the ensemble's averaged logits to .npy files and use teacher.logits")
+        }
+        func rows(_ file: Located<String>, expected: Int) throws -> [Float] {
+            let matrix = try NumpyArray.readMatrix(file.value)
+            guard matrix.columns == classes else {
+                throw DataError("\(file.location): teacher logits '\(file.value)' have \(matrix.columns) classes; the model has \(classes)")
+            }
+            guard matrix.rows == expected else {
+                throw DataError("\(file.location): teacher logits '\(file.value)' have \(matrix.rows) rows; the data set has \(expected) images",
+                                hint: "logits are one row per image, in the record order of the data files")
+            }
+            return matrix.values
+        }
+        let all = try rows(trainFile, expected: records)
+        _ = try rows(testFile, expected: splits.test.count)
+        let flipped = try flippedFile.map { try rows($0, expected: records) }
+        func slice(_ values: [Float], _ offset: Int, _ count: Int) -> [Float] {
+            Array(values[(offset * classes)..<((offset + count) * classes)])
+        }
+        return TrainingData(
+            splits: splits, classes: classes,
+            teacherTrain: slice(all, splits.trainOffset, splits.train.count),
+            teacherTrainFlipped: flipped.map { slice($0, splits.trainOffset, splits.train.count) },
+            teacherValidation: slice(all, splits.validationOffset, splits.validation.count))
+    }
+
+    /// The merged spec as canonical JSON (keys in written order, scalars as written): what
+    /// the run's hash covers, so any change to the spec or a file it extends changes it.
+    static func canonicalJSON(_ node: Node) -> String {
+        func value(_ n: Node) -> JSONValue {
+            switch n.kind {
+            case .scalar(let s): .string(s.text)
+            case .sequence(let items): .array(items.map(value))
+            case .mapping(let entries): .object(entries.map { ($0.name, value($0.value)) })
+            }
+        }
+        return value(node).rendered()
+    }
+
+    static func provenance(_ spec: Spec, threads: Int, hash: [UInt8]) -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("flags") }
+            .map { $0.split(separator: " ").filter { $0.hasPrefix("avx") || $0.hasPrefix("fma") }.joined(separator: " ") } ?? ""
+        return JSONValue.object([
+            ("mimicc", .string(MimicVersion.current)),
+            ("spec", .string(spec.file)),
+            ("specHash", .string(SHA256.hexString(hash))),
+            ("seed", .int(spec.train?.seed ?? 0)),
+            ("threads", .int(threads)),
+            ("blas", .string(BLAS.configuration)),
+            ("cpu", .string(cpu)),
+            ("cpuFlags", .string(flags)),
+            ("OPENBLAS_CORETYPE", environment["OPENBLAS_CORETYPE"].map(JSONValue.string) ?? .null),
+            ("OPENBLAS_L2_SIZE", environment["OPENBLAS_L2_SIZE"].map(JSONValue.string) ?? .null),
+            ("started", .string(ISO8601DateFormatter().string(from: Date()))),
+        ]).rendered() + "\n"
+    }
+}

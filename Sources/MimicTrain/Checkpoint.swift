@@ -1,0 +1,92 @@
+import Foundation
+import MimicData
+
+/// A training checkpoint in a versioned binary format, written atomically:
+///
+///     magic "MIMICCK1" | version u32 | spec hash (32 bytes) | epoch u32
+///     | parameters (u64 count, float32s) | optimizer state | model state (batchnorm)
+///     | schedule (u64 length, JSON) | best validation accuracy f64
+///
+/// little-endian throughout. Loading checks the magic, the version, the spec hash and every
+/// length, so a truncated, foreign or mismatched file is an error, never garbage weights.
+public struct Checkpoint: Sendable {
+    public static let magic = Array("MIMICCK1".utf8)
+    public static let version: UInt32 = 1
+
+    public var specHash: [UInt8]
+    public var epoch: Int
+    public var parameters: [Float]
+    public var optimizer: [Float]
+    public var state: [Float]
+    public var schedule: LearningRateSchedule
+    public var bestAccuracy: Double
+
+    public init(specHash: [UInt8], epoch: Int, parameters: [Float], optimizer: [Float], state: [Float],
+                schedule: LearningRateSchedule, bestAccuracy: Double) {
+        self.specHash = specHash
+        self.epoch = epoch
+        self.parameters = parameters
+        self.optimizer = optimizer
+        self.state = state
+        self.schedule = schedule
+        self.bestAccuracy = bestAccuracy
+    }
+
+    public func write(to path: String) throws {
+        var out = Data(Self.magic)
+        func put<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        func put(_ floats: [Float]) {
+            put(UInt64(floats.count))
+            for f in floats { put(f.bitPattern) }
+        }
+        put(Self.version)
+        out.append(contentsOf: specHash)
+        put(UInt32(epoch))
+        put(parameters)
+        put(optimizer)
+        put(state)
+        let json = try JSONEncoder().encode(schedule)
+        put(UInt64(json.count))
+        out.append(json)
+        put(bestAccuracy.bitPattern)
+        try AtomicFile.write(out, to: path)
+    }
+
+    public static func read(_ path: String, expectedHash: [UInt8]) throws -> Checkpoint {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataError("checkpoint '\(path)' is missing or unreadable")
+        }
+        let bytes = [UInt8](data)
+        var at = 0
+        func fail(_ why: String) -> DataError { DataError("checkpoint '\(path)' \(why)", hint: "it is damaged or not a mimicc checkpoint; start a new run") }
+        func take(_ n: Int) throws -> ArraySlice<UInt8> {
+            guard n >= 0, at + n <= bytes.count else { throw fail("is truncated") }
+            defer { at += n }
+            return bytes[at..<(at + n)]
+        }
+        func integer<T: FixedWidthInteger>(_: T.Type) throws -> T {
+            try take(MemoryLayout<T>.size).reversed().reduce(T(0)) { $0 << 8 | T($1) }
+        }
+        func floats() throws -> [Float] {
+            let count = try integer(UInt64.self)
+            guard count < UInt64(bytes.count) else { throw fail("is truncated") }
+            return try (0..<Int(count)).map { _ in Float(bitPattern: try integer(UInt32.self)) }
+        }
+        guard Array(try take(8)) == magic else { throw fail("has no MIMICCK1 magic") }
+        let version = try integer(UInt32.self)
+        guard version == Self.version else { throw fail("has format version \(version); this mimicc reads version \(Self.version)") }
+        let hash = Array(try take(32))
+        guard hash == expectedHash else {
+            throw DataError("checkpoint '\(path)' belongs to a different spec (its hash differs)",
+                            hint: "a run directory resumes only the spec it was started with; start a new run for a changed spec")
+        }
+        let epoch = Int(try integer(UInt32.self))
+        let parameters = try floats(), optimizer = try floats(), state = try floats()
+        let length = Int(try integer(UInt64.self))
+        let schedule = try JSONDecoder().decode(LearningRateSchedule.self, from: Data(try take(length)))
+        let best = Double(bitPattern: try integer(UInt64.self))
+        guard at == bytes.count else { throw fail("has trailing bytes") }
+        return Checkpoint(specHash: hash, epoch: epoch, parameters: parameters, optimizer: optimizer, state: state,
+                          schedule: schedule, bestAccuracy: best)
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import MimicBasics
+import MimicData
+import MimicSpec
+import MimicTrain
+import XCTest
+
+final class DataTests: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mimicc-data-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
+
+    func testSHA256KnownVectors() {
+        XCTAssertEqual(SHA256.hex([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    /// Every header variant numpy writes, and the mistakes a user makes.
+    func testNumpyHeaders() throws {
+        func file(version: UInt8, descr: String = "'<f4'", fortran: String = "False", shape: String = "(2, 3)",
+                  values: Int = 6, dropBytes: Int = 0) -> [UInt8] {
+            var header = "{'descr': \(descr), 'fortran_order': \(fortran), 'shape': \(shape), }"
+            let prefix = version == 1 ? 10 : 12
+            while (prefix + header.utf8.count + 1) % 64 != 0 { header += " " }
+            header += "\n"
+            var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [version, 0]
+            let n = header.utf8.count
+            bytes += version == 1 ? [UInt8(n & 0xFF), UInt8(n >> 8)] : [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), 0, 0]
+            bytes += Array(header.utf8)
+            let floats = (0..<values).map { Float($0) + 0.5 }
+            floats.withUnsafeBytes { bytes += $0 }
+            return Array(bytes.dropLast(dropBytes))
+        }
+        for version: UInt8 in [1, 2, 3] {
+            let m = try NumpyArray.parseMatrix(file(version: version), path: "v\(version).npy")
+            XCTAssertEqual(m.rows, 2)
+            XCTAssertEqual(m.columns, 3)
+            XCTAssertEqual(m.values, [0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
+        }
+        let bad: [([UInt8], String)] = [
+            (file(version: 1, descr: "'<f8'"), "holds '<f8' values"),
+            (file(version: 1, fortran: "True"), "Fortran order"),
+            (file(version: 1, shape: "(6,)"), "are a matrix"),
+            (file(version: 1, dropBytes: 4), "truncated or was written incompletely"),
+            (Array("hello".utf8), "is not a .npy file"),
+            (file(version: 9), "format version 9"),
+        ]
+        for (bytes, message) in bad {
+            XCTAssertThrowsError(try NumpyArray.parseMatrix(bytes, path: "x.npy")) { error in
+                XCTAssertTrue("\(error)".contains(message), "\(error)")
+            }
+        }
+        let path = directory + "/round.npy"
+        try NumpyArray.write(NumpyArray.Matrix(rows: 3, columns: 2, values: [1, 2, 3, 4, 5, 6]), to: path)
+        XCTAssertEqual(try NumpyArray.readMatrix(path).values, [1, 2, 3, 4, 5, 6])
+    }
+
+    func testCIFARRecordsAreReadAndBadFilesRejected() throws {
+        var bytes = [UInt8](repeating: 0, count: CIFAR10.recordSize * CIFAR10.recordsPerFile)
+        for r in 0..<CIFAR10.recordsPerFile {
+            bytes[r * CIFAR10.recordSize] = UInt8(r % 10)
+            bytes[r * CIFAR10.recordSize + 1] = UInt8(r % 251)  // first red pixel
+            bytes[r * CIFAR10.recordSize + 3072] = 7  // last blue pixel
+        }
+        for file in CIFAR10.trainFiles + [CIFAR10.testFile] {
+            FileManager.default.createFile(atPath: directory + "/" + file, contents: Data(bytes))
+        }
+        let splits = try CIFAR10.load(directory: directory, train: 40_000, validation: 10_000)
+        XCTAssertEqual(splits.train.count, 40_000)
+        XCTAssertEqual(splits.validation.count, 10_000)
+        XCTAssertEqual(splits.test.count, 10_000)
+        XCTAssertEqual(splits.validation.labels[3], UInt8((40_003 % 10_000) % 10))
+        XCTAssertEqual(splits.train.pixels[5 * 3072], 5)
+        XCTAssertEqual(splits.train.pixels[5 * 3072 + 3071], 7)
+        // Truncated, then a label out of range.
+        FileManager.default.createFile(atPath: directory + "/" + CIFAR10.testFile, contents: Data(bytes.dropLast(10)))
+        XCTAssertThrowsError(try CIFAR10.load(directory: directory, train: 40_000, validation: 10_000)) { error in
+            XCTAssertTrue("\(error)".contains("expected 30730000"), "\(error)")
+        }
+        bytes[0] = 12
+        FileManager.default.createFile(atPath: directory + "/" + CIFAR10.testFile, contents: Data(bytes))
+        XCTAssertThrowsError(try CIFAR10.load(directory: directory, train: 40_000, validation: 10_000)) { error in
+            XCTAssertTrue("\(error)".contains("record 0 has label 12"), "\(error)")
+        }
+        XCTAssertThrowsError(try CIFAR10.load(directory: directory + "/nowhere", train: 1, validation: 1)) { error in
+            XCTAssertTrue("\(error)".contains("mimicc data import"), "\(error)")
+        }
+    }
+
+    func testFlipAndCropMoveKnownPixels() {
+        var image = (0..<(3 * 4 * 4)).map { Float($0) }
+        Augmentation.flip(&image, channels: 3, side: 4)
+        XCTAssertEqual(Array(image[0..<4]), [3, 2, 1, 0])
+        XCTAssertEqual(Array(image[44..<48]), [47, 46, 45, 44])
+        // A full-size crop is the identity; a crop of the top-left quarter doubles it.
+        let ramp = (0..<(8 * 8)).map { Float($0 % 8) / 8 }
+        XCTAssertEqual(Augmentation.cropRescale(ramp, channels: 1, side: 8, crop: 8, top: 0, left: 0).map { ($0 * 1e5).rounded() },
+                       ramp.map { ($0 * 1e5).rounded() })
+        let constant = [Float](repeating: 0.25, count: 64)
+        for v in Augmentation.cropRescale(constant, channels: 1, side: 8, crop: 5, top: 2, left: 1) {
+            XCTAssertEqual(v, 0.25, accuracy: 1e-6)
+        }
+    }
+
+    func testSameSeedGivesTheSameBatches() {
+        let splits = SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3)
+        XCTAssertEqual(SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3).train.pixels, splits.train.pixels)
+        XCTAssertNotEqual(SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 4).train.pixels, splits.train.pixels)
+        let augment = MimicSpec.Augmentation(flip: true, cropRescale: 24...32, hsv: HSVShift(dh: 0.06, ds: 0.26, dv: 0.2, as: 0.21, av: 0.13))
+        let batcher = Batcher(set: splits.train, teacher: nil, teacherFlipped: nil, classes: 10, normalize: .perImage,
+                              inputScale: 1, augmentation: augment, statisticsFrom: splits.train)
+        func batch(_ seed: UInt64) -> [Float] {
+            var input = [Float](repeating: 0, count: 4 * 3072)
+            batcher.fill([3, 1, 4, 1][...], seed: seed, input: &input, teacher: nil, labels: nil)
+            return input
+        }
+        XCTAssertEqual(batch(9), batch(9))
+        XCTAssertNotEqual(batch(9), batch(10))
+        // Per-image normalisation: each image has mean 0 and deviation 1.
+        let first = batch(9)[0..<3072]
+        XCTAssertEqual(Double(first.reduce(0, +)) / 3072, 0, accuracy: 1e-4)
+    }
+
+    func testPlateauScheduleCutsWaitsAndStops() {
+        var s = LearningRateSchedule(.plateau(factor: 0.5, patience: 2, cooldown: 1, stopPatience: 5, minLRRatio: 0.01),
+                                     initialRate: 1, epochs: 100)
+        var rates: [Double] = []
+        var going = true
+        for error in [0.5, 0.4, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45] where going {
+            going = s.endEpoch(validationError: error)
+            rates.append(s.rate)
+        }
+        // Improves twice, then no gain: cut after 2 stale epochs, again 2 later, stop at 5.
+        XCTAssertEqual(rates, [1, 1, 1, 0.5, 0.5, 0.25, 0.25])
+        XCTAssertEqual(s.stopReason, .plateau)
+        var floor = LearningRateSchedule(.plateau(factor: 0.1, patience: 1, cooldown: 0, stopPatience: 50, minLRRatio: 0.05),
+                                         initialRate: 1, epochs: 100)
+        _ = floor.endEpoch(validationError: 0.5)
+        XCTAssertTrue(floor.endEpoch(validationError: 0.5))
+        XCTAssertFalse(floor.endEpoch(validationError: 0.5))
+        XCTAssertEqual(floor.stopReason, .minimumRate)
+    }
+
+    func testCheckpointRoundTripAndRefusals() throws {
+        let schedule = LearningRateSchedule(.constant, initialRate: 0.1, epochs: 3)
+        let hash = SHA256.hash(Array("spec".utf8))
+        let checkpoint = Checkpoint(specHash: hash, epoch: 2, parameters: [1, 2, 3], optimizer: [4], state: [], schedule: schedule,
+                                    bestAccuracy: 0.75)
+        let path = directory + "/c.bin"
+        try checkpoint.write(to: path)
+        let read = try Checkpoint.read(path, expectedHash: hash)
+        XCTAssertEqual(read.parameters, [1, 2, 3])
+        XCTAssertEqual(read.optimizer, [4])
+        XCTAssertEqual(read.epoch, 2)
+        XCTAssertEqual(read.schedule, schedule)
+        XCTAssertEqual(read.bestAccuracy, 0.75)
+        XCTAssertThrowsError(try Checkpoint.read(path, expectedHash: SHA256.hash([1]))) { error in
+            XCTAssertTrue("\(error)".contains("different spec"), "\(error)")
+        }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        FileManager.default.createFile(atPath: path, contents: bytes.dropLast(3))
+        XCTAssertThrowsError(try Checkpoint.read(path, expectedHash: hash)) { error in
+            XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
+        }
+    }
+}

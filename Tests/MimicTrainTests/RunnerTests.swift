@@ -1,0 +1,142 @@
+import Foundation
+import MimicData
+import MimicDriver
+import MimicTrain
+import XCTest
+
+/// compile-and-run end to end on the built-in synthetic data.
+final class RunnerTests: XCTestCase {
+    var directory = ""
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mimicc-run-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
+
+    func spec(_ name: String, architecture: String, epochs: Int = 3, train: Int = 512, extra: String = "") throws -> String {
+        let path = directory + "/\(name).yaml"
+        try """
+            mimicc: 1
+            name: \(name)
+            model:
+              architecture: "\(architecture)"
+            data: {dataset: synthetic, train: \(train), validation: 256, seed: 2}
+            train:
+              loss: cross-entropy
+              optimizer: {sgd: {lr: 0.02, momentum: 0.9, nesterov: true}}
+              batch: 32
+              epochs: \(epochs)
+              seed: 5
+            \(extra)
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func options(_ out: String) -> Runner.Options {
+        var o = Runner.Options()
+        o.out = out
+        o.threads = 2
+        return o
+    }
+
+    func testTrainsAndWritesTheRunDirectory() throws {
+        let file = try spec("small-cnn", architecture: "16c5-mp2-32fc")
+        let out = directory + "/run"
+        let result = try Runner.run(file, options: options(out), log: { _ in }, isTerminal: false)
+        XCTAssertEqual(result.epochs, 3)
+        XCTAssertEqual(result.stoppedBy, "epochs")
+        XCTAssertEqual(result.parameters, 16 * 75 + 16 + 16 * 16 * 16 * 32 + 32 + 330)
+        XCTAssertGreaterThanOrEqual(result.bestValidationAccuracy, 0)
+        XCTAssertLessThanOrEqual(result.bestValidationAccuracy, 1)
+        let metrics = try String(contentsOfFile: out + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(metrics.count, 3)
+        XCTAssertTrue(metrics[0].hasPrefix("{\"epoch\": 1, \"train_loss\": "), String(metrics[0]))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/result.json"))) as? [String: Any]
+        XCTAssertEqual(json?["name"] as? String, "small-cnn")
+        XCTAssertEqual(json?["testAccuracy"] as? Double, result.testAccuracy)
+        for name in ["spec.json", "spec.sha256", "provenance.json", "checkpoint-last.bin", "checkpoint-best.bin"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/" + name), name)
+        }
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: out).contains { $0.contains(".tmp-") })
+        // The same spec again into the same directory is refused, not mixed.
+        XCTAssertThrowsError(try Runner.run(file, options: options(out), log: { _ in }, isTerminal: false)) { error in
+            XCTAssertTrue("\(error)".contains("already holds a run"), "\(error)")
+        }
+    }
+
+    /// A run stopped after epoch 1 and resumed ends with the same weights as one that ran
+    /// straight through; a changed spec is refused.
+    func testResumeGivesTheSameResultAndRefusesAChangedSpec() throws {
+        let file = try spec("resume", architecture: "8c3-mp2-24fc", epochs: 3)
+        let straight = directory + "/straight", stopped = directory + "/stopped"
+        let a = try Runner.run(file, options: options(straight), log: { _ in }, isTerminal: false)
+        var first = options(stopped)
+        first.stopAfterEpoch = 1
+        XCTAssertThrowsError(try Runner.run(file, options: first, log: { _ in }, isTerminal: false)) { error in
+            XCTAssertEqual((error as? Runner.Failure)?.exitCode, 130)
+        }
+        var again = Runner.Options()
+        again.resume = stopped
+        again.threads = 2
+        let b = try Runner.run(file, options: again, log: { _ in }, isTerminal: false)
+        XCTAssertEqual(a.testAccuracy, b.testAccuracy)
+        let hash = SHA256.hash(Array(try String(contentsOfFile: straight + "/spec.json", encoding: .utf8).dropLast().utf8))
+        XCTAssertEqual(try Checkpoint.read(straight + "/checkpoint-last.bin", expectedHash: hash).parameters,
+                       try Checkpoint.read(stopped + "/checkpoint-last.bin", expectedHash: hash).parameters)
+        let changed = try spec("resume", architecture: "8c3-mp2-25fc", epochs: 3)
+        XCTAssertThrowsError(try Runner.run(changed, options: again, log: { _ in }, isTerminal: false)) { error in
+            XCTAssertTrue("\(error)".contains("different spec"), "\(error)")
+        }
+    }
+
+    func testCNNBeatsMLPOfTheSameBudgetOnSyntheticData() throws {
+        // The motifs sit anywhere in the image: weight sharing and pooling find them from 2000
+        // images, a fully connected network of the same size does much worse.
+        let cnn = try Runner.run(try spec("cnn", architecture: "16c5-mp2-depfc", epochs: 8, train: 2000).replacingBudget(),
+                                 options: options(directory + "/cnn"), log: { _ in }, isTerminal: false)
+        let mlp = try Runner.run(try spec("mlp", architecture: "depfc-32fc", epochs: 8, train: 2000).replacingBudget(),
+                                 options: options(directory + "/mlp"), log: { _ in }, isTerminal: false)
+        XCTAssertEqual(Double(cnn.parameters), Double(mlp.parameters), accuracy: 0.05 * 100_000)
+        XCTAssertGreaterThan(cnn.testAccuracy, 0.3, "the CNN learns")
+        XCTAssertGreaterThan(cnn.testAccuracy, mlp.testAccuracy + 0.05, "cnn \(cnn.testAccuracy), mlp \(mlp.testAccuracy)")
+    }
+
+    func testMissingDataAndLogitsAreClearErrors() throws {
+        let file = directory + "/cifar.yaml"
+        try """
+            mimicc: 1
+            model: {architecture: "16c5-mp2-32fc"}
+            data: {dataset: cifar10, path: \(directory)/no-data}
+            teacher: {logits: {train: t.npy, test: t.npy}}
+            train: {loss: mimic, optimizer: {sgd: {lr: 0.01}}, epochs: 1}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Runner.run(file, options: options(directory + "/x"), log: { _ in }, isTerminal: false)) { error in
+            XCTAssertEqual((error as? Runner.Failure)?.exitCode, 2)
+            XCTAssertTrue("\(error)".contains("mimicc data import"), "\(error)")
+        }
+        let synthetic = directory + "/synthetic.yaml"
+        try NumpyArray.write(NumpyArray.Matrix(rows: 10, columns: 10, values: [Float](repeating: 0, count: 100)), to: directory + "/t.npy")
+        try """
+            mimicc: 1
+            model: {architecture: "16c5-mp2-32fc"}
+            data: {dataset: synthetic, train: 64, validation: 32}
+            teacher: {logits: {train: t.npy, test: t.npy}}
+            train: {loss: mimic, optimizer: {sgd: {lr: 0.01}}, epochs: 1}
+            """.write(toFile: synthetic, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Runner.run(synthetic, options: options(directory + "/y"), log: { _ in }, isTerminal: false)) { error in
+            XCTAssertTrue("\(error)".contains("have 10 rows; the data set has 96 images"), "\(error)")
+        }
+    }
+}
+
+extension String {
+    /// Adds a 100k budget to a spec written by `spec(_:architecture:)` (for a dependent width).
+    func replacingBudget() throws -> String {
+        var text = try String(contentsOfFile: self, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"\n", with: "\"\n  budget: {params: 100k, tolerance: 5%}\n")
+        try text.write(toFile: self, atomically: true, encoding: .utf8)
+        return self
+    }
+}
