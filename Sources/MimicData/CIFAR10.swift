@@ -44,6 +44,20 @@ public enum CIFAR10 {
         return (pixels, labels)
     }
 
+    /// All 50000 training images in record order (the order of teacher logit files), and the
+    /// 10000 test images.
+    public static func loadAll(directory: String) throws -> (train: ImageSet, test: ImageSet) {
+        var pixels: [UInt8] = [], labels: [UInt8] = []
+        for file in trainFiles {
+            let part = try readFile(directory + "/" + file)
+            pixels += part.pixels
+            labels += part.labels
+        }
+        let test = try readFile(directory + "/" + testFile)
+        return (ImageSet(channels: 3, height: 32, width: 32, pixels: pixels, labels: labels),
+                ImageSet(channels: 3, height: 32, width: 32, pixels: test.pixels, labels: test.labels))
+    }
+
     /// Reads the five training files and the test file, and splits the 50000 training images:
     /// the first `train` train, the next `validation` validate.
     public static func load(directory: String, train: Int, validation: Int) throws -> Splits {

@@ -3,6 +3,8 @@
 public indirect enum JSONValue: Sendable, Equatable {
     case string(String)
     case int(Int)
+    /// A finite number, printed in the shortest form that reads back the same.
+    case number(Double)
     case bool(Bool)
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -16,6 +18,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         switch self {
         case .string(let s): return Self.quote(s)
         case .int(let i): return String(i)
+        case .number(let d): return "\(d)"
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
         case .array(let items):

@@ -147,17 +147,35 @@ public enum Runner {
             teacherValidation: slice(all, splits.validationOffset, splits.validation.count))
     }
 
-    /// The merged spec as canonical JSON (keys in written order, scalars as written): what
-    /// the run's hash covers, so any change to the spec or a file it extends changes it.
+    /// The merged spec as canonical JSON (keys in written order, plain scalars typed as the
+    /// spec language reads them): what the run's hash covers, so any change to the spec or a
+    /// file it extends changes it. JSON is YAML, so the file is itself a spec that
+    /// `mimicc logits` and `--resume` read back; `extends` is dropped, as it is resolved.
     static func canonicalJSON(_ node: Node) -> String {
-        func value(_ n: Node) -> JSONValue {
+        func value(_ n: Node, _ key: String) -> JSONValue {
             switch n.kind {
-            case .scalar(let s): .string(s.text)
-            case .sequence(let items): .array(items.map(value))
-            case .mapping(let entries): .object(entries.map { ($0.name, value($0.value)) })
+            case .scalar(let s):
+                if n.isNull { return .null }
+                if let b = n.bool { return .bool(b) }
+                if let i = n.int { return .int(i) }
+                if let d = n.double { return .number(d) }
+                return .string(s.text)
+            case .sequence(let items): return .array(items.map { value($0, key) })
+            case .mapping(let entries):
+                return .object(entries.filter { $0.name != "extends" }.map { entry in
+                    // Data and teacher paths become absolute, so the copy works from anywhere.
+                    if ["path", "train", "test", "train-flip"].contains(entry.name), key == "logits" || key == "data",
+                       let text = entry.value.scalar?.text, entry.value.int == nil, !text.isEmpty, !text.hasPrefix("/") {
+                        let base = (entry.value.location.file as NSString).deletingLastPathComponent
+                        let joined = ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(text)
+                        let absolute = joined.hasPrefix("/") ? joined : FileManager.default.currentDirectoryPath + "/" + joined
+                        return (entry.name, .string((absolute as NSString).standardizingPath))
+                    }
+                    return (entry.name, value(entry.value, entry.name))
+                })
             }
         }
-        return value(node).rendered()
+        return value(node, "").rendered()
     }
 
     static func provenance(_ spec: Spec, threads: Int, hash: [UInt8]) -> String {

@@ -241,3 +241,45 @@ struct DataImportCommand: ParsableCommand {
         }
     }
 }
+
+extension LogitsExport.Split: ExpressibleByArgument {}
+
+struct LogitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logits",
+        abstract: "Export the averaged logits of trained runs, to use as a teacher.",
+        discussion: """
+            Runs each run directory's best checkpoint over every image of the split (train: \
+            all 50000 CIFAR-10 training records in file order; test: the 10000 test images), \
+            averages the logits over the runs (an ensemble, as Urban et al. average their 16 \
+            teachers before the softmax) and writes a float32 .npy matrix [images, classes] \
+            for a student's teacher.logits. --flip exports the logits of the mirrored images \
+            (teacher.logits.train-flip).
+            """)
+
+    @Argument(help: "Run directories of trained teachers.")
+    var runs: [String]
+
+    @Option(help: "Which images: train or test.")
+    var split: LogitsExport.Split
+
+    @Flag(help: "Mirror every image left-right first.")
+    var flip = false
+
+    @Option(help: "The .npy file to write.")
+    var out: String
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    func run() throws {
+        do {
+            let shape = try LogitsExport.export(runs: runs, split: split, flipped: flip, out: out,
+                                                threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+            FileStream.standardOutput.write("wrote \(out): \(shape.rows) x \(shape.columns) logits averaged over \(runs.count) run(s)\n")
+        } catch {
+            printError("mimicc: error: \(error)\n")
+            throw ExitCode(2)
+        }
+    }
+}

@@ -5,7 +5,7 @@ import MimicTrain
 import XCTest
 
 /// compile-and-run end to end on the built-in synthetic data.
-final class RunnerTests: XCTestCase {
+class RunnerTestsBase: XCTestCase {
     var directory = ""
 
     override func setUpWithError() throws {
@@ -41,6 +41,9 @@ final class RunnerTests: XCTestCase {
         return o
     }
 
+}
+
+final class RunnerTests: RunnerTestsBase {
     func testTrainsAndWritesTheRunDirectory() throws {
         let file = try spec("small-cnn", architecture: "16c5-mp2-32fc")
         let out = directory + "/run"
@@ -138,5 +141,32 @@ extension String {
         text = text.replacingOccurrences(of: "\"\n", with: "\"\n  budget: {params: 100k, tolerance: 5%}\n")
         try text.write(toFile: self, atomically: true, encoding: .utf8)
         return self
+    }
+}
+
+final class LogitsExportTests: RunnerTestsBase {
+    /// The exported test logits of a run classify the test split exactly as the run's own
+    /// test evaluation did; an ensemble of one run twice averages to the same logits.
+    func testExportedLogitsReproduceTheRunsTestAccuracy() throws {
+        let file = try spec("teacher", architecture: "8c5-mp2-24fc", epochs: 2, train: 512)
+        let out = directory + "/teacher-run"
+        let result = try Runner.run(file, options: options(out), log: { _ in }, isTerminal: false)
+        let single = directory + "/single.npy", double = directory + "/double.npy"
+        let shape = try LogitsExport.export(runs: [out], split: .test, flipped: false, out: single, threads: 2)
+        XCTAssertEqual(shape.rows, 1000)
+        XCTAssertEqual(shape.columns, 10)
+        let logits = try NumpyArray.readMatrix(single)
+        let test = SyntheticData.generate(train: 512, validation: 256, test: 1000, seed: 2).test
+        var correct = 0
+        for n in 0..<logits.rows {
+            let row = logits.values[(n * 10)..<((n + 1) * 10)]
+            if row.indices.max(by: { row[$0] < row[$1] })! - n * 10 == Int(test.labels[n]) { correct += 1 }
+        }
+        XCTAssertEqual(Double(correct) / 1000, result.testAccuracy, accuracy: 1e-9)
+        _ = try LogitsExport.export(runs: [out, out], split: .test, flipped: false, out: double, threads: 2)
+        let averaged = try NumpyArray.readMatrix(double).values
+        for (a, b) in zip(averaged, logits.values) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        let train = try LogitsExport.export(runs: [out], split: .train, flipped: true, out: directory + "/flip.npy", threads: 2)
+        XCTAssertEqual(train.rows, 512 + 256)
     }
 }

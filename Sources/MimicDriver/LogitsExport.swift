@@ -1,0 +1,99 @@
+import Foundation
+import MimicBasics
+import MimicData
+import MimicGraph
+import MimicRuntime
+import MimicSema
+import MimicSpec
+import MimicTrain
+
+/// `mimicc logits RUN... --split train|test --out FILE.npy`: the averaged logits of trained
+/// runs (an ensemble teacher) on every image of a split, in record order, with each run's own
+/// normalisation and its best checkpoint, written as a float32 .npy file that a student's
+/// `teacher.logits` can name.
+public enum LogitsExport {
+    public enum Split: String, Sendable, CaseIterable { case train, test }
+
+    public static func export(runs: [String], split: Split, flipped: Bool, out: String, threads: Int) throws -> (rows: Int, columns: Int) {
+        var sum: [Double] = []
+        var shape = (rows: 0, columns: 0)
+        for run in runs {
+            let directory = RunDirectory(path: run)
+            guard let text = try? String(contentsOfFile: directory.specFile, encoding: .utf8),
+                let recorded = try? String(contentsOfFile: directory.hashFile, encoding: .utf8)
+            else { throw DataError("'\(run)' is not a run directory (no spec.json and spec.sha256)") }
+            let hash = SHA256.hash(Array(text.trimmingCharacters(in: .newlines).utf8))
+            guard SHA256.hexString(hash) == recorded.trimmingCharacters(in: .whitespacesAndNewlines) else {
+                throw DataError("'\(run)/spec.json' does not match its recorded hash", hint: "the run directory was edited")
+            }
+            let frontend: FrontendResult
+            do { frontend = try Frontend.run(directory.specFile) } catch { throw DataError("\(error)") }
+            guard let spec = frontend.spec, let analysis = frontend.analysis, let data = spec.data else {
+                throw DataError("'\(run)/spec.json' does not compile", hint: "it was written by another mimicc version")
+            }
+            let checkpoint = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
+            // The images of the split, and the run's training images (normalisation statistics).
+            let images: ImageSet, trained: ImageSet
+            switch data.dataset {
+            case .cifar10:
+                let all = try CIFAR10.loadAll(directory: CIFAR10.locate(path: data.path))
+                images = split == .train ? all.train : all.test
+                trained = all.train.slice(0..<data.train)
+            case .synthetic:
+                let s = SyntheticData.generate(train: data.train, validation: data.validation, test: max(1000, data.validation),
+                                               seed: UInt64(data.seed))
+                images = split == .train
+                    ? ImageSet(channels: 3, height: 32, width: 32, pixels: s.train.pixels + s.validation.pixels,
+                               labels: s.train.labels + s.validation.labels)
+                    : s.test
+                trained = s.train
+            }
+            let logits = try evaluate(spec, analysis, checkpoint, images, reference: trained, flipped: flipped, threads: threads)
+            if sum.isEmpty {
+                sum = logits.map(Double.init)
+                shape = (images.count, analysis.model.classes)
+            } else {
+                guard logits.count == sum.count else {
+                    throw DataError("'\(run)' gives \(logits.count / max(1, analysis.model.classes)) rows of \(analysis.model.classes) logits; the first run gave \(shape.rows) of \(shape.columns)")
+                }
+                for i in 0..<sum.count { sum[i] += Double(logits[i]) }
+            }
+        }
+        let mean = sum.map { Float($0 / Double(runs.count)) }
+        try NumpyArray.write(NumpyArray.Matrix(rows: shape.rows, columns: shape.columns, values: mean), to: out)
+        return shape
+    }
+
+    static func evaluate(_ spec: Spec, _ analysis: ModelAnalysis, _ checkpoint: Checkpoint, _ images: ImageSet,
+                         reference: ImageSet, flipped: Bool, threads: Int) throws -> [Float] {
+        let graph = GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
+        let executor = Executor(plan: ExecutionPlan.make(graph, batch: 250), threads: threads)
+        _ = executor.parameters.update(from: checkpoint.parameters)
+        _ = executor.state.update(from: checkpoint.state)
+        var set = images
+        if flipped {
+            var image = [Float](repeating: 0, count: set.imageSize)
+            for n in 0..<set.count {
+                for i in 0..<set.imageSize { image[i] = Float(set.pixels[n * set.imageSize + i]) }
+                Augmentation.flip(&image, channels: set.channels, side: set.width)
+                for i in 0..<set.imageSize { set.pixels[n * set.imageSize + i] = UInt8(image[i]) }
+            }
+        }
+        let batcher = Batcher(set: set, teacher: nil, teacherFlipped: nil, classes: analysis.model.classes,
+                              normalize: spec.data?.normalize ?? .perImage, inputScale: spec.data?.inputScale ?? 1,
+                              augmentation: nil, statisticsFrom: reference)
+        let input = executor.pointer(graph.values.first { $0.role == .input }!.id)!
+        let output = executor.pointer(graph.outputs[0])!
+        let classes = analysis.model.classes
+        var logits = [Float](repeating: 0, count: set.count * classes)
+        var start = 0
+        while start < set.count {
+            let count = min(250, set.count - start)
+            batcher.fill((0..<250).map { start + min($0, count - 1) }[...], seed: 0, input: input, teacher: nil, labels: nil)
+            executor.run()
+            for i in 0..<(count * classes) { logits[start * classes + i] = output[i] }
+            start += count
+        }
+        return logits
+    }
+}
