@@ -28,7 +28,8 @@ public final class Batcher: @unchecked Sendable {
         self.normalize = normalize
         self.inputScale = Float(inputScale)
         self.augmentation = augmentation
-        (channelMean, channelStd) = Batcher.channelStatistics(reference)
+        // Only per-channel normalisation needs the statistics (a pass over every image).
+        (channelMean, channelStd) = normalize == .perChannel ? Batcher.channelStatistics(reference) : ([], [])
     }
 
     /// Per-channel mean and standard deviation of a set, in [0, 1] units.
