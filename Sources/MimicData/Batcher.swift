@@ -52,10 +52,38 @@ public final class Batcher: @unchecked Sendable {
         return (mean.map(Float.init), std.map(Float.init))
     }
 
+    /// Normalises one image in [0, 1] (C planes of `plane` values) and scales it.
+    public static func normalize(
+        _ image: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, size: Int, plane: Int,
+        _ normalize: Normalization, inputScale: Float, channelMean: [Float], channelStd: [Float]
+    ) {
+        switch normalize {
+        case .perImage:
+            var mean: Float = 0
+            for i in 0..<size { mean += image[i] }
+            mean /= Float(size)
+            var variance: Float = 0
+            for i in 0..<size { variance += (image[i] - mean) * (image[i] - mean) }
+            let scale = inputScale / max(1e-6, (variance / Float(size)).squareRoot())
+            for i in 0..<size { destination[i] = (image[i] - mean) * scale }
+        case .perChannel:
+            for c in 0..<(size / plane) {
+                let scale = inputScale / channelStd[c]
+                for i in (c * plane)..<((c + 1) * plane) { destination[i] = (image[i] - channelMean[c]) * scale }
+            }
+        case .none:
+            for i in 0..<size { destination[i] = image[i] * inputScale }
+        }
+    }
+
+    /// Per-channel statistics of the reference set, when per-channel normalisation uses them.
+    public var statistics: (mean: [Float], std: [Float]) { (channelMean, channelStd) }
+
     /// Fills one batch with the images `indices`. `input` is [B, C*H*W]; `teacher` [B, K];
     /// `labels` [B] as floats. `seed` varies per epoch.
     public func fill(_ indices: ArraySlice<Int>, seed: UInt64, input: UnsafeMutablePointer<Float>,
-                     teacher out: UnsafeMutablePointer<Float>?, labels: UnsafeMutablePointer<Float>?) {
+                     teacher out: UnsafeMutablePointer<Float>?, labels: UnsafeMutablePointer<Float>?,
+                     raw: UnsafeMutablePointer<Float>? = nil) {
         let size = set.imageSize, plane = set.height * set.width
         var image = [Float](repeating: 0, count: size)
         for (row, index) in indices.enumerated() {
@@ -65,23 +93,10 @@ public final class Batcher: @unchecked Sendable {
                 var generator = SeededGenerator(seed: seed ^ (UInt64(index) &* 0xD6E8_FEB8_6659_FD93))
                 flipped = Augmentation.apply(augmentation, to: &image, channels: set.channels, side: set.width, generator: &generator)
             }
-            let destination = input + row * size
-            switch normalize {
-            case .perImage:
-                var mean: Float = 0
-                for v in image { mean += v }
-                mean /= Float(size)
-                var variance: Float = 0
-                for v in image { variance += (v - mean) * (v - mean) }
-                let scale = inputScale / max(1e-6, (variance / Float(size)).squareRoot())
-                for i in 0..<size { destination[i] = (image[i] - mean) * scale }
-            case .perChannel:
-                for c in 0..<set.channels {
-                    let scale = inputScale / channelStd[c]
-                    for i in (c * plane)..<((c + 1) * plane) { destination[i] = (image[i] - channelMean[c]) * scale }
-                }
-            case .none:
-                for i in 0..<size { destination[i] = image[i] * inputScale }
+            raw.map { r in image.withUnsafeBufferPointer { (r + row * size).update(from: $0.baseAddress!, count: size) } }
+            image.withUnsafeBufferPointer {
+                Batcher.normalize($0.baseAddress!, into: input + row * size, size: size, plane: plane, normalize,
+                                  inputScale: inputScale, channelMean: channelMean, channelStd: channelStd)
             }
             if let out, let teacher {
                 let source = (flipped ? teacherFlipped ?? teacher : teacher)

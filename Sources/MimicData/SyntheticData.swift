@@ -1,9 +1,8 @@
 import MimicBasics
 
 /// The built-in synthetic data set: deterministic for a seed, 3x32x32, 10 classes. Each class
-/// is a small coloured motif (5x5) placed at a random position on a noisy background, with a
-/// distractor motif from another class drawn fainter, so the label is a local feature that can
-/// be anywhere: convolutions (shared weights, pooling) learn it from far fewer examples than a
+/// is a small coloured motif (5x5) placed at a random position on a noisy background, so the
+/// label is a local feature that can be anywhere: convolutions (shared weights, pooling) learn it from far fewer examples than a
 /// fully connected network, as with natural images.
 public enum SyntheticData {
     public static let side = 32
@@ -24,9 +23,7 @@ public enum SyntheticData {
                 let label = Int(g.next() % UInt64(classes))
                 labels[n] = UInt8(label)
                 for i in 0..<image.count { image[i] = 0.5 + 0.12 * (g.nextUnit() - 0.5) }
-                let distractor = (label + 1 + Int(g.next() % UInt64(classes - 1))) % classes
-                paste(motifs[distractor], strength: 0.15, into: &image, &g)
-                paste(motifs[label], strength: 0.45, into: &image, &g)
+                paste(motifs[label], strength: 0.5, into: &image, &g)
                 for i in 0..<image.count { pixels[n * image.count + i] = UInt8(max(0, min(255, image[i] * 255)).rounded()) }
             }
             return ImageSet(channels: 3, height: side, width: side, pixels: pixels, labels: labels)

@@ -119,9 +119,13 @@ public enum Runner {
         guard needsTeacher else {
             return TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil, teacherValidation: nil)
         }
+        if case .ensemble(let runs)? = spec.teacher {
+            var data = TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil, teacherValidation: nil)
+            data.ensemble = runs.map(\.value)
+            return data
+        }
         guard case .logits(let trainFile, let testFile, let flippedFile)? = spec.teacher else {
-            throw DataError("teacher.ensemble is not supported by compile-and-run yet",
-                            hint: "export the ensemble's averaged logits to .npy files and use teacher.logits")
+            throw DataError("this loss needs a teacher")
         }
         func rows(_ file: Located<String>, expected: Int) throws -> [Float] {
             let matrix = try NumpyArray.readMatrix(file.value)

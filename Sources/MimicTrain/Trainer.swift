@@ -16,6 +16,8 @@ public struct TrainingData: Sendable {
     public var teacherTrain: [Float]?
     public var teacherTrainFlipped: [Float]?
     public var teacherValidation: [Float]?
+    /// Run directories of an ensemble teacher, evaluated on each augmented batch instead.
+    public var ensemble: [String] = []
 
     public init(splits: Splits, classes: Int, teacherTrain: [Float]?, teacherTrainFlipped: [Float]?, teacherValidation: [Float]?) {
         self.splits = splits
@@ -130,6 +132,9 @@ public final class Trainer {
         let inputSize = data.splits.train.imageSize
         // Two host buffers: the background thread fills one while the other is copied in.
         let buffers = (0..<2).map { _ in HostBatch(batch: batch, inputSize: inputSize, classes: data.classes) }
+        let ensemble = data.ensemble.isEmpty ? nil : try TeacherEnsemble(
+            runs: data.ensemble, batch: batch, threads: options.threads, classes: data.classes, statistics: batcher.statistics)
+        if ensemble != nil { log("teacher: the mean of \(data.ensemble.count) run(s), on every augmented batch") }
         let prefetcher = Prefetcher()
         var imagesPerSecond = 0.0
         var running = schedule.stopReason == nil && schedule.epoch < train.epochs
@@ -146,7 +151,7 @@ public final class Trainer {
                 let box = UncheckedBox((batcher, host, indices))
                 prefetcher.start {
                     let (batcher, host, indices) = box.value
-                    batcher.fill(indices, seed: epochSeed, input: host.input, teacher: host.teacher, labels: host.labels)
+                    batcher.fill(indices, seed: epochSeed, input: host.input, teacher: host.teacher, labels: host.labels, raw: host.raw)
                 }
             }
             prepare(0)
@@ -155,6 +160,10 @@ public final class Trainer {
             for step in 0..<stepsPerEpoch {
                 prefetcher.wait()
                 let host = buffers[step % 2]
+                if let ensemble {
+                    ensemble.logits(raw: host.raw, batch: batch, size: inputSize, plane: data.splits.train.height * data.splits.train.width,
+                                    into: host.teacher)
+                }
                 trainer.pointer(inputID)!.update(from: host.input, count: batch * inputSize)
                 if let teacherID { trainer.pointer(teacherID)!.update(from: host.teacher, count: batch * data.classes) }
                 if let labelID { trainer.pointer(labelID)!.update(from: host.labels, count: batch) }
@@ -271,15 +280,19 @@ final class HostBatch: @unchecked Sendable {
     let input: UnsafeMutablePointer<Float>
     let teacher: UnsafeMutablePointer<Float>
     let labels: UnsafeMutablePointer<Float>
+    /// The augmented images before normalisation, for an ensemble teacher.
+    let raw: UnsafeMutablePointer<Float>
 
     init(batch: Int, inputSize: Int, classes: Int) {
         input = .allocate(capacity: batch * inputSize)
+        raw = .allocate(capacity: batch * inputSize)
         teacher = .allocate(capacity: batch * classes)
         labels = .allocate(capacity: batch)
     }
 
     deinit {
         input.deallocate()
+        raw.deallocate()
         teacher.deallocate()
         labels.deallocate()
     }
