@@ -98,7 +98,7 @@ public enum Bench {
             ? plan.kernels.enumerated().map { i, k in (k.name, median(kernelTimes[i]), Flops.of(k, in: graph, batch: batch)) }
                 + (options.inference ? [] : [("sgd update", median(kernelTimes[plan.kernels.count]), 0)])
             : []
-        let scratch = ScratchReport.bytes(executor)
+        let scratch = executor.scratchBytes
         let planned: [(String, Int)] = [
             ("arena", plan.arenaBytes), ("parameters", plan.parameterCount * 4),
             ("gradients", options.inference ? 0 : plan.parameterCount * 4),
@@ -152,8 +152,4 @@ public enum Bench {
         }
         return out
     }
-}
-
-enum ScratchReport {
-    static func bytes(_ executor: Executor) -> Int { executor.scratchBytes }
 }

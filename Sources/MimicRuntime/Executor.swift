@@ -25,7 +25,6 @@ public final class Executor {
     /// Seeds dropout masks (with each op's index); callers set it per step so masks differ
     /// between steps and a resumed run draws the same masks as one that never stopped.
     public var dropoutSeed: UInt64 = 0
-    var stepCount: UInt64 = 0
 
     public init(plan: ExecutionPlan, threads: Int) {
         self.plan = plan
@@ -75,19 +74,16 @@ public final class Executor {
     /// Runs every kernel once. For a training graph this is forward, loss and backward; the
     /// optimizer step is separate (see `Optimizer`).
     public func run() {
-        stepCount += 1
         for step in steps { step.run() }
     }
 
-    /// Runs one kernel; `run()` is `beginStep()` then every kernel in order. For tests that
-    /// inspect values before the memory planner reuses their buffers.
-    public func beginStep() { stepCount += 1 }
+    /// Runs one kernel; `run()` runs every kernel in order. For tests that inspect values
+    /// before the memory planner reuses their buffers.
     public func runKernel(_ index: Int) { steps[index].run() }
 
-    /// Runs each kernel `repetitions` times, timing it, for `mimicc bench --profile`.
+    /// Runs every kernel once, timing each, for `mimicc bench --profile`.
     public func profile(_ clock: () -> Double) -> [(name: String, seconds: Double)] {
-        stepCount += 1
-        return steps.map { step in
+        steps.map { step in
             let start = clock()
             step.run()
             return (step.name, clock() - start)

@@ -36,7 +36,6 @@ class ExecutorTestsBase: XCTestCase {
     /// Runs one step kernel by kernel and returns each dropout mask as drawn.
     func runCapturingMasks(_ executor: Executor, _ graph: Graph, batch: Int) -> [ValueID: Tensor] {
         var masks: [ValueID: Tensor] = [:]
-        executor.beginStep()
         for (k, kernel) in executor.plan.kernels.enumerated() {
             executor.runKernel(k)
             for i in kernel.ops { if case .dropout = graph.ops[i].kind {
