@@ -172,17 +172,19 @@ public final class Trainer {
                 trainer.run()
                 guard trainer.loss.isFinite else {
                     prefetcher.wait()
+                    let kept = epoch > 1 ? "\(directory.lastCheckpoint) holds the last good epoch (\(epoch - 1))" : "no epoch had finished"
                     throw TrainingError(
-                        message: "the loss became \(trainer.loss) at epoch \(epoch), step \(step + 1); training stopped. "
-                            + "\(directory.lastCheckpoint) holds the last good epoch (\(epoch - 1)); lower the learning rate",
+                        message: "the loss became \(trainer.loss) at epoch \(epoch), step \(step + 1); training stopped. \(kept); "
+                            + "lower the learning rate",
                         exitCode: 1)
                 }
                 optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!, lr: schedule.rate)
                 lossSum += trainer.loss
                 if Interruption.isRequested {
                     prefetcher.wait()
+                    let kept = epoch > 1 ? "\(directory.lastCheckpoint) holds epoch \(epoch - 1)" : "no epoch had finished"
                     throw TrainingError(
-                        message: "interrupted during epoch \(epoch); \(directory.lastCheckpoint) holds epoch \(epoch - 1). "
+                        message: "interrupted during epoch \(epoch); \(kept). "
                             + "Resume with: mimicc compile-and-run \(spec.file) --resume \(directory.path)",
                         exitCode: 130)
                 }

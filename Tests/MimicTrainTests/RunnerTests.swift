@@ -211,3 +211,18 @@ final class EnsembleTeacherTests: RunnerTestsBase {
         XCTAssertLessThan(loss(metrics.last!), loss(metrics.first!))
     }
 }
+
+final class DivergenceTests: RunnerTestsBase {
+    func testANaNLossStopsTheRunAndSaysWhere() throws {
+        let file = try spec("diverges", architecture: "8c5-mp4-16fc", epochs: 2, train: 256)
+        var text = try String(contentsOfFile: file, encoding: .utf8)
+        text = text.replacingOccurrences(of: "lr: 0.02", with: "lr: 100000000")
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Runner.run(file, options: options(directory + "/d"), log: { _ in }, isTerminal: false)) { error in
+            XCTAssertEqual((error as? Runner.Failure)?.exitCode, 1)
+            XCTAssertTrue("\(error)".contains("at epoch 1, step "), "\(error)")
+            XCTAssertTrue("\(error)".contains("no epoch had finished; lower the learning rate"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/d/result.json"), "no result for a failed run")
+    }
+}
