@@ -84,7 +84,7 @@ extension Lowerer {
     }
 
     private mutating func lowerSchedule(_ node: Node) -> Schedule? {
-        guard let (name, body, at) = variant(node, "train.schedule", among: ["constant", "step", "cosine", "plateau"])
+        guard let (name, body, at) = variant(node, "train.schedule", among: ["constant", "step", "cosine", "plateau", "one-cycle"])
         else { return nil }
         switch name {
         case "constant":
@@ -99,6 +99,13 @@ extension Lowerer {
                 let factor = double(in: body, "factor", "step.factor", default: 0.1, above: 0, below: 1)
             else { return nil }
             return .step(every: every, factor: factor)
+        case "one-cycle":
+            let body = body.flatMap { mapping($0, "one-cycle", allowed: ["warmup", "start-ratio", "min-lr-ratio"]) }
+            guard let warmup = double(in: body, "warmup", "one-cycle.warmup", default: 0.1, above: 0, below: 1),
+                let start = double(in: body, "start-ratio", "one-cycle.start-ratio", default: 0.04, above: 0, max: 1),
+                let end = double(in: body, "min-lr-ratio", "one-cycle.min-lr-ratio", default: 0.000004, min: 0, below: 1)
+            else { return nil }
+            return .oneCycle(warmup: warmup, startRatio: start, minLRRatio: end)
         case "cosine":
             let body = body.flatMap { mapping($0, "cosine", allowed: ["min-lr-ratio"]) }
             return double(in: body, "min-lr-ratio", "cosine.min-lr-ratio", default: 0, min: 0, below: 1)

@@ -161,12 +161,16 @@ public enum SpecJSONSchema {
         "batch": {"type": "integer", "minimum": 1, "default": 128},
         "epochs": {"type": "integer", "minimum": 1},
         "schedule": {"oneOf": [
-          {"enum": ["constant", "cosine", "plateau"]},
+          {"enum": ["constant", "cosine", "plateau", "one-cycle"]},
           {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
             "constant": {"type": ["object", "null"], "additionalProperties": false},
             "step": {"type": "object", "additionalProperties": false, "properties": {
               "every": {"type": "integer", "minimum": 1},
               "factor": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.1}}},
+            "one-cycle": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+              "warmup": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.1},
+              "start-ratio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.04},
+              "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.000004}}},
             "cosine": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0}}},
             "plateau": {"type": ["object", "null"], "additionalProperties": false, "properties": {

@@ -30,6 +30,10 @@ public enum Schedule: Sendable, Equatable {
     /// wait `cooldown` epochs between cuts, stop after `stopPatience` epochs without a gain
     /// or once the rate falls below `minLRRatio` times its start.
     case plateau(factor: Double, patience: Int, cooldown: Int, stopPatience: Int, minLRRatio: Double)
+    /// Per step: up from `startRatio` times the rate to the rate over the first `warmup`
+    /// fraction of all steps, then a cosine down to `minLRRatio` times the rate (PyTorch's
+    /// OneCycleLR without momentum cycling).
+    case oneCycle(warmup: Double, startRatio: Double, minLRRatio: Double)
 }
 
 public struct TrainConfig: Sendable, Equatable {

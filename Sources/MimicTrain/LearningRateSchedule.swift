@@ -29,6 +29,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         case step(every: Int, factor: Double)
         case cosine(minRatio: Double)
         case plateau(factor: Double, patience: Int, cooldown: Int, stopPatience: Int, minRatio: Double)
+        case oneCycle(warmup: Double, startRatio: Double, minRatio: Double)
     }
 
     public init(_ schedule: Schedule, initialRate: Double, epochs: Int) {
@@ -41,7 +42,23 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         case .cosine(let ratio): kind = .cosine(minRatio: ratio)
         case .plateau(let factor, let patience, let cooldown, let stop, let ratio):
             kind = .plateau(factor: factor, patience: patience, cooldown: cooldown, stopPatience: stop, minRatio: ratio)
+        case .oneCycle(let warmup, let start, let end):
+            kind = .oneCycle(warmup: warmup, startRatio: start, minRatio: end)
         }
+    }
+
+    /// The rate for one step of the current epoch: per-step schedules (one-cycle) compute it
+    /// from the step's place in the whole run; the others hold the epoch's rate.
+    public func rate(step: Int, stepsPerEpoch: Int) -> Double {
+        guard case .oneCycle(let warmup, let startRatio, let minRatio) = kind else { return rate }
+        let total = Double(max(1, epochs * stepsPerEpoch)), now = Double(epoch * stepsPerEpoch + step)
+        let peak = warmup * total
+        if now < peak {
+            let t = now / peak
+            return initial * (startRatio + (1 - startRatio) * 0.5 * (1 - cos(Double.pi * t)))
+        }
+        let t = min(1, (now - peak) / max(1, total - peak))
+        return initial * (minRatio + (1 - minRatio) * 0.5 * (1 + cos(Double.pi * t)))
     }
 
     /// Records an epoch's validation error (lower is better); sets the next epoch's rate and
@@ -57,7 +74,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
             epochsSinceChange += 1
         }
         switch kind {
-        case .constant:
+        case .constant, .oneCycle:
             break
         case .step(let every, let factor):
             rate = initial * pow(factor, Double(epoch / every))

@@ -178,7 +178,8 @@ public final class Trainer {
                             + "lower the learning rate",
                         exitCode: 1)
                 }
-                optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!, lr: schedule.rate)
+                optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!,
+                               lr: schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch))
                 lossSum += trainer.loss
                 if Interruption.isRequested {
                     prefetcher.wait()
@@ -195,7 +196,7 @@ public final class Trainer {
             let seconds = Date().timeIntervalSince(epochStart)
             imagesPerSecond = Double(stepsPerEpoch * batch) / seconds
             let accuracy = evaluate(data.splits.validation)
-            let rate = schedule.rate
+            let rate = schedule.rate(step: stepsPerEpoch - 1, stepsPerEpoch: stepsPerEpoch)
             running = schedule.endEpoch(validationError: 1 - accuracy)
             let improved = accuracy > bestAccuracy
             if improved { bestAccuracy = accuracy }

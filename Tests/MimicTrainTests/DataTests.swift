@@ -148,6 +148,17 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(floor.stopReason, .minimumRate)
     }
 
+    func testOneCycleRisesThenFalls() {
+        let s = LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001), initialRate: 0.5, epochs: 10)
+        XCTAssertEqual(s.rate(step: 0, stepsPerEpoch: 100), 0.02, accuracy: 1e-12)
+        XCTAssertEqual(s.rate(step: 100, stepsPerEpoch: 100), 0.5, accuracy: 1e-12, "the peak after a tenth of the run")
+        XCTAssertLessThan(s.rate(step: 50, stepsPerEpoch: 100), 0.5)
+        var late = s
+        late.epoch = 9
+        XCTAssertEqual(late.rate(step: 100, stepsPerEpoch: 100), 0.5 * 0.0001, accuracy: 1e-12, "the end")
+        XCTAssertLessThan(late.rate(step: 50, stepsPerEpoch: 100), s.rate(step: 50, stepsPerEpoch: 100) * 2)
+    }
+
     func testCheckpointRoundTripAndRefusals() throws {
         let schedule = LearningRateSchedule(.constant, initialRate: 0.1, epochs: 3)
         let hash = SHA256.hash(Array("spec".utf8))
