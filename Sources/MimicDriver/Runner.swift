@@ -117,10 +117,10 @@ public enum Runner {
             records = config.train + config.validation
         }
         guard needsTeacher else {
-            return TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil, teacherValidation: nil)
+            return TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil)
         }
         if case .ensemble(let runs)? = spec.teacher {
-            var data = TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil, teacherValidation: nil)
+            var data = TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil)
             data.ensemble = runs.map(\.value)
             return data
         }
@@ -147,8 +147,7 @@ public enum Runner {
         return TrainingData(
             splits: splits, classes: classes,
             teacherTrain: slice(all, splits.trainOffset, splits.train.count),
-            teacherTrainFlipped: flipped.map { slice($0, splits.trainOffset, splits.train.count) },
-            teacherValidation: slice(all, splits.validationOffset, splits.validation.count))
+            teacherTrainFlipped: flipped.map { slice($0, splits.trainOffset, splits.train.count) })
     }
 
     /// The merged spec as canonical JSON (keys in written order, plain scalars typed as the

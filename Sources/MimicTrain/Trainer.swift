@@ -15,16 +15,14 @@ public struct TrainingData: Sendable {
     public var classes: Int
     public var teacherTrain: [Float]?
     public var teacherTrainFlipped: [Float]?
-    public var teacherValidation: [Float]?
     /// Run directories of an ensemble teacher, evaluated on each augmented batch instead.
     public var ensemble: [String] = []
 
-    public init(splits: Splits, classes: Int, teacherTrain: [Float]?, teacherTrainFlipped: [Float]?, teacherValidation: [Float]?) {
+    public init(splits: Splits, classes: Int, teacherTrain: [Float]?, teacherTrainFlipped: [Float]?) {
         self.splits = splits
         self.classes = classes
         self.teacherTrain = teacherTrain
         self.teacherTrainFlipped = teacherTrainFlipped
-        self.teacherValidation = teacherValidation
     }
 }
 
@@ -128,7 +126,11 @@ public final class Trainer {
         guard stepsPerEpoch > 0 else {
             throw TrainingError(message: "the training split has \(data.splits.train.count) images, fewer than one batch of \(batch)", exitCode: 1)
         }
+        // Bound once: the same arena places are filled every step.
         let (inputID, teacherID, labelID) = feeds(trainer.plan.graph)
+        let inputMemory = trainer.pointer(inputID)!
+        let teacherMemory = teacherID.flatMap { trainer.pointer($0) }
+        let labelMemory = labelID.flatMap { trainer.pointer($0) }
         let inputSize = data.splits.train.imageSize
         // Two host buffers: the background thread fills one while the other is copied in.
         let buffers = (0..<2).map { _ in HostBatch(batch: batch, inputSize: inputSize, classes: data.classes) }
@@ -164,9 +166,9 @@ public final class Trainer {
                     ensemble.logits(raw: host.raw, batch: batch, size: inputSize, plane: data.splits.train.height * data.splits.train.width,
                                     into: host.teacher)
                 }
-                trainer.pointer(inputID)!.update(from: host.input, count: batch * inputSize)
-                if let teacherID { trainer.pointer(teacherID)!.update(from: host.teacher, count: batch * data.classes) }
-                if let labelID { trainer.pointer(labelID)!.update(from: host.labels, count: batch) }
+                inputMemory.update(from: host.input, count: batch * inputSize)
+                teacherMemory?.update(from: host.teacher, count: batch * data.classes)
+                labelMemory?.update(from: host.labels, count: batch)
                 if step + 1 < stepsPerEpoch { prepare(step + 1) }
                 trainer.dropoutSeed = UInt64(train.seed) << 40 ^ UInt64(epoch) << 20 ^ UInt64(step)
                 trainer.run()
