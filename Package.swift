@@ -20,6 +20,9 @@ let package = Package(
         .systemLibrary(
             name: "COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "MimicBasics"),
         .target(name: "MimicYAML", dependencies: ["MimicBasics", "CYAML"]),
         .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicYAML"]),
@@ -32,6 +35,11 @@ let package = Package(
             dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicKernels", "MimicData"]),
         .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicSpec", "MimicBLAS"]),
         .target(name: "MimicData", dependencies: ["MimicBasics", "MimicSpec"]),
+        .target(name: "MimicSearch", dependencies: ["MimicBasics", "MimicSpec"]),
+        .target(name: "MimicStore", dependencies: ["CSQLite"]),
+        .target(
+            name: "MimicStudy",
+            dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicSearch", "MimicStore", "MimicDriver", "MimicTrain"]),
         .target(
             name: "MimicDriver",
             dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicData", "MimicTrain"]),
@@ -39,6 +47,7 @@ let package = Package(
             name: "mimicc",
             dependencies: [
                 "MimicDriver",
+                "MimicStudy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "MimicYAMLTests", dependencies: ["MimicYAML"]),
@@ -53,5 +62,8 @@ let package = Package(
         .testTarget(name: "MimicTrainTests", dependencies: ["MimicTrain", "MimicData", "MimicDriver", "MimicBasics", "MimicSpec"]),
         .testTarget(name: "MimicKernelsTests", dependencies: ["MimicKernels", "MimicBLAS", "MimicSpec", "MimicBasics"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
+        .testTarget(
+            name: "MimicStudyTests",
+            dependencies: ["MimicStudy", "MimicSearch", "MimicStore", "MimicSpec", "MimicSema", "MimicDriver"]),
     ]
 )

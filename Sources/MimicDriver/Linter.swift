@@ -11,6 +11,12 @@ public struct LintReport: Sendable {
     /// Paths that could not be read at all; the tool could not do its job for them.
     public var unreadable: [String]
 
+    public init(files: [String], diagnostics: [Diagnostic], unreadable: [String]) {
+        self.files = files
+        self.diagnostics = diagnostics
+        self.unreadable = unreadable
+    }
+
     public var errorCount: Int { diagnostics.count { $0.severity == .error } }
     public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
 

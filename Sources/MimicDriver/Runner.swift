@@ -45,12 +45,22 @@ public enum Runner {
             }
         }
         let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
-        guard !bag.hasErrors, let spec = frontend.spec, let analysis = frontend.analysis, let dataConfig = spec.data,
-            let train = spec.train
+        guard !bag.hasErrors, let spec = frontend.spec, let analysis = frontend.analysis, spec.data != nil, spec.train != nil
         else {
             throw Failure(message: "", exitCode: 1, report: report)
         }
         if !report.diagnostics.isEmpty { log(LintRenderer.render(report, as: .text).stderr.trimmingCharacters(in: .newlines)) }
+        return try run(spec: spec, analysis: analysis, options: options, log: log, isTerminal: isTerminal)
+    }
+
+    /// Trains a spec that has passed the front end (a study's trial is one such spec, built
+    /// in memory with its searched values in place).
+    public static func run(spec: Spec, analysis: ModelAnalysis, options: Options, log: @escaping (String) -> Void,
+                           isTerminal: Bool) throws(Failure) -> TrainingResult {
+        guard let dataConfig = spec.data, let train = spec.train else {
+            throw Failure(message: "\(spec.file): compile-and-run needs 'data' and 'train' sections", exitCode: 1, report: nil)
+        }
+        let file = spec.file
 
         let data: TrainingData
         do { data = try loadData(spec, dataConfig, classes: analysis.model.classes, needsTeacher: train.loss.needsTeacher) } catch {
@@ -154,7 +164,7 @@ public enum Runner {
     /// spec language reads them): what the run's hash covers, so any change to the spec or a
     /// file it extends changes it. JSON is YAML, so the file is itself a spec that
     /// `mimicc logits` and `--resume` read back; `extends` is dropped, as it is resolved.
-    static func canonicalJSON(_ node: Node) -> String {
+    public static func canonicalJSON(_ node: Node) -> String {
         func value(_ n: Node, _ key: String) -> JSONValue {
             switch n.kind {
             case .scalar(let s):

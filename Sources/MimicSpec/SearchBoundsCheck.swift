@@ -18,7 +18,7 @@ enum SearchBoundsCheck {
         let withoutSearch = Node(.mapping(kept + [abstract]), at: root.location)
         for candidate in candidates(dimension.distribution) {
             let replacement = Node(.scalar(Scalar(text: candidate)), at: original.location)
-            guard let probe = replacing(segments[...], in: withoutSearch, with: replacement) else { continue }
+            guard let probe = SearchTree.replacing(segments[...], in: withoutSearch, with: replacement) else { continue }
             let problems = SpecLowering.lower(probe, file: original.location.file).diagnostics.filter {
                 $0.severity == .error && $0.location == original.location
             }
@@ -46,25 +46,6 @@ enum SearchBoundsCheck {
                 case .string(let s): s
                 }
             }
-        }
-    }
-
-    private static func replacing(_ segments: ArraySlice<SearchPathResolver.Segment>, in node: Node, with value: Node) -> Node? {
-        guard let first = segments.first else { return value }
-        let rest = segments.dropFirst()
-        switch (first, node.kind) {
-        case (.key(let key), .mapping(var entries)):
-            guard let i = entries.firstIndex(where: { $0.name == key }),
-                let replaced = replacing(rest, in: entries[i].value, with: value)
-            else { return nil }
-            entries[i].value = replaced
-            return Node(.mapping(entries), at: node.location)
-        case (.index(let i), .sequence(var items)) where i < items.count:
-            guard let replaced = replacing(rest, in: items[i], with: value) else { return nil }
-            items[i] = replaced
-            return Node(.sequence(items), at: node.location)
-        default:
-            return nil
         }
     }
 }

@@ -14,6 +14,8 @@ public struct Spec: Sendable {
     public var teacher: Teacher?
     public var train: TrainConfig?
     public var search: Search?
+    /// The spec's family and role in a study, for `mimicc study report`.
+    public var study: StudyTag?
     /// The merged node tree the spec was lowered from, for search paths.
     public var root: Node
 }

@@ -23,7 +23,8 @@ public enum SpecJSONSchema {
     "data": {"$ref": "#/$defs/data"},
     "teacher": {"$ref": "#/$defs/teacher"},
     "train": {"$ref": "#/$defs/train"},
-    "search": {"$ref": "#/$defs/search"}
+    "search": {"$ref": "#/$defs/search"},
+    "study": {"$ref": "#/$defs/study"}
   },
   "$defs": {
     "positiveInt": {"type": "integer", "minimum": 1},
@@ -201,6 +202,16 @@ public enum SpecJSONSchema {
           "propertyNames": {"pattern": "^[A-Za-z][A-Za-z0-9_-]*(\\[[0-9]+\\])*(\\.[A-Za-z][A-Za-z0-9_-]*(\\[[0-9]+\\])*)*$"},
           "additionalProperties": {"$ref": "#/$defs/distribution"}
         }
+      }
+    },
+    "study": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["family"],
+      "description": "The spec's place in a study: its family (a line of the report) and role.",
+      "properties": {
+        "family": {"type": "string", "minLength": 1, "pattern": "^[^,\\n]+$"},
+        "role": {"enum": ["student", "baseline", "teacher"], "default": "student"}
       }
     },
     "distribution": {

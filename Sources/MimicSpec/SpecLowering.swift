@@ -3,7 +3,7 @@ import MimicYAML
 
 /// Lowers a merged spec tree (see `SpecLoader`) into the typed `Spec`.
 public enum SpecLowering {
-    public static let topLevelKeys = ["mimicc", "name", "extends", "abstract", "model", "data", "teacher", "train", "search"]
+    public static let topLevelKeys = ["mimicc", "name", "extends", "abstract", "model", "data", "teacher", "train", "search", "study"]
 
     public static func lower(_ root: Node, file: String) -> (spec: Spec?, diagnostics: [Diagnostic]) {
         var lowerer = Lowerer()
@@ -20,6 +20,7 @@ public enum SpecLowering {
         let teacher = root["teacher"].flatMap { lowerer.lowerTeacher($0, relativeTo: SpecPath.directory(of: file)) }
         let train = root["train"].flatMap { lowerer.lowerTrain($0) }
         let search = root["search"].flatMap { lowerer.lowerSearch($0) }
+        let study = root["study"].flatMap { lowerer.lowerStudy($0) }
 
         // Read from the node, so the check runs even when other train settings are wrong.
         if let loss = root["train"]?["loss"], Self.needsTeacher(loss), root["teacher"] == nil, !isAbstract {
@@ -38,7 +39,7 @@ public enum SpecLowering {
             }
         }
         let spec = Spec(file: file, name: name, isAbstract: isAbstract, model: model, data: data, teacher: teacher,
-                        train: train, search: search, root: root)
+                        train: train, search: search, study: study, root: root)
         return (lowerer.diagnostics.hasErrors ? nil : spec, lowerer.diagnostics.diagnostics)
     }
 

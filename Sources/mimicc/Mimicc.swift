@@ -13,7 +13,7 @@ struct Mimicc: ParsableCommand {
             found in the input, 2 mimicc could not do its job, 64 usage errors.
             """,
         version: MimicVersion.current,
-        subcommands: [Lint.self, Inspect.self, Compile.self, CompileAndRun.self, BenchCommand.self, LogitsCommand.self, DataCommand.self, Schema.self])
+        subcommands: [Lint.self, Inspect.self, Compile.self, CompileAndRun.self, BenchCommand.self, LogitsCommand.self, DataCommand.self, StudyCommand.self, Schema.self])
 }
 
 extension OutputFormat: ExpressibleByArgument {}

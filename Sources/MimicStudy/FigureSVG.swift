@@ -1,0 +1,116 @@
+import Foundation
+import MimicSpec
+
+/// Figure 1 of the paper as SVG: test accuracy against parameters on a log axis, one line
+/// per student family (solid: mean of the top trials; dashed: the best and the last of the
+/// top), short marks for the hard-target baselines, a horizontal line for the teacher, and
+/// the published values dotted beside ours when the study has them.
+public enum FigureSVG {
+    static let width = 780.0, height = 500.0
+    static let left = 64.0, right = 190.0, top = 36.0, bottom = 56.0
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                          "#bcbd22", "#17becf"]
+
+    public static func render(_ r: StudyReport, title: String) -> String {
+        let students = r.families.filter { f in r.cells.contains { $0.family == f && $0.role == "student" } }
+        let color = Dictionary(uniqueKeysWithValues: students.enumerated().map { ($1, palette[$0 % palette.count]) })
+        // Axis ranges from every value drawn, ours and published.
+        var values: [Double] = r.cells.flatMap(\.ranked).map { 100 * $0 }
+        values += r.published?.rows.flatMap { [$0.best, $0.mean, $0.last].compactMap { $0 } } ?? []
+        let lowY = values.isEmpty ? 0 : (floor((values.min()! - 1) / 5) * 5)
+        let highY = values.isEmpty ? 100 : min(100, ceil((values.max()! + 1) / 5) * 5)
+        let budgets = r.budgets.isEmpty ? [1_000_000] : r.budgets
+        let lowX = log10(Double(budgets.first!)) - 0.2, highX = log10(Double(budgets.last!)) + 0.2
+        func x(_ params: Int) -> Double { left + (log10(Double(params)) - lowX) / (highX - lowX) * (width - left - right) }
+        func y(_ percent: Double) -> Double { top + (highY - percent) / max(highY - lowY, 1) * (height - top - bottom) }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+
+        var svg = """
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
+            <title>\(escape(title))</title>
+            <rect width="100%" height="100%" fill="white"/>
+
+            """
+        // Axes, ticks and grid.
+        svg += "<g class=\"axes\" stroke=\"#444\" fill=\"none\">\n"
+        svg += "<line x1=\"\(f(left))\" y1=\"\(f(height - bottom))\" x2=\"\(f(width - right))\" y2=\"\(f(height - bottom))\"/>\n"
+        svg += "<line x1=\"\(f(left))\" y1=\"\(f(top))\" x2=\"\(f(left))\" y2=\"\(f(height - bottom))\"/>\n</g>\n"
+        svg += "<g class=\"ticks\" fill=\"#222\">\n"
+        for budget in budgets {
+            svg += "<line x1=\"\(f(x(budget)))\" y1=\"\(f(height - bottom))\" x2=\"\(f(x(budget)))\" y2=\"\(f(height - bottom + 5))\" stroke=\"#444\"/>"
+            svg += "<text x=\"\(f(x(budget)))\" y=\"\(f(height - bottom + 19))\" text-anchor=\"middle\">\(Budget.label(budget))</text>\n"
+        }
+        var tick = lowY
+        while tick <= highY + 1e-9 {
+            svg += "<line x1=\"\(f(left))\" y1=\"\(f(y(tick)))\" x2=\"\(f(width - right))\" y2=\"\(f(y(tick)))\" stroke=\"#e5e5e5\"/>"
+            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\">\(Int(tick))</text>\n"
+            tick += 5
+        }
+        svg += "</g>\n"
+        svg += "<text x=\"\(f((left + width - right) / 2))\" y=\"\(f(height - 14))\" text-anchor=\"middle\">Number of parameters (log scale)</text>\n"
+        svg += "<text transform=\"translate(18 \(f((top + height - bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">Test accuracy (%)</text>\n"
+        svg += "<text x=\"\(f(left))\" y=\"20\" font-size=\"14\" font-weight=\"bold\">\(escape(title))</text>\n"
+
+        func polyline(_ points: [(Int, Double)], _ cls: String, _ stroke: String, dash: String?, width: Double) -> String {
+            let coordinates = points.map { "\(f(x($0.0))),\(f(y($0.1)))" }.joined(separator: " ")
+            return "<polyline class=\"\(cls)\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(width)\""
+                + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>\n"
+        }
+        for family in students {
+            let c = color[family]!
+            let cells = r.budgets.compactMap { r.cell(family, "student", $0) }.filter { !$0.ranked.isEmpty }
+            svg += "<g class=\"family\" data-family=\"\(escape(family))\">\n"
+            svg += polyline(cells.map { ($0.budget!, 100 * $0.meanOfTop!) }, "mean", c, dash: nil, width: 2)
+            svg += polyline(cells.map { ($0.budget!, 100 * $0.best!) }, "best", c, dash: "5 3", width: 1)
+            svg += polyline(cells.compactMap { c in c.lastOfTop.map { (c.budget!, 100 * $0) } }, "last", c, dash: "5 3", width: 1)
+            for cell in cells {
+                svg += "<circle cx=\"\(f(x(cell.budget!)))\" cy=\"\(f(y(100 * cell.meanOfTop!)))\" r=\"3.5\" fill=\"\(c)\">"
+                svg += "<title>\(escape(family)) \(Budget.label(cell.budget!)): best \(ReportTables.percent(cell.best)), mean of top \(cell.ranked.count) \(ReportTables.percent(cell.meanOfTop))</title></circle>\n"
+            }
+            if let published = r.published {
+                let rows = r.budgets.compactMap { published.row(family, "student", $0) }
+                svg += polyline(rows.map { ($0.budget!, $0.mean ?? $0.best) }, "published", c, dash: "1 3", width: 1.5)
+                for row in rows {
+                    svg += "<rect x=\"\(f(x(row.budget!) - 3))\" y=\"\(f(y(row.mean ?? row.best) - 3))\" width=\"6\" height=\"6\" fill=\"none\" stroke=\"\(c)\"/>\n"
+                }
+            }
+            svg += "</g>\n"
+        }
+        for cell in r.cells where cell.role == "baseline" {
+            guard let budget = cell.budget, let best = cell.best else { continue }
+            let c = color[cell.family] ?? "#000"
+            svg += "<line class=\"baseline\" data-family=\"\(escape(cell.family))\" x1=\"\(f(x(budget) - 14))\" y1=\"\(f(y(100 * best)))\" "
+            svg += "x2=\"\(f(x(budget) + 14))\" y2=\"\(f(y(100 * best)))\" stroke=\"\(c)\" stroke-width=\"3\"><title>\(escape(cell.family)) hard targets: \(ReportTables.percent(best))</title></line>\n"
+        }
+        for cell in r.cells where cell.role == "teacher" {
+            guard let best = cell.best else { continue }
+            svg += "<line class=\"teacher\" x1=\"\(f(left))\" y1=\"\(f(y(100 * best)))\" x2=\"\(f(width - right))\" y2=\"\(f(y(100 * best)))\" stroke=\"#000\" stroke-dasharray=\"8 4\"/>\n"
+            svg += "<text x=\"\(f(width - right - 4))\" y=\"\(f(y(100 * best) - 5))\" text-anchor=\"end\">teacher \(escape(cell.family)) \(ReportTables.percent(best))</text>\n"
+        }
+        // Legend.
+        var ly = top + 6
+        svg += "<g class=\"legend\">\n"
+        for family in students {
+            svg += "<line x1=\"\(f(width - right + 16))\" y1=\"\(f(ly))\" x2=\"\(f(width - right + 40))\" y2=\"\(f(ly))\" stroke=\"\(color[family]!)\" stroke-width=\"2\"/>"
+            svg += "<text x=\"\(f(width - right + 46))\" y=\"\(f(ly + 4))\">\(escape(family))</text>\n"
+            ly += 18
+        }
+        ly += 8
+        for (label, dash) in [("mean of top", ""), ("best, last of top", "5 3"), ("published", "1 3")] where label != "published" || r.published != nil {
+            svg += "<line x1=\"\(f(width - right + 16))\" y1=\"\(f(ly))\" x2=\"\(f(width - right + 40))\" y2=\"\(f(ly))\" stroke=\"#333\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>"
+            svg += "<text x=\"\(f(width - right + 46))\" y=\"\(f(ly + 4))\">\(label)</text>\n"
+            ly += 18
+        }
+        if r.cells.contains(where: { $0.role == "baseline" }) {
+            svg += "<line x1=\"\(f(width - right + 16))\" y1=\"\(f(ly))\" x2=\"\(f(width - right + 40))\" y2=\"\(f(ly))\" stroke=\"#333\" stroke-width=\"3\"/>"
+            svg += "<text x=\"\(f(width - right + 46))\" y=\"\(f(ly + 4))\">hard targets</text>\n"
+        }
+        svg += "</g>\n</svg>\n"
+        return svg
+    }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

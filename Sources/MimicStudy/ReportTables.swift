@@ -1,0 +1,77 @@
+import Foundation
+import MimicSpec
+
+/// The report as text: a Markdown table shaped like the paper's Table 2 (best test accuracy
+/// per family and budget, the published figure beside it), the hard-target baselines and
+/// the teacher, the Figure 1 values, and what is missing; and the same numbers as CSV.
+public enum ReportTables {
+    static func percent(_ v: Double?) -> String { v.map { String(format: "%.2f", 100 * $0) } ?? "" }
+    static func paper(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "" }
+
+    public static func markdown(_ r: StudyReport) -> String {
+        var out = "## Students: best test accuracy (%)\n\n"
+        let students = r.families.filter { f in r.cells.contains { $0.family == f && $0.role == "student" } }
+        out += "| Student | " + r.budgets.map { Budget.label($0) }.joined(separator: " | ") + " |\n"
+        out += "|---|" + String(repeating: "---:|", count: r.budgets.count) + "\n"
+        var footnote = false
+        for family in students {
+            out += "| \(family) |"
+            for budget in r.budgets {
+                let cell = r.cell(family, "student", budget)
+                let published = r.published?.row(family, "student", budget)
+                var text: String
+                if let cell, let best = cell.best {
+                    text = percent(best)
+                    if !cell.isComplete { text += "\\*"; footnote = true }
+                } else {
+                    text = cell == nil ? "–" : "missing"
+                }
+                if let published { text += " (\(paper(published.best)))" }
+                out += " \(text) |"
+            }
+            out += "\n"
+        }
+        if r.published != nil { out += "\nIn parentheses: the published figure (\(r.published!.source)).\n" }
+        if footnote { out += "\n\\* the cell's search is not finished: fewer trials than planned.\n" }
+
+        let others = r.cells.filter { $0.role != "student" }
+        if !others.isEmpty {
+            out += "\n## Hard-target baselines and teacher: best test accuracy (%)\n\n"
+            out += "| Model | Role | Budget | Parameters | Best | Published |\n|---|---|---:|---:|---:|---:|\n"
+            for c in others {
+                let published = r.published?.row(c.family, c.role, c.budget)
+                out += "| \(c.family) | \(c.role) | \(c.budget.map { Budget.label($0) } ?? "–") | "
+                out += "\(c.params > 0 ? Budget.label(Int(c.params.rounded())) : "–") | \(c.best.map { percent($0) } ?? "missing") | "
+                out += "\(published.map { paper($0.best) } ?? "") |\n"
+            }
+        }
+
+        out += "\n## Figure 1 values: test accuracy (%) of the trials ranked best by validation accuracy\n\n"
+        out += "| Family | Role | Budget | Trials (done/failed/planned) | Best | Mean of top | Last of top |\n"
+        out += "|---|---|---:|---:|---:|---:|---:|\n"
+        for c in r.cells {
+            out += "| \(c.family) | \(c.role) | \(c.budget.map { Budget.label($0) } ?? "–") | \(c.finished)/\(c.failed)/\(c.planned) | "
+            out += "\(percent(c.best)) | \(percent(c.meanOfTop)) | \(percent(c.lastOfTop)) (top \(c.top)) |\n"
+        }
+        if !r.missing.isEmpty {
+            out += "\nMissing (no finished trial): "
+            out += r.missing.map { "\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")" }.joined(separator: ", ")
+            out += "\n"
+        }
+        return out
+    }
+
+    public static func csv(_ r: StudyReport) -> String {
+        var out = "family,role,budget,params,planned,finished,failed,top,best,mean_of_top,last_of_top,published_best,published_mean,published_last\n"
+        for c in r.cells {
+            let p = r.published?.row(c.family, c.role, c.budget)
+            let fields: [String] = [
+                c.family, c.role, c.budget.map { "\($0)" } ?? "", c.params > 0 ? "\(Int(c.params.rounded()))" : "",
+                "\(c.planned)", "\(c.finished)", "\(c.failed)", "\(c.top)", percent(c.best), percent(c.meanOfTop),
+                percent(c.lastOfTop), p.map { paper($0.best) } ?? "", p?.mean.map { paper($0) } ?? "", p?.last.map { paper($0) } ?? "",
+            ]
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+}

@@ -1,0 +1,87 @@
+import MimicBasics
+import MimicDriver
+import MimicSearch
+import MimicSema
+import MimicSpec
+import MimicTrain
+
+/// The experiments of a study directory: every spec under it that is not abstract, linted
+/// first (one error anywhere stops the plan before any training), deduplicated by content
+/// hash, filtered and, with `--shard`, cut to one machine's slice.
+public struct StudyPlan: Sendable {
+    public var directory: String
+    public var experiments: [Experiment]
+    /// Files skipped because an earlier file resolved to the same spec: (skipped, kept).
+    public var duplicates: [(String, String)]
+
+    /// The lint report that stopped a plan.
+    public struct LintFailure: Error {
+        public var report: LintReport
+    }
+
+    /// Plans the study, or returns the lint report when any spec has errors.
+    /// `overrides` (`--set train.epochs=8`) replace values in every spec that writes them,
+    /// before hashing: an overridden study is a different set of experiments.
+    public static func make(directory: String, filters: [StudyFilter] = [], overrides: [StudyOverride] = [],
+                            strict: Bool = false) -> Result<StudyPlan, LintFailure> {
+        let report = Linter.lint([directory], strict: strict)
+        guard report.exitCode == 0 else { return .failure(LintFailure(report: report)) }
+        let loader = SpecLoader()
+        var experiments: [Experiment] = []
+        var duplicates: [(String, String)] = []
+        var seen: [String: String] = [:]
+        var overrideErrors: [Diagnostic] = []
+        for file in report.files {
+            guard let result = try? Frontend.run(file, loader: loader), var spec = result.spec, !spec.isAbstract,
+                var analysis = result.analysis
+            else { continue }
+            if !overrides.isEmpty {
+                let changed = SpecVariant.override(overrides.map { ($0.path, $0.value) }, in: spec)
+                let model = changed.spec?.model.map { ModelAnalysis.analyze($0) }
+                let diagnostics = changed.diagnostics + (model?.diagnostics ?? [])
+                if diagnostics.contains(where: { $0.severity == .error }) {
+                    overrideErrors += diagnostics.filter { $0.severity == .error }
+                    continue
+                }
+                guard let newSpec = changed.spec, let newAnalysis = model?.analysis else { continue }
+                spec = newSpec
+                analysis = newAnalysis
+            }
+            let hash = SHA256.hex(Array(Runner.canonicalJSON(spec.root).utf8))
+            if let first = seen[hash] {
+                duplicates.append((file, first))
+                continue
+            }
+            seen[hash] = file
+            let trials = spec.search.map {
+                Proposer(method: $0.method, space: SearchSpace($0.space), seed: $0.seed).trialLimit($0.trials)
+            } ?? 1
+            let experiment = Experiment(
+                file: file, spec: spec, analysis: analysis, hash: hash, family: spec.study?.family ?? spec.name,
+                role: spec.study?.role ?? .student, budget: spec.model?.budget?.params, trials: trials)
+            if StudyFilter.keep(experiment, filters) { experiments.append(experiment) }
+        }
+        if !overrideErrors.isEmpty {
+            return .failure(LintFailure(report: LintReport(files: report.files, diagnostics: overrideErrors, unreadable: [])))
+        }
+        return .success(StudyPlan(directory: directory, experiments: experiments, duplicates: duplicates))
+    }
+
+    /// Shard `index` (1-based) of `count`: experiments are dealt, most expensive first, to
+    /// whichever shard has the least work so far, so shards finish at about the same time.
+    /// The deal depends only on the plan, so every machine computes the same partition.
+    public func shard(_ index: Int, of count: Int) -> StudyPlan {
+        var loads = [Double](repeating: 0, count: count)
+        var assigned = [[Experiment]](repeating: [], count: count)
+        let ordered = experiments.sorted { ($0.trainingFlops, $1.hash) > ($1.trainingFlops, $0.hash) }
+        for e in ordered {
+            let target = loads.indices.min { (loads[$0], $0) < (loads[$1], $1) }!
+            loads[target] += max(e.trainingFlops, 1)
+            assigned[target].append(e)
+        }
+        let mine = Set(assigned[index - 1].map(\.hash))
+        var copy = self
+        copy.experiments = experiments.filter { mine.contains($0.hash) }
+        return copy
+    }
+}

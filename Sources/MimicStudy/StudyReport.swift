@@ -1,0 +1,80 @@
+import Foundation
+import MimicStore
+
+/// The results of a study, cell by cell: for each family and budget, the finished trials
+/// ranked by validation accuracy (the search's objective) and the test accuracies of the
+/// best `top` of them, as Figure 1 of the paper plots them (best, mean of the top, and the
+/// last of the top; Table 2 shows the best).
+public struct StudyReport: Sendable {
+    public struct Cell: Sendable, Equatable {
+        public var family: String
+        public var role: String
+        /// nil for specs without a budget (the teacher).
+        public var budget: Int?
+        public var finished: Int
+        public var failed: Int
+        public var planned: Int
+        /// How many ranked trials the cell summarises (the search's `report.top`).
+        public var top: Int
+        /// Test accuracies of the best trials by validation accuracy, best first.
+        public var ranked: [Double]
+        /// Mean parameter count of the ranked trials.
+        public var params: Double
+
+        public var best: Double? { ranked.first }
+        public var meanOfTop: Double? { ranked.isEmpty ? nil : ranked.reduce(0, +) / Double(ranked.count) }
+        /// The last of the top trials, when the cell has that many.
+        public var lastOfTop: Double? { ranked.count >= top ? ranked.last : nil }
+        public var isComplete: Bool { finished + failed >= planned && ranked.count >= min(top, planned) }
+    }
+
+    public var cells: [Cell]
+    /// Families in report order (students, then baselines, then the teacher).
+    public var families: [String]
+    public var budgets: [Int]
+    public var published: PublishedNumbers?
+
+    public func cell(_ family: String, _ role: String, _ budget: Int?) -> Cell? {
+        cells.first { $0.family == family && $0.role == role && $0.budget == budget }
+    }
+
+    /// Cells of the plan that have no finished trial yet, and cells still short of trials.
+    public var missing: [Cell] { cells.filter { $0.ranked.isEmpty } }
+    public var incomplete: [Cell] { cells.filter { !$0.ranked.isEmpty && !$0.isComplete } }
+
+    /// Builds the report from the plan (which says what should exist) and the store's trials.
+    public static func make(plan: StudyPlan, trials: [TrialRecord], published: PublishedNumbers?) -> StudyReport {
+        struct Key: Hashable { var family: String, role: String, budget: Int? }
+        var planned: [Key: (trials: Int, top: Int, hashes: Set<String>)] = [:]
+        var order: [Key] = []
+        for e in plan.experiments {
+            let key = Key(family: e.family, role: e.role.rawValue, budget: e.budget)
+            if planned[key] == nil { order.append(key) }
+            var entry = planned[key] ?? (0, 0, [])
+            entry.trials += e.trials
+            entry.top = max(entry.top, min(e.spec.search?.top ?? 1, e.trials))
+            entry.hashes.insert(e.hash)
+            planned[key] = entry
+        }
+        var cells: [Cell] = []
+        for key in order {
+            let entry = planned[key]!
+            let mine = trials.filter { entry.hashes.contains($0.experiment) }
+            let done = mine.filter { $0.status == .done && $0.validationAccuracy != nil && $0.testAccuracy != nil }
+            let best = done.sorted { ($0.validationAccuracy!, -$0.trial) > ($1.validationAccuracy!, -$1.trial) }.prefix(entry.top)
+            let params = best.isEmpty ? 0 : best.reduce(0.0) { $0 + Double($1.params ?? 0) } / Double(best.count)
+            cells.append(Cell(family: key.family, role: key.role, budget: key.budget, finished: done.count,
+                              failed: mine.count { $0.status == .failed }, planned: entry.trials, top: entry.top,
+                              ranked: best.map { $0.testAccuracy! }, params: params))
+        }
+        let roleOrder = ["student": 0, "baseline": 1, "teacher": 2]
+        var families: [String] = []
+        let preferred = published?.families ?? []
+        for family in (preferred + order.sorted { (roleOrder[$0.role] ?? 3, $0.family) < (roleOrder[$1.role] ?? 3, $1.family) }
+            .map(\.family)) where !families.contains(family) && cells.contains(where: { $0.family == family }) {
+            families.append(family)
+        }
+        let budgets = Array(Set(cells.compactMap(\.budget))).sorted()
+        return StudyReport(cells: cells, families: families, budgets: budgets, published: published)
+    }
+}

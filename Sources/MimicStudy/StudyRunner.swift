@@ -1,0 +1,219 @@
+import Foundation
+import MimicBasics
+import MimicSearch
+import MimicSema
+import MimicSpec
+import MimicStore
+
+/// Runs a planned study: each experiment's trials in order, recorded in the results store
+/// as they start and end. A trial's values are stored when it is claimed, and a proposal
+/// depends only on the trials before it, so a killed study resumes with the trials an
+/// uninterrupted one would have run, none lost and none run twice.
+public struct StudyRunner: Sendable {
+    public var storePath: String
+    /// Where trial run directories go: `<runs>/<spec-name>/trial-NNN`.
+    public var runsDirectory: String
+    public var jobs = 1
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    public init(storePath: String, runsDirectory: String) {
+        self.storePath = storePath
+        self.runsDirectory = runsDirectory
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public var finished = 0
+        public var failed = 0
+        /// Trials found already finished or failed in the store.
+        public var skipped = 0
+        public var interrupted = false
+    }
+
+    /// Runs every experiment of the plan, `jobs` at a time, each trial on threads/jobs threads.
+    public func run(_ plan: StudyPlan, executor: TrialExecutor, log: @escaping @Sendable (String) -> Void) throws(StudyError) -> Summary {
+        let total = plan.experiments.reduce(0) { $0 + $1.trials }
+        let state = SharedState(total: total)
+        let workers = max(1, min(jobs, plan.experiments.count))
+        let trialThreads = max(1, threads / workers)
+        let errors = ErrorBox()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let store: ResultsStore
+            do { store = try ResultsStore(path: storePath) } catch {
+                errors.set(StudyError("results store: \(error)"))
+                return
+            }
+            while let experiment = state.next(plan.experiments), !state.stopped, errors.error == nil {
+                do {
+                    try runExperiment(experiment, store: store, executor: executor, threads: trialThreads, state: state, log: log)
+                } catch let error as StudyError {
+                    errors.set(error)
+                } catch {
+                    errors.set(StudyError("\(error)"))
+                }
+            }
+        }
+        if let error = errors.error { throw error }
+        return state.summary
+    }
+
+    private func runExperiment(_ e: Experiment, store: ResultsStore, executor: TrialExecutor, threads: Int, state: SharedState,
+                               log: @escaping @Sendable (String) -> Void) throws(StudyError) {
+        let space = SearchSpace(e.spec.search?.space ?? [])
+        let proposer = e.spec.search.map { Proposer(method: $0.method, space: space, seed: $0.seed) }
+        var records = try storeCall { try store.trials(experiment: e.hash) }
+        for index in 0..<e.trials {
+            if state.stopped { return }
+            if let done = records.first(where: { $0.trial == index }), done.status != .running {
+                state.record(.skipped)
+                continue
+            }
+            let point = records.first { $0.trial == index }?.point
+                ?? proposer?.propose(index: index, history: Self.history(records, before: index)) ?? []
+            let assignments = space.assignment(point)
+            var record = TrialRecord(
+                experiment: e.hash, trial: index, specFile: e.file, name: e.name, family: e.family, role: e.role.rawValue,
+                budget: e.budget, assignment: Self.json(assignments), point: point)
+            record = try storeCall { try store.claim(record) }
+            let directory = "\(runsDirectory)/\(e.name)/trial-\(String(format: "%03d", index + 1))"
+            record.runDirectory = directory
+            let label = "\(e.name) trial \(index + 1)/\(e.trials)"
+            let outcome: TrialOutcome
+            switch Self.trialSpec(e, assignments) {
+            case .failure(let reason):
+                outcome = .failed(reason.message)
+            case .success(let (spec, analysis)):
+                record.specHash = SHA256Hex.of(spec)
+                try storeCall { try store.update(record) }
+                log("\(label) started" + (assignments.isEmpty ? "" : ": " + Self.describe(assignments)) + " -> \(directory)")
+                outcome = executor.execute(
+                    TrialJob(experiment: e, index: index, assignments: assignments, spec: spec, analysis: analysis,
+                             directory: directory, threads: threads),
+                    log: { log("  \(e.name) #\(index + 1): \($0)") })
+            }
+            switch outcome {
+            case .finished(let validation, let test, let params, let epochs, let seconds):
+                record.status = .done
+                record.validationAccuracy = validation
+                record.testAccuracy = test
+                record.params = params
+                record.epochs = epochs
+                record.seconds = seconds
+                state.record(.finished)
+                log(String(format: "%@ done: validation %.2f%%, test %.2f%%, %.0f s  [%@]", label, 100 * validation, 100 * test,
+                           seconds, state.progress))
+            case .failed(let reason):
+                record.status = .failed
+                record.reason = reason
+                state.record(.failed)
+                log("\(label) failed: \(reason)  [\(state.progress)]")
+            case .interrupted(let reason):
+                state.stop()
+                log("\(label) interrupted: \(reason); run the study again to resume it")
+                return
+            }
+            try storeCall { try store.update(record) }
+            records.removeAll { $0.trial == index }
+            records.append(record)
+        }
+    }
+
+    /// The finished trials before `index`, in order, as the proposer sees them.
+    static func history(_ records: [TrialRecord], before index: Int) -> [Proposer.Observation] {
+        records.filter { $0.trial < index && $0.status != .running }.sorted { $0.trial < $1.trial }
+            .map { Proposer.Observation(point: $0.point, value: $0.status == .done ? $0.validationAccuracy : nil) }
+    }
+
+    /// The trial's spec and model analysis, or why the trial cannot run (its widths miss
+    /// the budget, say).
+    static func trialSpec(_ e: Experiment, _ assignments: [Assignment]) -> Result<(Spec, ModelAnalysis), StudyError> {
+        guard !assignments.isEmpty else { return .success((e.spec, e.analysis)) }
+        let (spec, diagnostics) = SpecVariant.apply(assignments, to: e.spec)
+        if let error = diagnostics.first(where: { $0.severity == .error }) { return .failure(StudyError(error.message)) }
+        guard let spec, let model = spec.model else { return .failure(StudyError("the trial's spec did not lower")) }
+        let analyzed = ModelAnalysis.analyze(model)
+        if let error = analyzed.diagnostics.first(where: { $0.severity == .error }) { return .failure(StudyError(error.message)) }
+        guard let analysis = analyzed.analysis else { return .failure(StudyError("the trial's model did not analyse")) }
+        return .success((spec, analysis))
+    }
+
+    static func json(_ assignments: [Assignment]) -> String {
+        "{" + assignments.map { a in
+            let value: String
+            switch a.value {
+            case .string(let s): value = "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            default: value = a.value.description
+            }
+            return "\"\(a.path)\": \(value)"
+        }.joined(separator: ", ") + "}"
+    }
+
+    static func describe(_ assignments: [Assignment]) -> String {
+        assignments.map { a in
+            if case .double(let d) = a.value { return "\(a.path)=\(String(format: "%.4g", d))" }
+            return "\(a.path)=\(a.value)"
+        }.joined(separator: " ")
+    }
+
+    private func storeCall<T>(_ body: () throws -> T) throws(StudyError) -> T {
+        do { return try body() } catch { throw StudyError("results store '\(storePath)': \(error)") }
+    }
+}
+
+/// Progress shared by the study's workers.
+final class SharedState: @unchecked Sendable {
+    enum Event { case finished, failed, skipped }
+    private let lock = NSLock()
+    private var nextIndex = 0
+    private(set) var summary = StudyRunner.Summary()
+    let total: Int
+    let started = Date()
+
+    init(total: Int) { self.total = total }
+
+    var stopped: Bool { lock.withLock { summary.interrupted } }
+
+    func stop() { lock.withLock { summary.interrupted = true } }
+
+    func next(_ experiments: [Experiment]) -> Experiment? {
+        lock.withLock {
+            guard nextIndex < experiments.count else { return nil }
+            defer { nextIndex += 1 }
+            return experiments[nextIndex]
+        }
+    }
+
+    func record(_ event: Event) {
+        lock.withLock {
+            switch event {
+            case .finished: summary.finished += 1
+            case .failed: summary.failed += 1
+            case .skipped: summary.skipped += 1
+            }
+        }
+    }
+
+    /// "12/40 trials, 1.2 h elapsed, about 2.8 h left".
+    var progress: String {
+        lock.withLock {
+            let done = summary.finished + summary.failed + summary.skipped
+            let ran = summary.finished + summary.failed
+            let elapsed = Date().timeIntervalSince(started)
+            var text = "\(done)/\(total) trials, \(Self.duration(elapsed)) elapsed"
+            if ran > 0, done < total { text += ", about \(Self.duration(elapsed / Double(ran) * Double(total - done))) left" }
+            return text
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 120 { return String(format: "%.0f s", seconds) }
+        if seconds < 7200 { return String(format: "%.0f min", seconds / 60) }
+        return String(format: "%.1f h", seconds / 3600)
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: StudyError?
+    var error: StudyError? { lock.withLock { stored } }
+    func set(_ e: StudyError) { lock.withLock { if stored == nil { stored = e } } }
+}

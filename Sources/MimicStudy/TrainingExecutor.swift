@@ -1,0 +1,39 @@
+import Foundation
+import MimicDriver
+import MimicTrain
+
+/// Trains a trial with `compile-and-run`'s runner in the trial's own run directory. A
+/// directory a killed study left behind is resumed from its last checkpoint; one that
+/// already holds `result.json` (killed after training, before the store heard of it) is read.
+public struct TrainingExecutor: TrialExecutor {
+    public init() {}
+
+    public func execute(_ job: TrialJob, log: @escaping @Sendable (String) -> Void) -> TrialOutcome {
+        let directory = RunDirectory(path: job.directory)
+        if let data = FileManager.default.contents(atPath: directory.resultFile),
+           let result = try? JSONDecoder().decode(TrainingResult.self, from: data) {
+            return Self.outcome(result)
+        }
+        var options = Runner.Options()
+        options.threads = job.threads
+        if FileManager.default.fileExists(atPath: directory.hashFile) {
+            options.resume = job.directory
+        } else {
+            options.out = job.directory
+        }
+        do {
+            return Self.outcome(try Runner.run(spec: job.spec, analysis: job.analysis, options: options, log: log, isTerminal: false))
+        } catch {
+            if error.exitCode == 130 { return .interrupted(error.message) }
+            let message = error.message.isEmpty
+                ? (error.report.map { LintRenderer.render($0, as: .text).stderr } ?? "the trial's spec has errors")
+                : error.message
+            return .failed(message.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    static func outcome(_ r: TrainingResult) -> TrialOutcome {
+        .finished(validation: r.bestValidationAccuracy, test: r.testAccuracy, params: r.parameters, epochs: r.epochs,
+                  seconds: r.wallSeconds)
+    }
+}

@@ -1,0 +1,30 @@
+import MimicSema
+import MimicSpec
+
+/// One trial to run: the experiment's spec with the trial's values in place.
+public struct TrialJob: Sendable {
+    public var experiment: Experiment
+    /// 0-based index of the trial in its search.
+    public var index: Int
+    public var assignments: [Assignment]
+    public var spec: Spec
+    public var analysis: ModelAnalysis
+    /// The trial's run directory; it may hold a run a killed study left behind.
+    public var directory: String
+    public var threads: Int
+}
+
+/// How a trial ended.
+public enum TrialOutcome: Sendable {
+    case finished(validation: Double, test: Double, params: Int, epochs: Int, seconds: Double)
+    /// The trial cannot give a result (diverged, impossible budget, bad data): recorded, and
+    /// the search goes on.
+    case failed(String)
+    /// The user stopped the study: the trial stays claimed and resumes next time.
+    case interrupted(String)
+}
+
+/// Runs trials. The study trains through `TrainingExecutor`; tests substitute a function.
+public protocol TrialExecutor: Sendable {
+    func execute(_ job: TrialJob, log: @escaping @Sendable (String) -> Void) -> TrialOutcome
+}
