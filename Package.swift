@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "MimicStore", dependencies: ["CSQLite"]),
         .target(
             name: "MimicStudy",
-            dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicSearch", "MimicStore", "MimicDriver", "MimicTrain"]),
+            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicSearch", "MimicStore", "MimicDriver", "MimicTrain"]),
         .target(
             name: "MimicDriver",
             dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicData", "MimicTrain"]),

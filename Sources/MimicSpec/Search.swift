@@ -39,6 +39,12 @@ public struct SearchDimension: Sendable, Equatable {
     public var path: String
     public var distribution: Distribution
     public var location: SourceLocation
+
+    public init(path: String, distribution: Distribution, location: SourceLocation) {
+        self.path = path
+        self.distribution = distribution
+        self.location = location
+    }
 }
 
 public struct Search: Sendable, Equatable {

@@ -17,7 +17,11 @@ public final class ResultsStore {
         self.path = path
         db = try SQLiteConnection(path: path)
         do {
-            try db.query("PRAGMA journal_mode=WAL")
+            // Switching to WAL needs the database to itself; once switched it stays so, and
+            // later openers (other workers, other shards) find it already done.
+            if try db.query("PRAGMA journal_mode").first?.first?.text?.lowercased() != "wal" {
+                try db.query("PRAGMA journal_mode=WAL")
+            }
             try db.transaction {
                 try db.query("""
                     CREATE TABLE IF NOT EXISTS trials (

@@ -4,6 +4,7 @@ import MimicSearch
 import MimicSema
 import MimicSpec
 import MimicTrain
+import MimicYAML
 
 /// The experiments of a study directory: every spec under it that is not abstract, linted
 /// first (one error anywhere stops the plan before any training), deduplicated by content
@@ -47,7 +48,7 @@ public struct StudyPlan: Sendable {
                 spec = newSpec
                 analysis = newAnalysis
             }
-            let hash = SHA256.hex(Array(Runner.canonicalJSON(spec.root).utf8))
+            let hash = Self.contentHash(spec)
             if let first = seen[hash] {
                 duplicates.append((file, first))
                 continue
@@ -65,6 +66,15 @@ public struct StudyPlan: Sendable {
             return .failure(LintFailure(report: LintReport(files: report.files, diagnostics: overrideErrors, unreadable: [])))
         }
         return .success(StudyPlan(directory: directory, experiments: experiments, duplicates: duplicates))
+    }
+
+    /// The hash of the resolved spec with its name written out, so that a file that only
+    /// names itself what its file name already says is the same experiment.
+    static func contentHash(_ spec: Spec) -> String {
+        var entries = (spec.root.mapping ?? []).filter { $0.name != "name" }
+        entries.insert(MappingEntry(key: .scalar("name", at: spec.root.location), value: .scalar(spec.name, at: spec.root.location)),
+                       at: 0)
+        return SHA256.hex(Array(Runner.canonicalJSON(Node(.mapping(entries), at: spec.root.location)).utf8))
     }
 
     /// Shard `index` (1-based) of `count`: experiments are dealt, most expensive first, to

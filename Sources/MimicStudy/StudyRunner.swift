@@ -36,6 +36,8 @@ public struct StudyRunner: Sendable {
         let workers = max(1, min(jobs, plan.experiments.count))
         let trialThreads = max(1, threads / workers)
         let errors = ErrorBox()
+        // Create the store (schema, WAL mode) once, before the workers open their own connections.
+        do { _ = try ResultsStore(path: storePath) } catch { throw StudyError("results store '\(storePath)': \(error)") }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let store: ResultsStore
             do { store = try ResultsStore(path: storePath) } catch {
