@@ -67,8 +67,8 @@ public enum FigureSVG {
                 svg += "<circle cx=\"\(f(x(cell.budget!)))\" cy=\"\(f(y(100 * cell.meanOfTop!)))\" r=\"3.5\" fill=\"\(c)\">"
                 svg += "<title>\(escape(family)) \(Budget.label(cell.budget!)): best \(ReportTables.percent(cell.best)), mean of top \(cell.ranked.count) \(ReportTables.percent(cell.meanOfTop))</title></circle>\n"
             }
-            if let published = r.published {
-                let rows = r.budgets.compactMap { published.row(family, "student", $0) }
+            if let published = r.published, case let rows = r.budgets.compactMap({ published.row(family, "student", $0) }),
+               !rows.isEmpty {
                 svg += polyline(rows.map { ($0.budget!, $0.mean ?? $0.best) }, "published", c, dash: "1 3", width: 1.5)
                 for row in rows {
                     svg += "<rect x=\"\(f(x(row.budget!) - 3))\" y=\"\(f(y(row.mean ?? row.best) - 3))\" width=\"6\" height=\"6\" fill=\"none\" stroke=\"\(c)\"/>\n"

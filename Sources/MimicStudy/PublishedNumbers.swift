@@ -35,7 +35,7 @@ public struct PublishedNumbers: Sendable {
         var rows: [Row] = []
         for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") || (n == 0 && trimmed.hasPrefix("family")) { continue }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("family,") { continue }
             let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             func bad(_ why: String) -> StudyError { StudyError("\(path):\(n + 1): \(why)") }
             guard fields.count == 6 else { throw bad("expected 6 fields (family,role,budget,best,mean,last), found \(fields.count)") }

@@ -74,7 +74,9 @@ public struct StudyReport: Sendable {
             .map(\.family)) where !families.contains(family) && cells.contains(where: { $0.family == family }) {
             families.append(family)
         }
-        let budgets = Array(Set(cells.compactMap(\.budget))).sorted()
+        // The columns are the students' budgets (a baseline's budget is one of them in the paper).
+        let studentBudgets = cells.filter { $0.role == "student" }.compactMap(\.budget)
+        let budgets = Array(Set(studentBudgets.isEmpty ? cells.compactMap(\.budget) : studentBudgets)).sorted()
         return StudyReport(cells: cells, families: families, budgets: budgets, published: published)
     }
 }

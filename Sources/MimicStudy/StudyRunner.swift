@@ -4,6 +4,7 @@ import MimicSearch
 import MimicSema
 import MimicSpec
 import MimicStore
+import MimicTrain
 
 /// Runs a planned study: each experiment's trials in order, recorded in the results store
 /// as they start and end. A trial's values are stored when it is claimed, and a proposal
@@ -64,6 +65,7 @@ public struct StudyRunner: Sendable {
         let proposer = e.spec.search.map { Proposer(method: $0.method, space: space, seed: $0.seed) }
         var records = try storeCall { try store.trials(experiment: e.hash) }
         for index in 0..<e.trials {
+            if Interruption.isRequested { state.stop() }
             if state.stopped { return }
             if let done = records.first(where: { $0.trial == index }), done.status != .running {
                 state.record(.skipped)

@@ -45,7 +45,8 @@ struct StudyFixture {
             mimicc: 1
             study: {family: MLP-1, role: baseline}
             model:
-              architecture: "12fc"
+              architecture: "depfc"
+              budget: {params: 20k, tolerance: 10%}
             data: {dataset: synthetic, train: 256, validation: 128, seed: 3}
             train:
               loss: cross-entropy

@@ -1,0 +1,106 @@
+import Foundation
+import XCTest
+
+/// `mimicc study run|report|merge` as a user runs them, training for real on the built-in
+/// synthetic data.
+final class StudyCLITests: CLITestCase {
+    func writeStudy() throws {
+        try write("study/base.yaml", """
+            mimicc: 1
+            abstract: true
+            data: {dataset: synthetic, train: 512, validation: 256, seed: 2}
+            train:
+              loss: cross-entropy
+              optimizer: {sgd: {lr: 0.02, momentum: 0.9, nesterov: true}}
+              batch: 64
+              epochs: 2
+              seed: 5
+            search:
+              method: random
+              trials: 2
+              report: {top: 2}
+              space:
+                train.optimizer.sgd.lr: {log-uniform: [0.01, 0.04]}
+            """)
+        try write("study/cnn.yaml", """
+            mimicc: 1
+            extends: base.yaml
+            study: {family: CNN-1}
+            model:
+              architecture: "8c5-mp4-depfc"
+              budget: {params: 20k, tolerance: 10%}
+            """)
+        try write("study/mlp.yaml", """
+            mimicc: 1
+            extends: base.yaml
+            study: {family: MLP-1}
+            model:
+              architecture: "depfc"
+              budget: {params: 20k, tolerance: 10%}
+            """)
+        try write("study/published.csv", "family,role,budget,best,mean,last\nCNN-1,student,20k,40.0,,\n")
+    }
+
+    func testStudyRunsResumesAndReports() throws {
+        try writeStudy()
+        let dry = try mimicc("study", "run", "study", "--dry-run")
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("study study: 2 experiment(s), 4 trial(s)"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("throughput probe:"), dry.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/results/study/runs"), "a dry run trains nothing")
+
+        let run = try mimicc("study", "run", "study", "--filter", "family=CNN-1", "--no-probe")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("study: 2 trial(s) trained, 0 failed, 0 already done"), run.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: temporary + "/results/study/runs/cnn/trial-002/result.json"))
+
+        let report = try mimicc("study", "report", "study")
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(report.stdout.contains("| Student | 20k |"), report.stdout)
+        XCTAssertTrue(report.stdout.contains("Missing (no finished trial): MLP-1 student at 20k"), report.stdout)
+        XCTAssertTrue(report.stdout.contains("(40.0)"), report.stdout)
+        for file in ["report.md", "report.csv", "figure1.svg", "report.html"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: temporary + "/results/study/report/" + file), file)
+        }
+
+        // The rest of the study: the CNN's trials are found done, the MLP's run.
+        let rest = try mimicc("study", "run", "study", "--no-probe", "--jobs", "2")
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertTrue(rest.stdout.contains("study: 2 trial(s) trained, 0 failed, 2 already done"), rest.stdout)
+    }
+
+    func testShardsMergeIntoOneDatabase() throws {
+        try writeStudy()
+        for i in 1...2 {
+            let shard = try mimicc("study", "run", "study", "--shard", "\(i)/2", "--no-probe", "--db", "shard-\(i).sqlite")
+            XCTAssertEqual(shard.status, 0, shard.stderr)
+            XCTAssertTrue(shard.stdout.contains("1 experiment(s), 2 trial(s)"), shard.stdout)
+        }
+        let merge = try mimicc("study", "merge", "shard-1.sqlite", "shard-2.sqlite", "--into", "all.sqlite")
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        XCTAssertEqual(merge.stdout, "shard-1.sqlite: 2 trial(s) merged, 0 conflict(s)\nshard-2.sqlite: 2 trial(s) merged, 0 conflict(s)\n")
+        let report = try mimicc("study", "report", "study", "--db", "all.sqlite")
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertFalse(report.stdout.contains("Missing"), report.stdout)
+    }
+
+    func testBadInputIsReportedBeforeAnythingRuns() throws {
+        try writeStudy()
+        try write("study/typo.yaml", "mimicc: 1\nmodel:\n  architecture: \"8fc\"\ntrain:\n  epochz: 3\n")
+        let run = try mimicc("study", "run", "study")
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("study/typo.yaml:5:3: error: unknown key 'epochz' in 'train'"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("nothing was run"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/results"))
+        try FileManager.default.removeItem(atPath: temporary + "/study/typo.yaml")
+
+        XCTAssertEqual(try mimicc("study", "run", "study", "--shard", "3/2").status, 64)
+        XCTAssertEqual(try mimicc("study", "run", "study", "--filter", "depth=2").status, 64)
+        let noResults = try mimicc("study", "report", "study")
+        XCTAssertEqual(noResults.status, 2)
+        XCTAssertTrue(noResults.stderr.contains("no results store at 'results/study/study.sqlite'"), noResults.stderr)
+        let badSet = try mimicc("study", "run", "study", "--set", "train.epochs=0", "--dry-run", "--no-probe")
+        XCTAssertEqual(badSet.status, 1)
+        XCTAssertTrue(badSet.stderr.contains("'train.epochs' must be at least 1"), badSet.stderr)
+    }
+}

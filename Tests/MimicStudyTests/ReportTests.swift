@@ -1,0 +1,107 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+@testable import MimicStudy
+import MimicStore
+
+final class ReportTests: XCTestCase {
+    /// The fixture study run with the function executor: known accuracies in every cell.
+    func report(published: PublishedNumbers? = nil, skip: Set<String> = []) throws -> (StudyReport, [TrialRecord]) {
+        let fixture = try StudyFixture()
+        defer { fixture.remove() }
+        var plan = try fixture.plan()
+        plan.experiments.removeAll { skip.contains($0.name) }
+        let db = fixture.root + "/r.sqlite"
+        var runner = StudyRunner(storePath: db, runsDirectory: fixture.root + "/runs")
+        runner.jobs = 1
+        _ = try runner.run(plan, executor: FunctionExecutor(failing: ["cnn-b#0"]), log: { _ in })
+        let trials = try ResultsStore(path: db).allTrials()
+        return (StudyReport.make(plan: try fixture.plan(), trials: trials, published: published), trials)
+    }
+
+    func testCellsRankByValidationAndReportTestAccuracies() throws {
+        let (report, trials) = try report()
+        XCTAssertEqual(report.families, ["CNN-1", "MLP-1"])
+        XCTAssertEqual(report.budgets, [20_000, 30_000])
+        let cell = try XCTUnwrap(report.cell("CNN-1", "student", 20_000))
+        let mine = trials.filter { $0.name == "cnn-a" && $0.status == .done }
+            .sorted { $0.validationAccuracy! > $1.validationAccuracy! }
+        XCTAssertEqual(cell.ranked, mine.prefix(2).map { $0.testAccuracy! })
+        XCTAssertEqual(cell.best, mine[0].testAccuracy)
+        XCTAssertEqual(cell.meanOfTop!, (mine[0].testAccuracy! + mine[1].testAccuracy!) / 2, accuracy: 1e-12)
+        XCTAssertEqual(cell.lastOfTop, mine[1].testAccuracy)
+        XCTAssertEqual(report.cell("CNN-1", "student", 30_000)?.failed, 1)
+        XCTAssertEqual(report.cell("MLP-1", "baseline", 20_000)?.top, 1)
+        XCTAssertEqual(report.cell("MLP-1", "baseline", 20_000)?.ranked.count, 1)
+        XCTAssertTrue(report.missing.isEmpty)
+
+        let markdown = ReportTables.markdown(report)
+        XCTAssertTrue(markdown.contains("| Student | 20k | 30k |"), markdown)
+        XCTAssertTrue(markdown.contains("| CNN-1 | \(String(format: "%.2f", 100 * cell.best!)) |"), markdown)
+        let csv = ReportTables.csv(report).split(separator: "\n")
+        XCTAssertEqual(csv.count, 1 + report.cells.count)
+        XCTAssertTrue(csv.contains { $0.hasPrefix("CNN-1,student,20000,") && $0.contains(",5,5,0,2,\(String(format: "%.2f", 100 * cell.best!)),") },
+                      "\(csv)")
+    }
+
+    func testMissingCellsAreNamedAndPublishedNumbersAppearBesideOurs() throws {
+        let published = PublishedNumbers(rows: [.init(family: "CNN-1", role: "student", budget: 20_000, best: 87.9, mean: 87.8, last: nil)],
+                                         source: "paper.csv")
+        let (report, _) = try report(published: published, skip: ["mlp-a"])
+        XCTAssertEqual(report.missing.map(\.family), ["MLP-1"])
+        let markdown = ReportTables.markdown(report)
+        XCTAssertTrue(markdown.contains("(87.9)"), markdown)
+        XCTAssertTrue(markdown.contains("Missing (no finished trial): MLP-1 student at 20k"), markdown)
+        XCTAssertTrue(markdown.contains("| MLP-1 | missing | – |"), markdown)
+    }
+
+    func testFigureIsValidSVGWithOneLinePerFamily() throws {
+        let published = PublishedNumbers(rows: [.init(family: "CNN-1", role: "student", budget: 20_000, best: 87.9, mean: 87.8, last: nil)],
+                                         source: "paper.csv")
+        let (report, _) = try report(published: published)
+        let svg = FigureSVG.render(report, title: "A <test> & figure")
+        final class Collector: NSObject, XMLParserDelegate {
+            var families: [String] = []
+            var polylines: [String: Int] = [:]
+            var baselines = 0
+            var current: String?
+            func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                        attributes: [String: String] = [:]) {
+                if name == "g", attributes["class"] == "family" {
+                    current = attributes["data-family"]
+                    families.append(current ?? "")
+                }
+                if name == "polyline", let c = current { polylines[c, default: 0] += 1 }
+                if name == "line", attributes["class"] == "baseline" { baselines += 1 }
+            }
+            func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+                if name == "g" { current = nil }
+            }
+        }
+        let collector = Collector()
+        let parser = XMLParser(data: Data(svg.utf8))
+        parser.delegate = collector
+        XCTAssertTrue(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        XCTAssertEqual(collector.families, ["CNN-1", "MLP-1"], "one group per student family")
+        // Mean, best and last of the top, and the published line where there is one.
+        XCTAssertEqual(collector.polylines["CNN-1"], 4)
+        XCTAssertEqual(collector.polylines["MLP-1"], 3)
+        XCTAssertEqual(collector.baselines, 1)
+        XCTAssertTrue(svg.contains("A &lt;test&gt; &amp; figure"))
+        let html = ReportHTML.render(report, title: "t", svg: svg)
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
+        XCTAssertTrue(html.contains(svg))
+        XCTAssertFalse(html.contains("<script"), "the report is self-contained and static")
+    }
+
+    func testPublishedNumbersReportTheLineOfABadRow() {
+        let path = NSTemporaryDirectory() + "published-\(UUID().uuidString).csv"
+        try? "family,role,budget,best,mean,last\nCNN-1,student,1M,eighty,,\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertThrowsError(try PublishedNumbers.read(path)) { error in
+            XCTAssertEqual("\(error)", "\(path):2: best 'eighty' is not a number")
+        }
+    }
+}
