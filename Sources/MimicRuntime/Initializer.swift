@@ -1,11 +1,40 @@
 import MimicBasics
 import MimicGraph
 import MimicKernels
+import MimicSpec
 
 /// Glorot & Bengio (2010) uniform initialisation times a scale, as the paper's students use:
 /// weights from U(-a, a) with a = scale * sqrt(6 / (fan_in + fan_out)), biases zero,
 /// batchnorm scale one and shift zero, running variance one. Seeded, so runs repeat.
 public enum Initializer {
+    public static func initialize(_ executor: Executor, _ scheme: InitScheme, scale: Double, seed: UInt64) {
+        switch scheme {
+        case .glorot: glorot(executor, scale: scale, seed: seed)
+        case .fanInUniform: fanInUniform(executor, scale: scale, seed: seed)
+        }
+    }
+
+    /// PyTorch's default for Linear and Conv2d (Kaiming uniform with a = sqrt(5)): weights
+    /// and biases from U(-b, b) with b = scale / sqrt(fan_in); batchnorm as for Glorot.
+    public static func fanInUniform(_ executor: Executor, scale: Double, seed: UInt64) {
+        let g = executor.plan.graph
+        var fanIn: [String: Int] = [:]
+        for id in g.parameters where g[id].name.hasSuffix(".weight") {
+            let shape = g[id].shape
+            fanIn[String(g[id].name.dropLast(".weight".count))] = shape[1] * (shape.count == 4 ? shape[2] * shape[3] : 1)
+        }
+        glorot(executor, scale: scale, seed: seed)  // batchnorm and running statistics
+        var generator = SeededGenerator(seed: seed)
+        for id in g.parameters {
+            let name = g[id].name
+            let layer = name.hasSuffix(".weight") ? String(name.dropLast(".weight".count))
+                : name.hasSuffix(".bias") ? String(name.dropLast(".bias".count)) : nil
+            guard let layer, let fan = fanIn[layer], let p = executor.pointer(id) else { continue }
+            let bound = Float(scale / Double(fan).squareRoot())
+            for i in 0..<g[id].elementCount { p[i] = generator.uniform(-bound, bound) }
+        }
+    }
+
     public static func glorot(_ executor: Executor, scale: Double, seed: UInt64) {
         let g = executor.plan.graph
         var generator = SeededGenerator(seed: seed)

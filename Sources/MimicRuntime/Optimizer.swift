@@ -35,12 +35,13 @@ public final class Optimizer {
     /// One update with learning rate `lr`, PyTorch's conventions: weight decay added to the
     /// gradient; SGD's velocity v = mu v + g and Nesterov's step g + mu v; Adam with bias
     /// correction.
-    public func step(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, lr: Double) {
+    /// `momentum` replaces SGD's own for this step (a schedule that cycles it).
+    public func step(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, lr: Double, momentum: Double? = nil) {
         steps += 1
         let n = count
         switch kind {
         case .sgd(_, let momentumD, let nesterov, let decayD):
-            let rate = Float(lr), mu = Float(momentumD), decay = Float(decayD)
+            let rate = Float(lr), mu = Float(momentumD > 0 ? momentum ?? momentumD : 0), decay = Float(decayD)
             if mu == 0 {
                 for i in 0..<n { p[i] -= rate * (g[i] + decay * p[i]) }
                 return

@@ -9,7 +9,8 @@ extension Lowerer {
         let lossNode = required(train, "loss", in: "train")
         let loss = lossNode.flatMap { lowerLoss($0) }
         let optimizer = required(train, "optimizer", in: "train").flatMap { lowerOptimizer($0) }
-        let initScale = train["init"].map { lowerInit($0) } ?? 1
+        let initialisation = train["init"].map { lowerInit($0) } ?? (.glorot, 1)
+        let initScale = initialisation?.scale
         let batch = int(in: train, "batch", "train.batch", default: 128, min: 1)
         let epochs = required(train, "epochs", in: "train").flatMap { int($0, "train.epochs", min: 1) }
         let schedule = train["schedule"].map { lowerSchedule($0) } ?? .constant
@@ -21,8 +22,15 @@ extension Lowerer {
         guard let loss, let lossNode, let optimizer, let initScale, let batch, let epochs, let schedule,
             let seed, let threads
         else { return nil }
+        if case .oneCycle(_, _, _, .some) = schedule, case .sgd(_, let momentum, _, _) = optimizer, momentum == 0,
+           let node = train["schedule"] {
+            diagnostics.error(.outOfRange, "one-cycle's momentum range needs SGD with momentum", at: node.location,
+                              notes: [DiagnosticNote("set 'momentum' in 'train.optimizer.sgd', or drop 'momentum' from 'one-cycle'")])
+            return nil
+        }
         return TrainConfig(
-            loss: loss, lossLocation: lossNode.location, optimizer: optimizer, initScale: initScale, batch: batch,
+            loss: loss, lossLocation: lossNode.location, optimizer: optimizer,
+            initScheme: initialisation?.scheme ?? .glorot, initScale: initScale, batch: batch,
             epochs: epochs, schedule: schedule, seed: seed, threads: threads, location: train.location)
     }
 
@@ -77,10 +85,12 @@ extension Lowerer {
         return .adam(lr: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay)
     }
 
-    private mutating func lowerInit(_ node: Node) -> Double? {
-        guard let (_, body, _) = variant(node, "train.init", among: ["glorot"]) else { return nil }
-        guard let body else { return 1 }
-        return double(body, "glorot", above: 0)
+    private mutating func lowerInit(_ node: Node) -> (scheme: InitScheme, scale: Double)? {
+        guard let (name, body, _) = variant(node, "train.init", among: InitScheme.allCases.map(\.rawValue)),
+            let scheme = InitScheme(rawValue: name)
+        else { return nil }
+        guard let body else { return (scheme, 1) }
+        return double(body, name, above: 0).map { (scheme, $0) }
     }
 
     private mutating func lowerSchedule(_ node: Node) -> Schedule? {
@@ -100,12 +110,27 @@ extension Lowerer {
             else { return nil }
             return .step(every: every, factor: factor)
         case "one-cycle":
-            let body = body.flatMap { mapping($0, "one-cycle", allowed: ["warmup", "start-ratio", "min-lr-ratio"]) }
+            let body = body.flatMap { mapping($0, "one-cycle", allowed: ["warmup", "start-ratio", "min-lr-ratio", "momentum"]) }
             guard let warmup = double(in: body, "warmup", "one-cycle.warmup", default: 0.1, above: 0, below: 1),
                 let start = double(in: body, "start-ratio", "one-cycle.start-ratio", default: 0.04, above: 0, max: 1),
                 let end = double(in: body, "min-lr-ratio", "one-cycle.min-lr-ratio", default: 0.000004, min: 0, below: 1)
             else { return nil }
-            return .oneCycle(warmup: warmup, startRatio: start, minLRRatio: end)
+            var momentum: MomentumCycle?
+            if let node = body?["momentum"] {
+                guard let items = node.sequence, items.count == 2 else {
+                    wrongType(node, expected: "a list [low, high]", for: "one-cycle.momentum")
+                    return nil
+                }
+                guard let low = double(items[0], "one-cycle.momentum", min: 0, below: 1),
+                    let high = double(items[1], "one-cycle.momentum", min: 0, below: 1)
+                else { return nil }
+                guard low <= high else {
+                    outOfRange(items[0], "one-cycle.momentum", "low end \(low) exceeds high end \(high)")
+                    return nil
+                }
+                momentum = MomentumCycle(low: low, high: high)
+            }
+            return .oneCycle(warmup: warmup, startRatio: start, minLRRatio: end, momentum: momentum)
         case "cosine":
             let body = body.flatMap { mapping($0, "cosine", allowed: ["min-lr-ratio"]) }
             return double(in: body, "min-lr-ratio", "cosine.min-lr-ratio", default: 0, min: 0, below: 1)

@@ -155,9 +155,10 @@ public enum SpecJSONSchema {
             "epsilon": {"type": "number", "exclusiveMinimum": 0, "default": 1e-8},
             "weight-decay": {"type": "number", "minimum": 0, "default": 0}}}}}]},
         "init": {"oneOf": [
-          {"const": "glorot"},
-          {"type": "object", "additionalProperties": false, "minProperties": 1, "properties": {
-            "glorot": {"type": ["number", "null"], "exclusiveMinimum": 0, "default": 1}}}
+          {"enum": ["glorot", "fan-in-uniform"]},
+          {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
+            "glorot": {"type": ["number", "null"], "exclusiveMinimum": 0, "default": 1},
+            "fan-in-uniform": {"type": ["number", "null"], "exclusiveMinimum": 0, "default": 1}}}
         ]},
         "batch": {"type": "integer", "minimum": 1, "default": 128},
         "epochs": {"type": "integer", "minimum": 1},
@@ -171,7 +172,8 @@ public enum SpecJSONSchema {
             "one-cycle": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "warmup": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.1},
               "start-ratio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.04},
-              "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.000004}}},
+              "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.000004},
+              "momentum": {"type": "array", "items": {"type": "number", "minimum": 0, "exclusiveMaximum": 1}, "minItems": 2, "maxItems": 2}}},
             "cosine": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0}}},
             "plateau": {"type": ["object", "null"], "additionalProperties": false, "properties": {

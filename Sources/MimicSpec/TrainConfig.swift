@@ -32,15 +32,35 @@ public enum Schedule: Sendable, Equatable {
     case plateau(factor: Double, patience: Int, cooldown: Int, stopPatience: Int, minLRRatio: Double)
     /// Per step: up from `startRatio` times the rate to the rate over the first `warmup`
     /// fraction of all steps, then a cosine down to `minLRRatio` times the rate (PyTorch's
-    /// OneCycleLR without momentum cycling).
-    case oneCycle(warmup: Double, startRatio: Double, minLRRatio: Double)
+    /// OneCycleLR). With `momentum`, SGD's momentum moves the other way: from its high end
+    /// down to its low end while the rate rises, and back up while it falls.
+    case oneCycle(warmup: Double, startRatio: Double, minLRRatio: Double, momentum: MomentumCycle?)
+}
+
+/// The range one-cycle moves SGD's momentum over (PyTorch's base and max momentum).
+public struct MomentumCycle: Sendable, Equatable, Codable {
+    public var low: Double
+    public var high: Double
+
+    public init(low: Double, high: Double) {
+        self.low = low
+        self.high = high
+    }
+}
+
+/// How weights start: Glorot uniform (the paper's), or PyTorch's default for linear and
+/// convolutional layers (weights and biases uniform in +-1/sqrt(fan_in)); both times a scale.
+public enum InitScheme: String, Sendable, Equatable, CaseIterable {
+    case glorot
+    case fanInUniform = "fan-in-uniform"
 }
 
 public struct TrainConfig: Sendable, Equatable {
     public var loss: Loss
     public var lossLocation: SourceLocation
     public var optimizer: Optimizer
-    /// Glorot (Xavier) uniform initialisation, multiplied by this scale.
+    /// The initialisation and the scale it is multiplied by.
+    public var initScheme: InitScheme = .glorot
     public var initScale: Double
     public var batch: Int
     public var epochs: Int

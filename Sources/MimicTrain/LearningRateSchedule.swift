@@ -29,7 +29,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         case step(every: Int, factor: Double)
         case cosine(minRatio: Double)
         case plateau(factor: Double, patience: Int, cooldown: Int, stopPatience: Int, minRatio: Double)
-        case oneCycle(warmup: Double, startRatio: Double, minRatio: Double)
+        case oneCycle(warmup: Double, startRatio: Double, minRatio: Double, momentum: MomentumCycle?)
     }
 
     public init(_ schedule: Schedule, initialRate: Double, epochs: Int) {
@@ -42,15 +42,15 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         case .cosine(let ratio): kind = .cosine(minRatio: ratio)
         case .plateau(let factor, let patience, let cooldown, let stop, let ratio):
             kind = .plateau(factor: factor, patience: patience, cooldown: cooldown, stopPatience: stop, minRatio: ratio)
-        case .oneCycle(let warmup, let start, let end):
-            kind = .oneCycle(warmup: warmup, startRatio: start, minRatio: end)
+        case .oneCycle(let warmup, let start, let end, let momentum):
+            kind = .oneCycle(warmup: warmup, startRatio: start, minRatio: end, momentum: momentum)
         }
     }
 
     /// The rate for one step of the current epoch: per-step schedules (one-cycle) compute it
     /// from the step's place in the whole run; the others hold the epoch's rate.
     public func rate(step: Int, stepsPerEpoch: Int) -> Double {
-        guard case .oneCycle(let warmup, let startRatio, let minRatio) = kind else { return rate }
+        guard case .oneCycle(let warmup, let startRatio, let minRatio, _) = kind else { return rate }
         let total = Double(max(1, epochs * stepsPerEpoch)), now = Double(epoch * stepsPerEpoch + step)
         let peak = warmup * total
         if now < peak {
@@ -59,6 +59,18 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         }
         let t = min(1, (now - peak) / max(1, total - peak))
         return initial * (minRatio + (1 - minRatio) * 0.5 * (1 + cos(Double.pi * t)))
+    }
+
+    /// SGD's momentum for one step when the schedule cycles it (one-cycle with a momentum
+    /// range), else nil: the optimizer's own. High while the rate is low, and the reverse.
+    public func momentum(step: Int, stepsPerEpoch: Int) -> Double? {
+        guard case .oneCycle(let warmup, _, _, let cycle?) = kind else { return nil }
+        let total = Double(max(1, epochs * stepsPerEpoch)), now = Double(epoch * stepsPerEpoch + step)
+        let peak = warmup * total
+        let span = cycle.high - cycle.low
+        if now < peak { return cycle.high - span * 0.5 * (1 - cos(Double.pi * now / peak)) }
+        let t = min(1, (now - peak) / max(1, total - peak))
+        return cycle.low + span * 0.5 * (1 - cos(Double.pi * t))
     }
 
     /// Records an epoch's validation error (lower is better); sets the next epoch's rate and

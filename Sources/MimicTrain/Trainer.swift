@@ -90,7 +90,7 @@ public final class Trainer {
         precondition(trainer.plan.parameterCount == evaluator.plan.parameterCount, "internal error: parameter layouts differ")
         optimizer = MimicRuntime.Optimizer(train.optimizer, parameterCount: trainer.plan.parameterCount)
         trainer.dropoutSeed = UInt64(train.seed)
-        Initializer.glorot(trainer, scale: train.initScale, seed: UInt64(train.seed))
+        Initializer.initialize(trainer, train.initScheme, scale: train.initScale, seed: UInt64(train.seed))
     }
 
     var initialRate: Double {
@@ -181,7 +181,8 @@ public final class Trainer {
                         exitCode: 1)
                 }
                 optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!,
-                               lr: schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch))
+                               lr: schedule.rate(step: step, stepsPerEpoch: stepsPerEpoch),
+                               momentum: schedule.momentum(step: step, stepsPerEpoch: stepsPerEpoch))
                 lossSum += trainer.loss
                 if Interruption.isRequested {
                     prefetcher.wait()

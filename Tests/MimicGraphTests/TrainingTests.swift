@@ -116,3 +116,38 @@ enum PinnedLosses {
         0.0008290364790505913,
     ]
 }
+
+/// PyTorch's default initialisation and a per-step momentum override.
+final class InitAndMomentumTests: ExecutorTestsBase {
+    func testFanInUniformBoundsWeightsAndBiasesByTheirFanIn() throws {
+        let layers: [Layer] = [.conv(Conv(filters: .fixed(6), kernel: 3)), .dense(Dense(units: .fixed(20)))]
+        let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: [2, 5, 5], classes: 4, layers: layers)).analysis)
+        let graph = GraphBuilder.forward(analysis, name: "t", mode: .inference)
+        let executor = Executor(plan: ExecutionPlan.make(graph, batch: 1), threads: 1)
+        Initializer.initialize(executor, .fanInUniform, scale: 1, seed: 3)
+        let fanIn = ["conv1": 2 * 9, "dense1": 6 * 25, "output": 20]
+        for id in graph.parameters {
+            let value = graph[id]
+            let layer = String(value.name.split(separator: ".")[0])
+            let bound = Float(1 / Double(try XCTUnwrap(fanIn[layer], value.name)).squareRoot())
+            let p = try XCTUnwrap(executor.pointer(id))
+            let values = (0..<value.elementCount).map { p[$0] }
+            XCTAssertLessThanOrEqual(values.map(abs).max()!, bound, value.name)
+            // Spread over the interval, biases included (Glorot leaves them at zero).
+            XCTAssertGreaterThan(values.map(abs).max()!, bound * 0.5, value.name)
+        }
+    }
+
+    func testAMomentumOverrideActsAsThatMomentum() {
+        let n = 5
+        let g: [Float] = [0.5, -1, 2, 0.25, -0.75]
+        var p1 = [Float](repeating: 1, count: n), p2 = p1
+        let cycled = MimicRuntime.Optimizer(.sgd(lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0), parameterCount: n)
+        let fixed = MimicRuntime.Optimizer(.sgd(lr: 0.1, momentum: 0.85, nesterov: true, weightDecay: 0), parameterCount: n)
+        for _ in 0..<3 {
+            cycled.step(parameters: &p1, gradients: g, lr: 0.1, momentum: 0.85)
+            fixed.step(parameters: &p2, gradients: g, lr: 0.1)
+        }
+        XCTAssertEqual(p1, p2)
+    }
+}

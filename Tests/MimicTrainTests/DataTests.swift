@@ -149,7 +149,7 @@ final class DataTests: XCTestCase {
     }
 
     func testOneCycleRisesThenFalls() {
-        let s = LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001), initialRate: 0.5, epochs: 10)
+        let s = LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001, momentum: nil), initialRate: 0.5, epochs: 10)
         XCTAssertEqual(s.rate(step: 0, stepsPerEpoch: 100), 0.02, accuracy: 1e-12)
         XCTAssertEqual(s.rate(step: 100, stepsPerEpoch: 100), 0.5, accuracy: 1e-12, "the peak after a tenth of the run")
         XCTAssertLessThan(s.rate(step: 50, stepsPerEpoch: 100), 0.5)
@@ -157,6 +157,20 @@ final class DataTests: XCTestCase {
         late.epoch = 9
         XCTAssertEqual(late.rate(step: 100, stepsPerEpoch: 100), 0.5 * 0.0001, accuracy: 1e-12, "the end")
         XCTAssertLessThan(late.rate(step: 50, stepsPerEpoch: 100), s.rate(step: 50, stepsPerEpoch: 100) * 2)
+    }
+
+    func testOneCycleCyclesMomentumAgainstTheRate() {
+        let cycle = MomentumCycle(low: 0.85, high: 0.95)
+        var s = LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001, momentum: cycle), initialRate: 0.5,
+                                     epochs: 10)
+        XCTAssertEqual(s.momentum(step: 0, stepsPerEpoch: 100)!, 0.95, accuracy: 1e-12, "high while the rate is low")
+        XCTAssertEqual(s.momentum(step: 100, stepsPerEpoch: 100)!, 0.85, accuracy: 1e-12, "low at the rate's peak")
+        XCTAssertEqual(s.momentum(step: 50, stepsPerEpoch: 100)!, 0.90, accuracy: 1e-12)
+        s.epoch = 9
+        XCTAssertEqual(s.momentum(step: 100, stepsPerEpoch: 100)!, 0.95, accuracy: 1e-12, "back up at the end")
+        XCTAssertNil(LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001, momentum: nil), initialRate: 0.5,
+                                          epochs: 10).momentum(step: 0, stepsPerEpoch: 100))
+        XCTAssertNil(LearningRateSchedule(.constant, initialRate: 0.5, epochs: 10).momentum(step: 0, stepsPerEpoch: 100))
     }
 
     func testCheckpointRoundTripAndRefusals() throws {
