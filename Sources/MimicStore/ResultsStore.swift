@@ -7,7 +7,7 @@ public final class ResultsStore {
     static let schemaVersion = 1
     static let columns = """
         experiment, trial, spec_file, name, family, role, budget, assignment, point, status, reason,
-        run_dir, spec_hash, validation, test, params, epochs, seconds
+        run_dir, spec_hash, validation, test, params, epochs, seconds, owner
         """
 
     private let db: SQLiteConnection
@@ -30,7 +30,8 @@ public final class ResultsStore {
                         assignment TEXT NOT NULL, point TEXT NOT NULL,
                         status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')), reason TEXT,
                         run_dir TEXT, spec_hash TEXT, validation REAL, test REAL, params INTEGER,
-                        epochs INTEGER, seconds REAL, updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+                        epochs INTEGER, seconds REAL, owner TEXT,
+                        updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
                         PRIMARY KEY (experiment, trial))
                     """)
                 try db.query("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
@@ -112,12 +113,12 @@ public final class ResultsStore {
         func opt<T>(_ v: T?, _ f: (T) -> SQLValue) -> SQLValue { v.map(f) ?? .null }
         let point = "[" + r.point.map { "\($0)" }.joined(separator: ",") + "]"
         try db.query(
-            "INSERT OR \(conflict) INTO trials (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR \(conflict) INTO trials (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(r.experiment), .int(r.trial), .text(r.specFile), .text(r.name), .text(r.family), .text(r.role),
              opt(r.budget, SQLValue.int), .text(r.assignment), .text(point), .text(r.status.rawValue),
              opt(r.reason, SQLValue.text), opt(r.runDirectory, SQLValue.text), opt(r.specHash, SQLValue.text),
              opt(r.validationAccuracy, SQLValue.double), opt(r.testAccuracy, SQLValue.double), opt(r.params, SQLValue.int),
-             opt(r.epochs, SQLValue.int), opt(r.seconds, SQLValue.double)])
+             opt(r.epochs, SQLValue.int), opt(r.seconds, SQLValue.double), opt(r.owner, SQLValue.text)])
     }
 
     private static func record(_ row: [SQLValue]) -> TrialRecord {
@@ -135,6 +136,7 @@ public final class ResultsStore {
         r.params = row[15].int
         r.epochs = row[16].int
         r.seconds = row[17].double
+        r.owner = row[18].text
         return r
     }
 }

@@ -40,6 +40,8 @@ public struct TrialRecord: Sendable, Equatable {
     public var params: Int?
     public var epochs: Int?
     public var seconds: Double?
+    /// `host:pid` of the process running the trial, while it runs.
+    public var owner: String?
 
     public init(experiment: String, trial: Int, specFile: String, name: String, family: String, role: String,
                 budget: Int?, assignment: String, point: [Double]) {
@@ -61,6 +63,7 @@ public struct TrialRecord: Sendable, Equatable {
         var copy = self
         copy.runDirectory = nil
         copy.seconds = nil
+        copy.owner = nil
         return copy
     }
 }

@@ -87,6 +87,11 @@ public enum FigureSVG {
             svg += "<line class=\"teacher\" x1=\"\(f(left))\" y1=\"\(f(y(100 * best)))\" x2=\"\(f(width - right))\" y2=\"\(f(y(100 * best)))\" stroke=\"#000\" stroke-dasharray=\"8 4\"/>\n"
             svg += "<text x=\"\(f(width - right - 4))\" y=\"\(f(y(100 * best) - 5))\" text-anchor=\"end\">teacher \(escape(cell.family)) \(ReportTables.percent(best))</text>\n"
         }
+        if let teacher = r.published?.rows.first(where: { $0.role == "teacher" }),
+           !r.cells.contains(where: { $0.role == "teacher" && $0.best != nil }), teacher.best <= highY, teacher.best >= lowY {
+            svg += "<line class=\"teacher published\" x1=\"\(f(left))\" y1=\"\(f(y(teacher.best)))\" x2=\"\(f(width - right))\" y2=\"\(f(y(teacher.best)))\" stroke=\"#000\" stroke-dasharray=\"1 3\"/>\n"
+            svg += "<text x=\"\(f(width - right - 4))\" y=\"\(f(y(teacher.best) - 5))\" text-anchor=\"end\">published teacher \(escape(teacher.family)) \(ReportTables.paper(teacher.best))</text>\n"
+        }
         // Legend.
         var ly = top + 6
         svg += "<g class=\"legend\">\n"

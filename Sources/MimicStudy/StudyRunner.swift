@@ -71,6 +71,11 @@ public struct StudyRunner: Sendable {
                 state.record(.skipped)
                 continue
             }
+            if let held = records.first(where: { $0.trial == index }), let owner = held.owner, TrialOwner.isAlive(owner) {
+                // Another study process on this machine is running this search: leave it to it.
+                log("\(e.name): trial \(index + 1) is being run by process \(owner); skipping this experiment")
+                return
+            }
             let point = records.first { $0.trial == index }?.point
                 ?? proposer?.propose(index: index, history: Self.history(records, before: index)) ?? []
             let assignments = space.assignment(point)
@@ -78,6 +83,7 @@ public struct StudyRunner: Sendable {
                 experiment: e.hash, trial: index, specFile: e.file, name: e.name, family: e.family, role: e.role.rawValue,
                 budget: e.budget, assignment: Self.json(assignments), point: point)
             record = try storeCall { try store.claim(record) }
+            record.owner = TrialOwner.current
             let directory = "\(runsDirectory)/\(e.name)/trial-\(String(format: "%03d", index + 1))"
             record.runDirectory = directory
             let label = "\(e.name) trial \(index + 1)/\(e.trials)"
@@ -115,6 +121,7 @@ public struct StudyRunner: Sendable {
                 log("\(label) interrupted: \(reason); run the study again to resume it")
                 return
             }
+            record.owner = nil
             try storeCall { try store.update(record) }
             records.removeAll { $0.trial == index }
             records.append(record)

@@ -204,7 +204,7 @@ struct CompileAndRun: ParsableCommand {
 
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "data", abstract: "Manage data sets.", subcommands: [DataImportCommand.self])
+        commandName: "data", abstract: "Manage data sets.", subcommands: [DataFetchCommand.self, DataImportCommand.self])
 }
 
 struct DataImportCommand: ParsableCommand {
@@ -235,6 +235,49 @@ struct DataImportCommand: ParsableCommand {
         do {
             let target = try DataImport.importCIFAR10(from: from, into: root)
             FileStream.standardOutput.write("imported CIFAR-10 into \(target)\n")
+        } catch {
+            printError("mimicc: error: \(error)\n")
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct DataFetchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Download CIFAR-10's official binary archive, check it, and install it.",
+        discussion: """
+            Downloads cifar-10-binary.tar.gz (--url, default the dataset's page at the \
+            University of Toronto), checks its MD5 against the one published there (--md5 \
+            for another file), then unpacks and checks every file as 'mimicc data import' \
+            does and copies them to DIR/cifar-10-batches-bin, where DIR is --into, else \
+            $MIMICC_DATA, else ~/.cache/mimicc. A failed or corrupt download leaves nothing \
+            behind. --url also takes file:// URLs. Exit status: 0 installed, 2 the download \
+            or the archive failed.
+            """)
+
+    @Argument(help: "The data set: cifar10.")
+    var dataset: String
+
+    @Option(help: "Where to download from.")
+    var url = DataFetch.cifar10URL
+
+    @Option(help: "The archive's expected MD5.")
+    var md5 = DataFetch.cifar10MD5
+
+    @Option(help: "Data root (default: $MIMICC_DATA, else ~/.cache/mimicc).")
+    var into: String?
+
+    func validate() throws {
+        guard dataset == "cifar10" else { throw ValidationError("unknown data set '\(dataset)'; mimicc fetches 'cifar10'") }
+        guard md5.count == 32, md5.allSatisfy(\.isHexDigit) else { throw ValidationError("--md5 must be 32 hexadecimal digits") }
+    }
+
+    func run() throws {
+        let root = into ?? ProcessInfo.processInfo.environment["MIMICC_DATA"] ?? (NSHomeDirectory() + "/.cache/mimicc")
+        do {
+            let target = try DataFetch.fetchCIFAR10(url: url, md5: md5, into: root, progress: { printError($0 + "\n") })
+            FileStream.standardOutput.write("installed CIFAR-10 into \(target)\n")
         } catch {
             printError("mimicc: error: \(error)\n")
             throw ExitCode(2)

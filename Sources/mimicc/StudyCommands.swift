@@ -32,6 +32,29 @@ struct StudyLocation: ParsableArguments {
     func database(for study: String) -> String { db ?? resultsDirectory(for: study) + "/study.sqlite" }
 }
 
+/// Which experiments of the study a command works on: the directory, filters and overrides.
+struct StudySelection: ParsableArguments {
+    @Argument(help: "The study directory.")
+    var directory: String
+
+    @Option(name: .customLong("filter"), help: "KEY=VALUE: keep experiments by budget, family, role or name.")
+    var filters: [String] = []
+
+    @Option(name: .customLong("set"),
+            help: "PATH=VALUE: replace a value in every spec that writes it (train.epochs=8); report needs the run's.")
+    var overrides: [String] = []
+
+    func validate() throws {
+        _ = try parseFilters(filters)
+        _ = try parseOverrides(overrides)
+    }
+
+    /// The plan, or every lint error printed and exit 1.
+    func plan() throws -> StudyPlan {
+        try planStudy(directory, filters: try parseFilters(filters), overrides: try parseOverrides(overrides))
+    }
+}
+
 func parseFilters(_ texts: [String]) throws -> [StudyFilter] {
     try texts.map { text in
         switch StudyFilter.parse(text) {
@@ -94,14 +117,7 @@ struct StudyRun: ParsableCommand {
             in the specs, 2 the results store or data could not be used, 130 interrupted.
             """)
 
-    @Argument(help: "The study directory.")
-    var directory: String
-
-    @Option(name: .customLong("filter"), help: "KEY=VALUE: budget, family, role or name.")
-    var filters: [String] = []
-
-    @Option(name: .customLong("set"), help: "PATH=VALUE: replace a value in every spec that writes it (train.epochs=8).")
-    var overrides: [String] = []
+    @OptionGroup var selection: StudySelection
 
     @Option(help: "Experiments to train at once; the cores are split between them.")
     var jobs = 1
@@ -124,8 +140,6 @@ struct StudyRun: ParsableCommand {
         if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         _ = try shardParts()
-        _ = try parseFilters(filters)
-        _ = try parseOverrides(overrides)
     }
 
     func shardParts() throws -> (Int, Int)? {
@@ -138,7 +152,8 @@ struct StudyRun: ParsableCommand {
     }
 
     func run() throws {
-        var plan = try planStudy(directory, filters: try parseFilters(filters), overrides: try parseOverrides(overrides))
+        var plan = try selection.plan()
+        let directory = selection.directory
         if let (index, count) = try shardParts() { plan = plan.shard(index, of: count) }
         let results = location.resultsDirectory(for: directory)
         let store = try openStore(location.database(for: directory))
@@ -178,14 +193,7 @@ struct StudyReportCommand: ParsableCommand {
             shown beside the results. Cells without results are listed as missing.
             """)
 
-    @Argument(help: "The study directory.")
-    var directory: String
-
-    @Option(name: .customLong("filter"), help: "KEY=VALUE: report only these experiments.")
-    var filters: [String] = []
-
-    @Option(name: .customLong("set"), help: "PATH=VALUE: the same overrides the study was run with.")
-    var overrides: [String] = []
+    @OptionGroup var selection: StudySelection
 
     @Option(help: "Where to write the report files (default: <results>/report).")
     var out: String?
@@ -195,13 +203,9 @@ struct StudyReportCommand: ParsableCommand {
 
     @OptionGroup var location: StudyLocation
 
-    func validate() throws {
-        _ = try parseFilters(filters)
-        _ = try parseOverrides(overrides)
-    }
-
     func run() throws {
-        let plan = try planStudy(directory, filters: try parseFilters(filters), overrides: try parseOverrides(overrides))
+        let plan = try selection.plan()
+        let directory = selection.directory
         let path = location.database(for: directory)
         guard FileManager.default.fileExists(atPath: path) else {
             printError("mimicc: error: no results store at '\(path)'; run 'mimicc study run \(directory)' first, or pass --db\n")

@@ -79,6 +79,33 @@ final class StudyRunnerTests: XCTestCase {
         XCTAssertEqual(Set(try records(whole).filter { $0.name == "cnn-a" }.map(\.assignment)).count, 5)
     }
 
+    func testATrialHeldByAnotherLiveProcessIsLeftToIt() throws {
+        let fixture = try StudyFixture()
+        defer { fixture.remove() }
+        let plan = try fixture.plan()
+        let db = fixture.root + "/held.sqlite"
+        let other = Process()
+        other.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        other.arguments = ["30"]
+        try other.run()
+        defer { other.terminate() }
+        let store = try ResultsStore(path: db)
+        let experiment = try XCTUnwrap(plan.experiments.first { $0.name == "cnn-a" })
+        var held = TrialRecord(experiment: experiment.hash, trial: 0, specFile: experiment.file, name: experiment.name,
+                               family: experiment.family, role: "student", budget: experiment.budget, assignment: "{}", point: [0.5])
+        held.owner = "\(ProcessInfo.processInfo.hostName):\(other.processIdentifier)"
+        try store.update(held)
+        _ = try run(fixture, plan, db: db, executor: FunctionExecutor())
+        let records = try ResultsStore(path: db).allTrials()
+        XCTAssertEqual(records.filter { $0.name == "cnn-a" }.map(\.status), [.running], "left to its live owner")
+        XCTAssertEqual(records.filter { $0.name == "cnn-b" && $0.status == .done }.count, 5, "the other experiments ran")
+        // Once the owner is gone, the trial is resumed.
+        other.terminate()
+        other.waitUntilExit()
+        _ = try run(fixture, plan, db: db, executor: FunctionExecutor())
+        XCTAssertEqual(try ResultsStore(path: db).allTrials().filter { $0.name == "cnn-a" && $0.status == .done }.count, 5)
+    }
+
     func testShardsPartitionThePlanAndMergedShardsEqualOneMachine() throws {
         let fixture = try StudyFixture()
         defer { fixture.remove() }

@@ -159,6 +159,20 @@ final class DataTests: XCTestCase {
         XCTAssertLessThan(late.rate(step: 50, stepsPerEpoch: 100), s.rate(step: 50, stepsPerEpoch: 100) * 2)
     }
 
+    func testMD5MatchesRFC1321TestVectors() {
+        XCTAssertEqual(MD5.hex([]), "d41d8cd98f00b204e9800998ecf8427e")
+        XCTAssertEqual(MD5.hex(Array("abc".utf8)), "900150983cd24fb0d6963f7d28e17f72")
+        XCTAssertEqual(MD5.hex(Array("12345678901234567890123456789012345678901234567890123456789012345678901234567890".utf8)),
+                       "57edf4a22be3c955ac49da2e2107b67a")
+        // Fed in pieces that straddle blocks, through both update paths.
+        let text = Array("The quick brown fox jumps over the lazy dog".utf8)
+        var md5 = MD5()
+        md5.update(text[0..<5])
+        text[5..<30].withUnsafeBytes { md5.update($0) }
+        md5.update(text[30...])
+        XCTAssertEqual(md5.finalize(), "9e107d9d372bb6826bd81d3542a419d6")
+    }
+
     func testOneCycleCyclesMomentumAgainstTheRate() {
         let cycle = MomentumCycle(low: 0.85, high: 0.95)
         var s = LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001, momentum: cycle), initialRate: 0.5,
