@@ -34,6 +34,9 @@ public final class ResultsStore {
                         updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
                         PRIMARY KEY (experiment, trial))
                     """)
+                // Stores written before trials had owners gain the column (it may stay empty).
+                let columns = try db.query("PRAGMA table_info(trials)").compactMap { $0.count > 1 ? $0[1].text : nil }
+                if !columns.contains("owner") { try db.query("ALTER TABLE trials ADD COLUMN owner TEXT") }
                 try db.query("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 let version = try db.query("SELECT value FROM meta WHERE key = 'schema'").first?.first?.text
                 if let version, version != "\(Self.schemaVersion)" {

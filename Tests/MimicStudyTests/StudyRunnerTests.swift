@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import MimicStudy
-import MimicStore
+@testable import MimicStore
 
 final class StudyRunnerTests: XCTestCase {
     func run(_ fixture: StudyFixture, _ plan: StudyPlan, db: String, executor: TrialExecutor, jobs: Int = 1) throws -> StudyRunner.Summary {
@@ -149,5 +149,31 @@ final class StudyRunnerTests: XCTestCase {
         let all = try ResultsStore(path: db).allTrials()
         XCTAssertEqual(all.count, 100)
         XCTAssertTrue(all.allSatisfy { $0.status == .done })
+    }
+}
+
+final class ResultsStoreMigrationTests: XCTestCase {
+    /// A store written before trials had owners opens, gains the column, and keeps its rows.
+    func testAStoreWithoutTheOwnerColumnIsUpgraded() throws {
+        let path = NSTemporaryDirectory() + "old-\(UUID().uuidString).sqlite"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            let old = try SQLiteConnection(path: path)
+            try old.query("""
+                CREATE TABLE trials (experiment TEXT NOT NULL, trial INTEGER NOT NULL, spec_file TEXT NOT NULL,
+                    name TEXT NOT NULL, family TEXT NOT NULL, role TEXT NOT NULL, budget INTEGER, assignment TEXT NOT NULL,
+                    point TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, run_dir TEXT, spec_hash TEXT, validation REAL,
+                    test REAL, params INTEGER, epochs INTEGER, seconds REAL,
+                    updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (experiment, trial))
+                """)
+            try old.query("""
+                INSERT INTO trials (experiment, trial, spec_file, name, family, role, budget, assignment, point, status, validation)
+                VALUES ('e', 0, 's.yaml', 'n', 'f', 'student', 1000, '{}', '[0.5]', 'done', 0.75)
+                """)
+        }
+        let store = try ResultsStore(path: path)
+        let records = try store.allTrials()
+        XCTAssertEqual(records.map(\.validationAccuracy), [0.75])
+        XCTAssertNil(records.first?.owner)
     }
 }
