@@ -62,7 +62,7 @@ public struct StudyRunner: Sendable {
     private func runExperiment(_ e: Experiment, store: ResultsStore, executor: TrialExecutor, threads: Int, state: SharedState,
                                log: @escaping @Sendable (String) -> Void) throws(StudyError) {
         let space = SearchSpace(e.spec.search?.space ?? [])
-        let proposer = e.spec.search.map { Proposer(method: $0.method, space: space, seed: $0.seed) }
+        let proposer = e.spec.search.map { Proposer(method: $0.method, space: space, seed: Self.searchSeed($0.seed, e.name)) }
         var records = try storeCall { try store.trials(experiment: e.hash) }
         for index in 0..<e.trials {
             if Interruption.isRequested { state.stop() }
@@ -126,6 +126,15 @@ public struct StudyRunner: Sendable {
             records.removeAll { $0.trial == index }
             records.append(record)
         }
+    }
+
+    /// Each experiment's own stream of proposals, from the search's seed and the spec's name:
+    /// specs sharing a base (and so a seed) still explore independently, as the paper's
+    /// separate searches did, and a point that fails in one is not tried in all of them.
+    static func searchSeed(_ seed: Int, _ name: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a, stable across runs and machines
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: (hash ^ UInt64(seed) &* 0x9E37_79B9_7F4A_7C15) >> 1)
     }
 
     /// The finished trials before `index`, in order, as the proposer sees them.

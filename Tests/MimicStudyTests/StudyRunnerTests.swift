@@ -77,6 +77,9 @@ final class StudyRunnerTests: XCTestCase {
         XCTAssertEqual(try records(killed), try records(whole))
         // The searches really searched: Bayesian proposals differ from trial to trial.
         XCTAssertEqual(Set(try records(whole).filter { $0.name == "cnn-a" }.map(\.assignment)).count, 5)
+        // Experiments sharing a base (and its seed) still search independently.
+        let firsts = try records(whole).filter { $0.trial == 0 && $0.name != "plain" }.map(\.point)
+        XCTAssertEqual(Set(firsts).count, 3)
     }
 
     func testATrialHeldByAnotherLiveProcessIsLeftToIt() throws {
