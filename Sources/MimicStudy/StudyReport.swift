@@ -25,7 +25,8 @@ public struct StudyReport: Sendable {
         public var meanOfTop: Double? { ranked.isEmpty ? nil : ranked.reduce(0, +) / Double(ranked.count) }
         /// The last of the top trials, when the cell has that many.
         public var lastOfTop: Double? { ranked.count >= top ? ranked.last : nil }
-        public var isComplete: Bool { finished + failed >= planned && ranked.count >= min(top, planned) }
+        /// Every planned trial has ended (failed ones included).
+        public var isComplete: Bool { finished + failed >= planned }
     }
 
     public var cells: [Cell]

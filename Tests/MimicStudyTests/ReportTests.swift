@@ -33,6 +33,7 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(cell.meanOfTop!, (mine[0].testAccuracy! + mine[1].testAccuracy!) / 2, accuracy: 1e-12)
         XCTAssertEqual(cell.lastOfTop, mine[1].testAccuracy)
         XCTAssertEqual(report.cell("CNN-1", "student", 30_000)?.failed, 1)
+        XCTAssertEqual(report.cell("CNN-1", "student", 30_000)?.isComplete, true, "a failed trial has ended too")
         XCTAssertEqual(report.cell("MLP-1", "baseline", 20_000)?.top, 1)
         XCTAssertEqual(report.cell("MLP-1", "baseline", 20_000)?.ranked.count, 1)
         XCTAssertTrue(report.missing.isEmpty)
