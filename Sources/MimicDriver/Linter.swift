@@ -29,9 +29,9 @@ public struct LintReport: Sendable {
 
 /// Runs every check that needs no data: YAML, the spec language, shapes and budgets.
 public enum Linter {
-    public static func lint(_ paths: [String], strict: Bool = false) -> LintReport {
+    /// `loader` caches parsed files: pass the one a later stage uses to parse each file once.
+    public static func lint(_ paths: [String], strict: Bool = false, loader: SpecLoader = SpecLoader()) -> LintReport {
         let (files, missing) = SpecFiles.expand(paths)
-        let loader = SpecLoader()
         var bag = DiagnosticBag()
         var unreadable = missing.map(\.description)
         for file in files {

@@ -25,9 +25,9 @@ public struct StudyPlan: Sendable {
     /// before hashing: an overridden study is a different set of experiments.
     public static func make(directory: String, filters: [StudyFilter] = [], overrides: [StudyOverride] = [],
                             strict: Bool = false) -> Result<StudyPlan, LintFailure> {
-        let report = Linter.lint([directory], strict: strict)
-        guard report.exitCode == 0 else { return .failure(LintFailure(report: report)) }
         let loader = SpecLoader()
+        let report = Linter.lint([directory], strict: strict, loader: loader)
+        guard report.exitCode == 0 else { return .failure(LintFailure(report: report)) }
         var experiments: [Experiment] = []
         var duplicates: [(String, String)] = []
         var seen: [String: String] = [:]

@@ -39,9 +39,8 @@ public struct StudyReport: Sendable {
         cells.first { $0.family == family && $0.role == role && $0.budget == budget }
     }
 
-    /// Cells of the plan that have no finished trial yet, and cells still short of trials.
+    /// Cells of the plan that have no finished trial yet.
     public var missing: [Cell] { cells.filter { $0.ranked.isEmpty } }
-    public var incomplete: [Cell] { cells.filter { !$0.ranked.isEmpty && !$0.isComplete } }
 
     /// Builds the report from the plan (which says what should exist) and the store's trials.
     public static func make(plan: StudyPlan, trials: [TrialRecord], published: PublishedNumbers?) -> StudyReport {

@@ -12,7 +12,7 @@ import MimicTrain
 /// uninterrupted one would have run, none lost and none run twice.
 public struct StudyRunner: Sendable {
     public var storePath: String
-    /// Where trial run directories go: `<runs>/<spec-name>/trial-NNN`.
+    /// Where trial run directories go: `<runs>/<spec-name>-<hash>/trial-NNN`.
     public var runsDirectory: String
     public var jobs = 1
     public var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -67,24 +67,26 @@ public struct StudyRunner: Sendable {
         for index in 0..<e.trials {
             if Interruption.isRequested { state.stop() }
             if state.stopped { return }
-            if let done = records.first(where: { $0.trial == index }), done.status != .running {
+            let existing = records.first { $0.trial == index }
+            if let existing, existing.status != .running {
                 state.record(.skipped)
                 continue
             }
-            if let held = records.first(where: { $0.trial == index }), let owner = held.owner, TrialOwner.isAlive(owner) {
+            if let owner = existing?.owner, TrialOwner.isAlive(owner) {
                 // Another study process on this machine is running this search: leave it to it.
                 log("\(e.name): trial \(index + 1) is being run by process \(owner); skipping this experiment")
                 return
             }
-            let point = records.first { $0.trial == index }?.point
-                ?? proposer?.propose(index: index, history: Self.history(records, before: index)) ?? []
+            let point = existing?.point ?? proposer?.propose(index: index, history: Self.history(records, before: index)) ?? []
             let assignments = space.assignment(point)
             var record = TrialRecord(
                 experiment: e.hash, trial: index, specFile: e.file, name: e.name, family: e.family, role: e.role.rawValue,
                 budget: e.budget, assignment: Self.json(assignments), point: point)
             record = try storeCall { try store.claim(record) }
             record.owner = TrialOwner.current
-            let directory = "\(runsDirectory)/\(e.name)/trial-\(String(format: "%03d", index + 1))"
+            // Keyed by the experiment's hash as well as its name: an edited spec, or the same
+            // spec under other --set values, must never find (and report) another's trials.
+            let directory = "\(runsDirectory)/\(e.name)-\(e.hash.prefix(8))/trial-\(String(format: "%03d", index + 1))"
             record.runDirectory = directory
             let label = "\(e.name) trial \(index + 1)/\(e.trials)"
             let outcome: TrialOutcome
@@ -96,7 +98,7 @@ public struct StudyRunner: Sendable {
                 try storeCall { try store.update(record) }
                 log("\(label) started" + (assignments.isEmpty ? "" : ": " + Self.describe(assignments)) + " -> \(directory)")
                 outcome = executor.execute(
-                    TrialJob(experiment: e, index: index, assignments: assignments, spec: spec, analysis: analysis,
+                    TrialJob(experiment: e, index: index, spec: spec, analysis: analysis,
                              directory: directory, threads: threads),
                     log: { log("  \(e.name) #\(index + 1): \($0)") })
             }

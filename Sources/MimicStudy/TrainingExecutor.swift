@@ -12,6 +12,9 @@ public struct TrainingExecutor: TrialExecutor {
         let directory = RunDirectory(path: job.directory)
         if let data = FileManager.default.contents(atPath: directory.resultFile),
            let result = try? JSONDecoder().decode(TrainingResult.self, from: data) {
+            guard result.specHash == SHA256Hex.of(job.spec) else {
+                return .failed("\(job.directory) holds the result of another spec; move it away and run the study again")
+            }
             return Self.outcome(result)
         }
         var options = Runner.Options()

@@ -6,7 +6,7 @@ public struct TrialJob: Sendable {
     public var experiment: Experiment
     /// 0-based index of the trial in its search.
     public var index: Int
-    public var assignments: [Assignment]
+    /// The experiment's spec with the trial's searched values in place.
     public var spec: Spec
     public var analysis: ModelAnalysis
     /// The trial's run directory; it may hold a run a killed study left behind.

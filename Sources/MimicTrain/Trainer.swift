@@ -174,9 +174,8 @@ public final class Trainer {
                 trainer.run()
                 guard trainer.loss.isFinite else {
                     prefetcher.wait()
-                    let kept = epoch > 1 ? "\(directory.lastCheckpoint) holds the last good epoch (\(epoch - 1))" : "no epoch had finished"
                     throw TrainingError(
-                        message: "the loss became \(trainer.loss) at epoch \(epoch), step \(step + 1); training stopped. \(kept); "
+                        message: "the loss became \(trainer.loss) at epoch \(epoch), step \(step + 1); training stopped. \(kept(epoch)); "
                             + "lower the learning rate",
                         exitCode: 1)
                 }
@@ -186,9 +185,8 @@ public final class Trainer {
                 lossSum += trainer.loss
                 if Interruption.isRequested {
                     prefetcher.wait()
-                    let kept = epoch > 1 ? "\(directory.lastCheckpoint) holds epoch \(epoch - 1)" : "no epoch had finished"
                     throw TrainingError(
-                        message: "interrupted during epoch \(epoch); \(kept). "
+                        message: "interrupted during epoch \(epoch); \(kept(epoch)). "
                             + "Resume with: mimicc compile-and-run \(spec.file) --resume \(directory.path)",
                         exitCode: 130)
                 }
@@ -233,6 +231,11 @@ public final class Trainer {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try directory.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n", to: directory.resultFile)
         return result
+    }
+
+    /// What a run stopped during `epoch` keeps: the last finished epoch's checkpoint.
+    func kept(_ epoch: Int) -> String {
+        epoch > 1 ? "\(directory.lastCheckpoint) holds the last good epoch (\(epoch - 1))" : "no epoch had finished"
     }
 
     func restore(_ c: Checkpoint) {

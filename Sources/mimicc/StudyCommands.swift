@@ -12,7 +12,7 @@ struct StudyCommand: ParsableCommand {
             A study is a directory of specs (see specs/urban2017/README.md). Each spec that is \
             not abstract is an experiment: its search's trials, or one run without a search. \
             Results go to one SQLite database per study (--results DIR/study.sqlite), and each \
-            trial's run directory to --results DIR/runs/<name>/trial-NNN.
+            trial's run directory to --results DIR/runs/<name>-<spec hash>/trial-NNN.
             """,
         subcommands: [StudyRun.self, StudyReportCommand.self, StudyMerge.self])
 }

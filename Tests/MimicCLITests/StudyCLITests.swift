@@ -52,7 +52,10 @@ final class StudyCLITests: CLITestCase {
         let run = try mimicc("study", "run", "study", "--filter", "family=CNN-1", "--no-probe")
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stdout.contains("study: 2 trial(s) trained, 0 failed, 0 already done"), run.stdout)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: temporary + "/results/study/runs/cnn/trial-002/result.json"))
+        let runs = try FileManager.default.contentsOfDirectory(atPath: temporary + "/results/study/runs")
+        XCTAssertEqual(runs.count, 1)
+        XCTAssertTrue(runs[0].hasPrefix("cnn-"), "\(runs)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: temporary + "/results/study/runs/\(runs[0])/trial-002/result.json"))
 
         let report = try mimicc("study", "report", "study")
         XCTAssertEqual(report.status, 0, report.stderr)
