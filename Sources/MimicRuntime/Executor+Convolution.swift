@@ -20,22 +20,42 @@ extension Executor {
         /// Per-thread scratch layout: columns, then the chunk's output, then a partial dW.
         var outputOffset: Int { columns * chunk * positions }
         var partialOffset: Int { outputOffset + f * chunk * positions }
+        var scratchFloats: Int { partialOffset + f * columns }
+
+        init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int) {
+            (c, h, w, f, self.k, self.stride, pad, ho, wo) =
+                (input[0], input[1], input[2], output[0], k, stride, padding, output[1], output[2])
+            chunk = Executor.chunk(positions: ho * wo)
+        }
     }
 
     /// Enough images side by side for about 256 GEMM columns.
     static func chunk(positions: Int) -> Int { max(1, min(32, 256 / max(1, positions))) }
 
     func geometry(_ op: Op) -> ConvGeometry {
-        let g = plan.graph
-        let (input, output, k, s, p): ([Int], [Int], Int, Int, Int)
+        Self.geometry(op, plan.graph)
+    }
+
+    static func geometry(_ op: Op, _ g: Graph) -> ConvGeometry {
         switch op.kind {
-        case .conv2d(let kk, let ss, let pp): (input, output, k, s, p) = (g[op.inputs[0]].shape, g[op.outputs[0]].shape, kk, ss, pp)
-        case .conv2dGradWeight(let kk, let ss, let pp): (input, output, k, s, p) = (g[op.inputs[1]].shape, g[op.inputs[0]].shape, kk, ss, pp)
-        case .conv2dGradInput(let kk, let ss, let pp): (input, output, k, s, p) = (g[op.outputs[0]].shape, g[op.inputs[0]].shape, kk, ss, pp)
+        case .conv2d(let k, let s, let p):
+            return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: s, padding: p)
+        case .conv2dGradWeight(let k, let s, let p):
+            return ConvGeometry(input: g[op.inputs[1]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p)
+        case .conv2dGradInput(let k, let s, let p):
+            return ConvGeometry(input: g[op.outputs[0]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p)
         default: preconditionFailure("internal error: not a convolution")
         }
-        return ConvGeometry(c: input[0], h: input[1], w: input[2], f: output[0], k: k, stride: s, pad: p, ho: output[1],
-                            wo: output[2], chunk: Self.chunk(positions: output[1] * output[2]))
+    }
+
+    /// The input gradient of a stride-1 convolution as a convolution itself: dy, padded by
+    /// k-1-p, correlated with the weights flipped in space and with F and C swapped. Its GEMM
+    /// has the forward's shape (M = C, K = F*k*k), which runs faster here than the
+    /// transposed product (M = C*k*k, K = F) followed by a scattering col2im. Nil for strided
+    /// convolutions, whose gradient has holes.
+    static func transposedGeometry(_ op: Op, _ g: Graph) -> ConvGeometry? {
+        guard case .conv2dGradInput(let k, let s, let p) = op.kind, s == 1, p <= k - 1 else { return nil }
+        return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: 1, padding: k - 1 - p)
     }
 
     /// Runs `body(first image, image count, thread)` over the batch in chunks, the chunks
@@ -50,14 +70,20 @@ extension Executor {
         }
     }
 
+    /// im2col of images first..<first+count, side by side, into `cols`.
+    func columns(_ x: UnsafePointer<Float>, first: Int, count: Int, _ g: ConvGeometry, into cols: UnsafeMutablePointer<Float>) {
+        let width = count * g.positions
+        for b in 0..<count {
+            Im2Col.forward(x + (first + b) * g.imageIn, channels: g.c, height: g.h, width: g.w, kernel: g.k,
+                           stride: g.stride, padding: g.pad, into: cols + b * g.positions, rowStride: width)
+        }
+    }
+
     /// out [F, count*positions] = W x im2col(images first..<first+count).
     func convolveChunk(_ x: UnsafePointer<Float>, first: Int, count: Int, _ weight: UnsafePointer<Float>,
                        _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>) {
         let width = count * g.positions
-        for b in 0..<count {
-            Im2Col.forward(x + (first + b) * g.imageIn, channels: g.c, height: g.h, width: g.w, kernel: g.k,
-                           stride: g.stride, padding: g.pad, into: scratch + b * g.positions, rowStride: width)
-        }
+        columns(x, first: first, count: count, g, into: scratch)
         BLAS.sgemm(.none, .none, m: g.f, n: width, k: g.columns, a: weight, lda: g.columns, b: scratch, ldb: width,
                    c: scratch + g.outputOffset, ldc: width)
     }
@@ -119,51 +145,6 @@ extension Executor {
                     }
                 }
             }
-        }
-    }
-
-    func bindConvolution(_ op: Op) -> () -> Void {
-        let g = geometry(op)
-        switch op.kind {
-        case .conv2d:
-            return bindConvolutionForward([op])
-        case .conv2dGradWeight:
-            let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
-            return { [unowned self] in
-                let chunks = (self.batch + g.chunk - 1) / g.chunk
-                for t in 0..<min(self.threads, chunks) {
-                    (self.scratch[t] + g.partialOffset).update(repeating: 0, count: g.f * g.columns)
-                }
-                self.forEachChunk(g) { first, count, t in
-                    let scratch = self.scratch[t], width = count * g.positions
-                    for b in 0..<count {
-                        Im2Col.forward(x + (first + b) * g.imageIn, channels: g.c, height: g.h, width: g.w, kernel: g.k,
-                                       stride: g.stride, padding: g.pad, into: scratch + b * g.positions, rowStride: width)
-                    }
-                    self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
-                    BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: scratch + g.outputOffset, lda: width,
-                               b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
-                }
-                self.reducePartials(into: dw, count: g.f * g.columns, workers: min(self.threads, chunks), offset: g.partialOffset)
-            }
-        case .conv2dGradInput:
-            let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
-            return { [unowned self] in
-                self.forEachChunk(g) { first, count, t in
-                    let scratch = self.scratch[t], width = count * g.positions
-                    self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
-                    BLAS.sgemm(.transposed, .none, m: g.columns, n: width, k: g.f, a: weight, lda: g.columns,
-                               b: scratch + g.outputOffset, ldb: width, c: scratch, ldc: width)
-                    for b in 0..<count {
-                        let image = dx + (first + b) * g.imageIn
-                        image.update(repeating: 0, count: g.imageIn)
-                        Im2Col.backward(scratch + b * g.positions, channels: g.c, height: g.h, width: g.w, kernel: g.k,
-                                        stride: g.stride, padding: g.pad, into: image, rowStride: width)
-                    }
-                }
-            }
-        default:
-            preconditionFailure("internal error: not a convolution")
         }
     }
 }

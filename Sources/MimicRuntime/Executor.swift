@@ -142,17 +142,10 @@ enum ScratchSize {
         let g = plan.graph
         var most = 0
         for op in g.ops {
-            var conv: (input: [Int], output: [Int], kernel: Int)?
             switch op.kind {
-            case .conv2d(let k, _, _): conv = (g[op.inputs[0]].shape, g[op.outputs[0]].shape, k)
-            case .conv2dGradWeight(let k, _, _): conv = (g[op.inputs[1]].shape, g[op.inputs[0]].shape, k)
-            case .conv2dGradInput(let k, _, _): conv = (g[op.outputs[0]].shape, g[op.inputs[0]].shape, k)
+            case .conv2d, .conv2dGradWeight, .conv2dGradInput:
+                most = max(most, Executor.geometry(op, g).scratchFloats, Executor.transposedGeometry(op, g)?.scratchFloats ?? 0)
             default: break
-            }
-            if let (input, output, k) = conv {
-                let positions = output[1] * output[2]
-                let width = Executor.chunk(positions: positions) * positions
-                most = max(most, input[0] * k * k * width + output[0] * width + output[0] * input[0] * k * k)
             }
             // Batch-level kernels keep flat intermediates (dense outputs, logits) in scratch.
             for value in op.outputs where g[value].shape.count == 1 && g.isBatched(value) {

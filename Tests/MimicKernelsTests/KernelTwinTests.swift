@@ -22,7 +22,10 @@ final class KernelTwinTests: XCTestCase {
     /// im2col + GEMM is a convolution; col2im + GEMM its input gradient; GEMM with im2col its
     /// weight gradient, for strides, paddings and kernels of odd and even sizes.
     func testIm2ColConvolutionMatchesReference() {
-        let cases = [(3, 7, 5, 3, 1, 1), (2, 9, 4, 2, 2, 0), (5, 6, 3, 5, 1, 2), (1, 11, 2, 3, 3, 1), (4, 5, 6, 1, 1, 0)]
+        // Stride 1 with the output as wide as the input takes the shifted-plane path, shifts up
+        // to the whole width (2x2 with k5 p2) included.
+        let cases = [(3, 7, 5, 3, 1, 1), (2, 9, 4, 2, 2, 0), (5, 6, 3, 5, 1, 2), (1, 11, 2, 3, 3, 1), (4, 5, 6, 1, 1, 0),
+                     (2, 2, 3, 5, 1, 2), (3, 16, 4, 5, 1, 2), (2, 3, 2, 7, 1, 3)]
         for (c, side, f, k, s, p) in cases {
             let label = "C\(c) \(side)x\(side) F\(f) k\(k) s\(s) p\(p)"
             let x = random([1, c, side, side]), w = random([f, c, k, k])

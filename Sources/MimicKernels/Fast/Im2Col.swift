@@ -15,6 +15,11 @@ public enum Im2Col {
             for u in 0..<k {
                 for v in 0..<k {
                     let out = cols + row * stride
+                    if s == 1 && wo == w {
+                        shiftedPlane(plane, height: h, width: w, lines: ho, down: u - p, right: v - p, into: out)
+                        row += 1
+                        continue
+                    }
                     for i in 0..<ho {
                         let r = i * s + u - p
                         let line = out + i * wo
@@ -42,6 +47,33 @@ public enum Im2Col {
                     row += 1
                 }
             }
+        }
+    }
+
+    /// One row of a stride-1 convolution whose output is as wide as its input (same
+    /// padding): the input plane shifted by `down` lines and `right` columns, zeros where
+    /// the shift leaves it. Lines are then contiguous in both, so the interior is one copy of
+    /// the whole plane instead of one short copy per line, and only the columns that wrapped
+    /// around to the neighbouring line are zeroed after it.
+    static func shiftedPlane(
+        _ plane: UnsafePointer<Float>, height h: Int, width w: Int, lines ho: Int, down: Int, right: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        let first = min(ho, max(0, -down)), last = max(first, min(ho, h - down))
+        if first > 0 { out.update(repeating: 0, count: first * w) }
+        if last < ho { (out + last * w).update(repeating: 0, count: (ho - last) * w) }
+        guard last > first, abs(right) < w else {
+            (out + first * w).update(repeating: 0, count: (last - first) * w)
+            return
+        }
+        var target = first * w, source = (first + down) * w + right, count = (last - first) * w
+        if source < 0 { target -= source; count += source; source = 0 }
+        count = min(count, h * w - source)
+        (out + target).update(from: plane + source, count: count)
+        for i in first..<last {
+            let line = out + i * w
+            if right < 0 { line.update(repeating: 0, count: -right) }
+            if right > 0 { (line + w - right).update(repeating: 0, count: right) }
         }
     }
 

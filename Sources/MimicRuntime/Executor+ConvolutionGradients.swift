@@ -1,0 +1,82 @@
+import MimicBLAS
+import MimicGraph
+import MimicKernels
+
+/// The two gradients of a convolution. The weight gradient accumulates, per thread, the
+/// product of each chunk's output gradient with its columns and sums the threads' partials
+/// at the end; the input gradient is a convolution of the output gradient when the stride
+/// is 1, else a transposed product scattered back by col2im.
+extension Executor {
+    func bindConvolution(_ op: Op) -> () -> Void {
+        let g = geometry(op)
+        switch op.kind {
+        case .conv2d:
+            return bindConvolutionForward([op])
+        case .conv2dGradWeight:
+            let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
+            return { [unowned self] in
+                let chunks = (self.batch + g.chunk - 1) / g.chunk
+                for t in 0..<min(self.threads, chunks) {
+                    (self.scratch[t] + g.partialOffset).update(repeating: 0, count: g.f * g.columns)
+                }
+                self.forEachChunk(g) { first, count, t in
+                    let scratch = self.scratch[t], width = count * g.positions
+                    self.columns(x, first: first, count: count, g, into: scratch)
+                    self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                    BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: scratch + g.outputOffset, lda: width,
+                               b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
+                }
+                self.reducePartials(into: dw, count: g.f * g.columns, workers: min(self.threads, chunks), offset: g.partialOffset)
+            }
+        case .conv2dGradInput:
+            return bindConvolutionGradInput(op)
+        default:
+            preconditionFailure("internal error: not a convolution")
+        }
+    }
+
+    func bindConvolutionGradInput(_ op: Op) -> () -> Void {
+        let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
+        if let t = Self.transposedGeometry(op, plan.graph) {
+            // t: input dy [F, Ho, Wo], output dx [C, H, W]. Flipped weights [C, F, k, k].
+            var flipped = [Float](repeating: 0, count: t.f * t.columns)
+            let kk = t.k * t.k
+            return { [unowned self] in
+                flipped.withUnsafeMutableBufferPointer { w in
+                    for f in 0..<t.c {
+                        for c in 0..<t.f {
+                            let source = weight + (f * t.f + c) * kk, target = w.baseAddress! + (c * t.c + f) * kk
+                            for i in 0..<kk { target[i] = source[kk - 1 - i] }
+                        }
+                    }
+                    let flippedWeights = UnsafePointer(w.baseAddress!)
+                    self.forEachChunk(t) { first, count, thread in
+                        let scratch = self.scratch[thread], width = count * t.positions
+                        self.convolveChunk(dy, first: first, count: count, flippedWeights, t, scratch: scratch)
+                        for b in 0..<count {
+                            for c in 0..<t.f {
+                                (dx + (first + b) * t.imageOut + c * t.positions)
+                                    .update(from: scratch + t.outputOffset + c * width + b * t.positions, count: t.positions)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let g = geometry(op)
+        return { [unowned self] in
+            self.forEachChunk(g) { first, count, t in
+                let scratch = self.scratch[t], width = count * g.positions
+                self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                BLAS.sgemm(.transposed, .none, m: g.columns, n: width, k: g.f, a: weight, lda: g.columns,
+                           b: scratch + g.outputOffset, ldb: width, c: scratch, ldc: width)
+                for b in 0..<count {
+                    let image = dx + (first + b) * g.imageIn
+                    image.update(repeating: 0, count: g.imageIn)
+                    Im2Col.backward(scratch + b * g.positions, channels: g.c, height: g.h, width: g.w, kernel: g.k,
+                                    stride: g.stride, padding: g.pad, into: image, rowStride: width)
+                }
+            }
+        }
+    }
+}
