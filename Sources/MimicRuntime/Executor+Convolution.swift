@@ -132,7 +132,7 @@ extension Executor {
                             (pre + plane).update(from: row, count: g.positions)
                             if activation != .none { for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i]) } }
                         } else if activation == .relu {
-                            for i in 0..<g.positions { row[i] = max(0, row[i] + b0) }
+                            Elementwise.reluPlusBias(row, count: g.positions, bias: b0)
                         } else {
                             for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i] + b0) }
                         }

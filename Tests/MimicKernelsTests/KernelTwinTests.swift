@@ -101,23 +101,31 @@ final class KernelTwinTests: XCTestCase {
         }
     }
 
+    /// Rows of 21 and 19: two or more eight-lane blocks and a tail, for the vector paths.
     func testEpiloguesAndActivationGradientsMatchReference() {
         for activation in Activation.allCases {
-            let x = random([1, 3, 7]), bias = random([3])
+            let x = random([1, 3, 21]), bias = random([3])
             var y = x.data
-            Elementwise.biasActivation(&y, bias: bias.data, channels: 3, inner: 7, activation)
+            Elementwise.biasActivation(&y, bias: bias.data, channels: 3, inner: 21, activation)
             let reference = ReferenceActivation.forward(activation, ReferenceBias.forward(x, bias))
             assertClose(y, reference.data, "bias+\(activation)")
-            let dy = random([1, 3, 7])
+            let dy = random([1, 3, 21])
             let source = activation == .gelu ? ReferenceBias.forward(x, bias) : reference
-            var dx = [Float](repeating: 0, count: 21)
-            Elementwise.activationGrad(dy.data, source.data, &dx, count: 21, activation)
+            var dx = [Float](repeating: 0, count: 63)
+            Elementwise.activationGrad(dy.data, source.data, &dx, count: 63, activation)
             assertClose(dx, ReferenceActivation.grad(activation, dy, from: source).data, "\(activation) grad")
+
+            let rows = random([4, 19]), features = random([19])
+            var z = rows.data
+            Elementwise.rowBiasActivation(&z, bias: features.data, rows: 4, features: 19, activation)
+            assertClose(z, ReferenceActivation.forward(activation, ReferenceBias.forward(rows, features)).data, "row bias+\(activation)")
         }
-        let dy = random([4, 5, 3])
-        var sums = [Float](repeating: 0, count: 5)
-        Elementwise.accumulateChannelSums(dy.data, batch: 4, channels: 5, inner: 3, into: &sums)
-        assertClose(sums, ReferenceBias.grad(dy).data, "bias grad")
+        for inner in [3, 1] {
+            let dy = random([4, 19, inner])
+            var sums = [Float](repeating: 0, count: 19)
+            Elementwise.accumulateChannelSums(dy.data, batch: 4, channels: 19, inner: inner, into: &sums)
+            assertClose(sums, ReferenceBias.grad(dy).data, "bias grad, inner \(inner)")
+        }
     }
 
     func testLossesMatchReference() {

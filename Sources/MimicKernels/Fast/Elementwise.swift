@@ -13,7 +13,7 @@ public enum Elementwise {
             let row = y + c * inner
             let b = bias[c]
             switch a {
-            case .relu: for i in 0..<inner { row[i] = max(0, row[i] + b) }
+            case .relu: reluPlusBias(row, count: inner, bias: b)
             case .none: for i in 0..<inner { row[i] += b }
             default: for i in 0..<inner { row[i] = ReferenceActivation.apply(a, row[i] + b) }
             }
@@ -28,7 +28,7 @@ public enum Elementwise {
         for r in 0..<rows {
             let row = y + r * features
             switch a {
-            case .relu: for i in 0..<features { row[i] = max(0, row[i] + bias[i]) }
+            case .relu: reluPlusBiasRow(row, bias: bias, count: features)
             case .none: for i in 0..<features { row[i] += bias[i] }
             default: for i in 0..<features { row[i] = ReferenceActivation.apply(a, row[i] + bias[i]) }
             }
@@ -41,10 +41,58 @@ public enum Elementwise {
         _ dy: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int, _ a: Activation
     ) {
         switch a {
-        case .relu: for i in 0..<count { dx[i] = v[i] > 0 ? dy[i] : 0 }
+        case .relu: reluGrad(dy, v, dx, count: count)
         case .none: dx.update(from: dy, count: count)
         default: for i in 0..<count { dx[i] = dy[i] * ReferenceActivation.derivative(a, from: v[i]) }
         }
+    }
+
+    // ReLU and its gradient eight lanes at a time. Written as scalar code the compiler
+    // branched on each sign, and on real data the signs are random: half the branches were
+    // mispredicted and a ReLU gradient ran at 5 ns per element. Selects have no branches.
+
+    /// x[i] = max(0, x[i] + bias), in place.
+    @inline(__always)
+    public static func reluPlusBias(_ x: UnsafeMutablePointer<Float>, count: Int, bias: Float) {
+        let b = SIMD8<Float>(repeating: bias), zero = SIMD8<Float>.zero
+        let raw = UnsafeMutableRawPointer(x)
+        var i = 0
+        while i + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) + b
+            raw.storeBytes(of: zero.replacing(with: v, where: v .> zero), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { let v = x[i] + bias; x[i] = v > 0 ? v : 0; i += 1 }
+    }
+
+    /// x[i] = max(0, x[i] + bias[i]), in place.
+    @inline(__always)
+    public static func reluPlusBiasRow(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, count: Int) {
+        let zero = SIMD8<Float>.zero
+        let raw = UnsafeMutableRawPointer(x), biases = UnsafeRawPointer(bias)
+        var i = 0
+        while i + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+                + biases.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            raw.storeBytes(of: zero.replacing(with: v, where: v .> zero), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { let v = x[i] + bias[i]; x[i] = v > 0 ? v : 0; i += 1 }
+    }
+
+    /// dx[i] = v[i] > 0 ? dy[i] : 0 (dx may be dy).
+    @inline(__always)
+    public static func reluGrad(_ dy: UnsafePointer<Float>, _ v: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        let zero = SIMD8<Float>.zero
+        let gradients = UnsafeRawPointer(dy), values = UnsafeRawPointer(v), out = UnsafeMutableRawPointer(dx)
+        var i = 0
+        while i + 8 <= count {
+            let g = gradients.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self)
+            let mask = values.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self) .> zero
+            out.storeBytes(of: zero.replacing(with: g, where: mask), toByteOffset: i * 4, as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count { dx[i] = v[i] > 0 ? dy[i] : 0; i += 1 }
     }
 
     /// db[c] += sum over [N, C, inner] of dy.
@@ -52,6 +100,14 @@ public enum Elementwise {
     public static func accumulateChannelSums(
         _ dy: UnsafePointer<Float>, batch: Int, channels: Int, inner: Int, into db: UnsafeMutablePointer<Float>
     ) {
+        if inner == 1 {
+            // A dense layer's [N, units]: add whole rows, which vectorises.
+            for b in 0..<batch {
+                let row = dy + b * channels
+                for c in 0..<channels { db[c] += row[c] }
+            }
+            return
+        }
         for b in 0..<batch {
             for c in 0..<channels {
                 let row = dy + (b * channels + c) * inner
