@@ -2,7 +2,7 @@
 of ../shared/bench/cases.json, interleaved in one run so both see the same machine.
 
 Run from the repository root after `swift build -c release`, with torch installed:
-    python3 scripts/bench-vs-torch.py [--steps 10] [--cases mlp1-1M,cnn2-1M] [--infer]
+    python3 scripts/bench-vs-torch.py [--steps 10] [--cases mlp1-1M,cnn2-1M] [--infer] [--no-header]
 Each case runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then as set on this machine.
 Prints a Markdown table: images/s of each, the ratio, mimicc's GFLOP/s and peak resident memory
 of both processes (GNU time's maximum resident set size).
@@ -37,19 +37,21 @@ def main():
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--cases", default="")
     parser.add_argument("--infer", action="store_true")
+    parser.add_argument("--no-header", action="store_true", help="rows only, to append to an earlier table")
     args = parser.parse_args()
     cases = list(json.load(open(os.path.join(SHARED, "cases.json")))["cases"])
     if args.cases:
         cases = args.cases.split(",")
     mode = ["--infer"] if args.infer else []
-    print(f"| case | OpenBLAS variables | PyTorch img/s | mimicc img/s | ratio | mimicc GFLOP/s | PyTorch MiB | mimicc MiB |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    if not args.no_header:
+        print("| case | steps | OpenBLAS variables | PyTorch img/s | mimicc img/s | ratio | mimicc GFLOP/s | PyTorch MiB | mimicc MiB |")
+        print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     for case in cases:
         for unset in (True, False):
             torch = run([sys.executable, os.path.join(SHARED, "torch_peer.py"), case, "--steps", str(args.steps)] + mode, unset)
             ours = run([os.path.join(ROOT, ".build/release/mimicc"), "bench", os.path.join(ROOT, "specs/bench", case + ".yaml"),
                         "--steps", str(args.steps)] + mode, unset)
-            print(f"| {case} | {'unset' if unset else 'set'} | {torch[0]:.1f} | {ours[0]:.1f} | {ours[0] / torch[0]:.2f} | "
+            print(f"| {case} | {args.steps} | {'unset' if unset else 'set'} | {torch[0]:.1f} | {ours[0]:.1f} | {ours[0] / torch[0]:.2f} | "
                   f"{ours[1]:.1f} | {torch[2]:.0f} | {ours[2]:.0f} |", flush=True)
 
 

@@ -9,12 +9,16 @@ import MimicTrain
 
 /// `mimicc logits RUN... --split train|test --out FILE.npy`: the averaged logits of trained
 /// runs (an ensemble teacher) on every image of a split, in record order, with each run's own
-/// normalisation and its best checkpoint, written as a float32 .npy file that a student's
-/// `teacher.logits` can name.
+/// normalisation and its best checkpoint (or, with `--checkpoint last`, its last), written as
+/// a float32 .npy file that a student's `teacher.logits` can name.
 public enum LogitsExport {
     public enum Split: String, Sendable, CaseIterable { case train, test }
+    /// Which of a run's checkpoints: its best validation epoch's or its last epoch's.
+    public typealias Weights = TestedCheckpoint
 
-    public static func export(runs: [String], split: Split, flipped: Bool, out: String, threads: Int) throws -> (rows: Int, columns: Int) {
+    public static func export(
+        runs: [String], split: Split, flipped: Bool, out: String, threads: Int, checkpoint which: TestedCheckpoint = .best
+    ) throws -> (rows: Int, columns: Int) {
         var sum: [Double] = []
         var shape = (rows: 0, columns: 0)
         for run in runs {
@@ -31,7 +35,8 @@ public enum LogitsExport {
             guard let spec = frontend.spec, let analysis = frontend.analysis, let data = spec.data else {
                 throw DataError("'\(run)/spec.json' does not compile", hint: "it was written by another mimicc version")
             }
-            let checkpoint = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
+            let checkpoint = try Checkpoint.read(which == .best ? directory.bestCheckpoint : directory.lastCheckpoint,
+                                                 expectedHash: hash)
             // The images of the split, and the run's training images (normalisation statistics).
             let images: ImageSet, trained: ImageSet
             switch data.dataset {

@@ -109,9 +109,12 @@ public enum Runner {
     public static func installInterruptHandler() { Interruption.install() }
 
     /// The line `compile-and-run` prints on standard output when a run ends.
+    /// The test accuracy names its epoch when it is not the best one (`train.tested: last`).
     public static func summary(_ r: TrainingResult) -> String {
-        String(format: "%@: best validation accuracy %.2f%% (epoch %d), test accuracy %.2f%%, %d parameters, %.1f s, stopped by %@\n",
-               r.name, 100 * r.bestValidationAccuracy, r.bestEpoch, 100 * r.testAccuracy, r.parameters, r.wallSeconds, r.stoppedBy)
+        let tested = r.testedEpoch.map { $0 == r.bestEpoch ? "" : " (epoch \($0))" } ?? ""
+        return String(format: "%@: best validation accuracy %.2f%% (epoch %d), test accuracy %.2f%%%@, %d parameters, %.1f s, stopped by %@\n",
+                      r.name, 100 * r.bestValidationAccuracy, r.bestEpoch, 100 * r.testAccuracy, tested, r.parameters,
+                      r.wallSeconds, r.stoppedBy)
     }
 
     static func loadData(_ spec: Spec, _ config: DataConfig, classes: Int, needsTeacher: Bool) throws -> TrainingData {

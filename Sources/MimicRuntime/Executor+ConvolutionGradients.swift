@@ -38,14 +38,17 @@ extension Executor {
     func bindConvolutionGradInput(_ op: Op) -> () -> Void {
         let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
         if let t = Self.transposedGeometry(op, plan.graph) {
-            // t: input dy [F, Ho, Wo], output dx [C, H, W]. Flipped weights [C, F, k, k].
+            // t reads dy [F, Ho, Wo] (t.c = F) and writes dx [C, H, W] (t.f = C) with the weights
+            // [F, C, k, k] rearranged as [C, F, k, k], each k x k kernel turned by 180 degrees.
+            // Rebuilt every call (F*C*k*k floats, a few microseconds): the weights change each step.
             var flipped = [Float](repeating: 0, count: t.f * t.columns)
-            let kk = t.k * t.k
+            let kk = t.k * t.k, filters = t.c, channels = t.f
             return { [unowned self] in
                 flipped.withUnsafeMutableBufferPointer { w in
-                    for f in 0..<t.c {
-                        for c in 0..<t.f {
-                            let source = weight + (f * t.f + c) * kk, target = w.baseAddress! + (c * t.c + f) * kk
+                    for filter in 0..<filters {
+                        for channel in 0..<channels {
+                            let source = weight + (filter * channels + channel) * kk
+                            let target = w.baseAddress! + (channel * filters + filter) * kk
                             for i in 0..<kk { target[i] = source[kk - 1 - i] }
                         }
                     }
@@ -54,9 +57,9 @@ extension Executor {
                         let scratch = self.scratch[thread], width = count * t.positions
                         self.convolveChunk(dy, first: first, count: count, flippedWeights, t, scratch: scratch)
                         for b in 0..<count {
-                            for c in 0..<t.f {
-                                (dx + (first + b) * t.imageOut + c * t.positions)
-                                    .update(from: scratch + t.outputOffset + c * width + b * t.positions, count: t.positions)
+                            for channel in 0..<channels {
+                                (dx + (first + b) * t.imageOut + channel * t.positions)
+                                    .update(from: scratch + t.outputOffset + channel * width + b * t.positions, count: t.positions)
                             }
                         }
                     }

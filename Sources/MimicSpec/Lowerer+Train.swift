@@ -2,7 +2,7 @@ import MimicBasics
 import MimicYAML
 
 extension Lowerer {
-    static let trainKeys = ["loss", "optimizer", "init", "batch", "epochs", "schedule", "seed", "threads"]
+    static let trainKeys = ["loss", "optimizer", "init", "batch", "epochs", "schedule", "seed", "tested", "threads"]
 
     mutating func lowerTrain(_ node: Node) -> TrainConfig? {
         guard let train = mapping(node, "train", allowed: Self.trainKeys) else { return nil }
@@ -15,12 +15,15 @@ extension Lowerer {
         let epochs = required(train, "epochs", in: "train").flatMap { int($0, "train.epochs", min: 1) }
         let schedule = train["schedule"].map { lowerSchedule($0) } ?? .constant
         let seed = int(in: train, "seed", "train.seed", default: 0, min: 0)
+        let tested = train["tested"].map {
+            choice($0, "train.tested", among: TestedCheckpoint.allCases.map(\.rawValue)).flatMap(TestedCheckpoint.init(rawValue:))
+        } ?? .best
         var threads: Int?? = .some(nil)
         if let node = train["threads"], node.scalar?.text != "auto" {
             threads = int(node, "train.threads", min: 1).map { .some($0) } ?? nil
         }
         guard let loss, let lossNode, let optimizer, let initScale, let batch, let epochs, let schedule,
-            let seed, let threads
+            let seed, let tested, let threads
         else { return nil }
         if case .oneCycle(_, _, _, .some) = schedule, case .sgd(_, let momentum, _, _) = optimizer, momentum == 0,
            let node = train["schedule"] {
@@ -31,7 +34,7 @@ extension Lowerer {
         return TrainConfig(
             loss: loss, lossLocation: lossNode.location, optimizer: optimizer,
             initScheme: initialisation?.scheme ?? .glorot, initScale: initScale, batch: batch,
-            epochs: epochs, schedule: schedule, seed: seed, threads: threads, location: train.location)
+            epochs: epochs, schedule: schedule, seed: seed, tested: tested, threads: threads, location: train.location)
     }
 
     private mutating func lowerLoss(_ node: Node) -> Loss? {

@@ -184,6 +184,7 @@ public enum SpecJSONSchema {
               "min-lr-ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.0005}}}}}
         ]},
         "seed": {"type": "integer", "minimum": 0, "default": 0},
+        "tested": {"enum": ["best", "last"], "default": "best"},
         "threads": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}], "default": "auto"}
       }
     },

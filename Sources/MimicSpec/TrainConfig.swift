@@ -55,6 +55,13 @@ public enum InitScheme: String, Sendable, Equatable, CaseIterable {
     case fanInUniform = "fan-in-uniform"
 }
 
+/// Which checkpoint the test split scores: the best validation epoch's (the paper's, and
+/// the default) or the last epoch's (a schedule that anneals to the end, as one-cycle does, and
+/// references such as ../shared/bench/torch_student.py that test after the last epoch).
+public enum TestedCheckpoint: String, Sendable, Equatable, CaseIterable {
+    case best, last
+}
+
 public struct TrainConfig: Sendable, Equatable {
     public var loss: Loss
     public var lossLocation: SourceLocation
@@ -66,6 +73,7 @@ public struct TrainConfig: Sendable, Equatable {
     public var epochs: Int
     public var schedule: Schedule
     public var seed: Int
+    public var tested: TestedCheckpoint = .best
     /// nil means all cores.
     public var threads: Int?
     public var location: SourceLocation

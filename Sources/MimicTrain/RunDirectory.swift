@@ -50,7 +50,7 @@ public struct RunDirectory: Sendable {
     public func appendMetrics(_ line: String) throws {
         let url = URL(fileURLWithPath: metricsFile)
         if !FileManager.default.fileExists(atPath: metricsFile) {
-            FileManager.default.createFile(atPath: metricsFile, contents: nil)
+            _ = FileManager.default.createFile(atPath: metricsFile, contents: nil)  // a failure shows when it is opened
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }

@@ -35,6 +35,9 @@ public struct TrainingResult: Codable, Sendable {
     public var bestEpoch: Int
     public var bestValidationAccuracy: Double
     public var testAccuracy: Double
+    /// The epoch whose weights scored `testAccuracy`: the best epoch's, or with
+    /// `train.tested: last` the last one's. Absent in results written before it existed.
+    public var testedEpoch: Int?
     public var stoppedBy: String
     public var wallSeconds: Double
     public var imagesPerSecond: Double
@@ -48,7 +51,8 @@ public struct TrainingError: Error, CustomStringConvertible, Sendable {
 
 /// Trains a compiled spec: epochs of shuffled, augmented batches prepared on a background
 /// thread; the optimizer and schedule of the spec; validation after every epoch, keeping the
-/// best checkpoint; the test split evaluated once, with the best weights.
+/// best checkpoint; the test split evaluated once, with the best weights (or the last ones,
+/// as `train.tested` says).
 public final class Trainer {
     public struct Options: Sendable {
         public var threads: Int
@@ -218,13 +222,14 @@ public final class Trainer {
                        imagesPerSecond, seconds))
         }
 
-        // The test split, once, with the best weights.
+        // The test split, once, with the best weights or the last.
         let best = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
-        restore(best)
+        let tested = train.tested == .last ? try Checkpoint.read(directory.lastCheckpoint, expectedHash: hash) : best
+        restore(tested)
         let test = evaluate(data.splits.test)
         let result = TrainingResult(
             name: spec.name, specHash: SHA256.hexString(hash), parameters: trainer.plan.parameterCount, epochs: schedule.epoch,
-            bestEpoch: best.epoch, bestValidationAccuracy: best.bestAccuracy, testAccuracy: test,
+            bestEpoch: best.epoch, bestValidationAccuracy: best.bestAccuracy, testAccuracy: test, testedEpoch: tested.epoch,
             stoppedBy: schedule.stopReason?.rawValue ?? "epochs", wallSeconds: Date().timeIntervalSince(started),
             imagesPerSecond: imagesPerSecond)
         let encoder = JSONEncoder()

@@ -286,13 +286,15 @@ struct DataFetchCommand: ParsableCommand {
 }
 
 extension LogitsExport.Split: ExpressibleByArgument {}
+extension LogitsExport.Weights: ExpressibleByArgument {}
 
 struct LogitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logits",
         abstract: "Export the averaged logits of trained runs, to use as a teacher.",
         discussion: """
-            Runs each run directory's best checkpoint over every image of the split (train: \
+            Runs each run directory's best checkpoint (or its last, with --checkpoint last) \
+            over every image of the split (train: \
             all 50000 CIFAR-10 training records in file order; test: the 10000 test images), \
             averages the logits over the runs (an ensemble, as Urban et al. average their 16 \
             teachers before the softmax) and writes a float32 .npy matrix [images, classes] \
@@ -312,13 +314,17 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "The .npy file to write.")
     var out: String
 
+    @Option(help: "Which weights: best (the best validation epoch's) or last (the last epoch's).")
+    var checkpoint: LogitsExport.Weights = .best
+
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
     func run() throws {
         do {
             let shape = try LogitsExport.export(runs: runs, split: split, flipped: flip, out: out,
-                                                threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+                                                threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                                checkpoint: checkpoint)
             FileStream.standardOutput.write("wrote \(out): \(shape.rows) x \(shape.columns) logits averaged over \(runs.count) run(s)\n")
         } catch {
             printError("mimicc: error: \(error)\n")

@@ -156,18 +156,40 @@ final class LogitsExportTests: RunnerTestsBase {
         XCTAssertEqual(shape.rows, 1000)
         XCTAssertEqual(shape.columns, 10)
         let logits = try NumpyArray.readMatrix(single)
+        XCTAssertEqual(try testAccuracy(single), result.testAccuracy, accuracy: 1e-9)
+        _ = try LogitsExport.export(runs: [out, out], split: .test, flipped: false, out: double, threads: 2)
+        let averaged = try NumpyArray.readMatrix(double).values
+        for (a, b) in zip(averaged, logits.values) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        let train = try LogitsExport.export(runs: [out], split: .train, flipped: true, out: directory + "/flip.npy", threads: 2)
+        XCTAssertEqual(train.rows, 512 + 256)
+    }
+
+    /// With `tested: last` the last epoch's weights are tested, and `mimicc logits
+    /// --checkpoint last` exports those same weights' logits.
+    func testTheLastEpochIsTestedWhenTheSpecSaysSo() throws {
+        let file = try spec("last", architecture: "8c5-mp2-24fc", epochs: 3, train: 512, extra: "  tested: last")
+        let out = directory + "/last-run"
+        let result = try Runner.run(file, options: options(out), log: { _ in }, isTerminal: false)
+        XCTAssertEqual(result.testedEpoch, 3)
+        let last = directory + "/last.npy"
+        _ = try LogitsExport.export(runs: [out], split: .test, flipped: false, out: last, threads: 2, checkpoint: .last)
+        XCTAssertEqual(try testAccuracy(last), result.testAccuracy, accuracy: 1e-9)
+        // The summary names the tested epoch when it is not the best one.
+        let summary = Runner.summary(result)
+        let named = String(format: "test accuracy %.2f%% (epoch 3)", 100 * result.testAccuracy)
+        XCTAssertEqual(summary.contains(named), result.bestEpoch != 3, summary)
+    }
+
+    /// The accuracy of exported logits on the synthetic test images of `spec`'s data seed.
+    func testAccuracy(_ npy: String) throws -> Double {
+        let logits = try NumpyArray.readMatrix(npy)
         let test = SyntheticData.generate(train: 512, validation: 256, test: 1000, seed: 2).test
         var correct = 0
         for n in 0..<logits.rows {
             let row = logits.values[(n * 10)..<((n + 1) * 10)]
             if row.indices.max(by: { row[$0] < row[$1] })! - n * 10 == Int(test.labels[n]) { correct += 1 }
         }
-        XCTAssertEqual(Double(correct) / 1000, result.testAccuracy, accuracy: 1e-9)
-        _ = try LogitsExport.export(runs: [out, out], split: .test, flipped: false, out: double, threads: 2)
-        let averaged = try NumpyArray.readMatrix(double).values
-        for (a, b) in zip(averaged, logits.values) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-        let train = try LogitsExport.export(runs: [out], split: .train, flipped: true, out: directory + "/flip.npy", threads: 2)
-        XCTAssertEqual(train.rows, 512 + 256)
+        return Double(correct) / Double(logits.rows)
     }
 }
 
