@@ -156,7 +156,8 @@ struct CompileAndRun: ParsableCommand {
             $MIMICC_DATA or ~/.cache/mimicc; or the built-in synthetic set) and its teacher's \
             logits, and trains with the spec's loss, optimizer and schedule. After every epoch \
             it validates, appends a line to metrics.jsonl and writes checkpoints atomically; \
-            the best validation checkpoint is the one tested. Results go to result.json in \
+            the best validation checkpoint is the one tested (the last, with train.tested: \
+            last). Results go to result.json in \
             the run directory (runs/<name>/<time>/, or --out). Ctrl-C stops after the current \
             step and keeps the last checkpoint; --resume DIR continues a run, and refuses if \
             the spec changed. Exit status: 0 trained, 1 errors in the spec or a diverged run, \
