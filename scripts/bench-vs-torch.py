@@ -2,15 +2,19 @@
 of ../shared/bench/cases.json, interleaved in one run so both see the same machine.
 
 Run from the repository root after `swift build -c release`, with torch installed:
-    python3 scripts/bench-vs-torch.py [--steps 10] [--cases mlp1-1M,cnn2-1M] [--infer] [--no-header]
+    python3 scripts/bench-vs-torch.py [--steps 10] [--rounds 1] [--cases mlp1-1M,cnn2-1M] [--infer] [--no-header]
 Each case runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then as set on this machine.
-Prints a Markdown table: images/s of each, the ratio, mimicc's GFLOP/s and peak resident memory
-of both processes (GNU time's maximum resident set size).
+With --rounds N, PyTorch and mimicc alternate N times per row: a VM's speed drifts by tens of
+percent over minutes, and alternation lets both programs see the same drift. Prints a Markdown
+table: the median images/s of each over the rounds, the ratio of the medians, the lowest and
+highest ratio of a round's pair, mimicc's GFLOP/s and the peak resident memory of both
+processes (GNU time's maximum resident set size, the largest over the rounds).
 """
 import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 
@@ -35,6 +39,7 @@ def run(command, unset):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=1, help="PyTorch and mimicc alternate this many times per row")
     parser.add_argument("--cases", default="")
     parser.add_argument("--infer", action="store_true")
     parser.add_argument("--no-header", action="store_true", help="rows only, to append to an earlier table")
@@ -43,17 +48,27 @@ def main():
     if args.cases:
         cases = args.cases.split(",")
     mode = ["--infer"] if args.infer else []
+    if args.rounds < 1:
+        sys.exit("--rounds must be at least 1")
     if not args.no_header:
-        print("| case | steps | OpenBLAS variables | PyTorch img/s | mimicc img/s | ratio | mimicc GFLOP/s | PyTorch MiB | mimicc MiB |")
-        print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+        print("| case | steps | rounds | OpenBLAS variables | PyTorch img/s | mimicc img/s | ratio | round ratios | "
+              "mimicc GFLOP/s | PyTorch MiB | mimicc MiB |")
+        print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for case in cases:
         for unset in (True, False):
-            torch = run([sys.executable, os.path.join(SHARED, "torch_peer.py"), case, "--steps", str(args.steps)] + mode, unset)
-            ours = run([os.path.join(ROOT, ".build/release/mimicc"), "bench", os.path.join(ROOT, "specs/bench", case + ".yaml"),
-                        "--steps", str(args.steps)] + mode, unset)
-            print(f"| {case} | {args.steps} | {'unset' if unset else 'set'} | {torch[0]:.1f} | {ours[0]:.1f} | {ours[0] / torch[0]:.2f} | "
-                  f"{ours[1]:.1f} | {torch[2]:.0f} | {ours[2]:.0f} |", flush=True)
-
+            torch, ours = [], []
+            for _ in range(args.rounds):
+                torch.append(run([sys.executable, os.path.join(SHARED, "torch_peer.py"), case, "--steps", str(args.steps)] + mode,
+                                 unset))
+                ours.append(run([os.path.join(ROOT, ".build/release/mimicc"), "bench",
+                                 os.path.join(ROOT, "specs/bench", case + ".yaml"), "--steps", str(args.steps)] + mode, unset))
+            theirs_rate = statistics.median(r[0] for r in torch)
+            ours_rate = statistics.median(r[0] for r in ours)
+            ratios = [o[0] / t[0] for t, o in zip(torch, ours)]
+            print(f"| {case} | {args.steps} | {args.rounds} | {'unset' if unset else 'set'} | {theirs_rate:.1f} | {ours_rate:.1f} | "
+                  f"{ours_rate / theirs_rate:.2f} | {min(ratios):.2f}-{max(ratios):.2f} | "
+                  f"{statistics.median(r[1] for r in ours):.1f} | {max(r[2] for r in torch):.0f} | {max(r[2] for r in ours):.0f} |",
+                  flush=True)
 
 if __name__ == "__main__":
     main()

@@ -131,11 +131,11 @@ extension Executor {
                             let plane = image + c * inner, values = winners + c * inner
                             var sum: Float = 0
                             for i in 0..<pool.count {
+                                // A select, not a branch: the signs are random.
                                 let at = Int(argmax[i])
-                                if values[at] > 0 {
-                                    plane[at] = gradient[i]
-                                    sum += gradient[i]
-                                }
+                                let passed = values[at] > 0 ? gradient[i] : 0
+                                plane[at] = passed
+                                sum += passed
                             }
                             partial[c] += sum
                         }

@@ -101,6 +101,27 @@ final class KernelTwinTests: XCTestCase {
         }
     }
 
+    /// The 2x2 stride-2 path works eight windows at a time: planes with 8 and 9 windows per line
+    /// (one block, a block and a tail), odd sides, and windows of ties, -infinity and NaN, which
+    /// must resolve as the reference's strictly-greater scan does.
+    func testTwoByTwoPoolingMatchesReferenceOnBlocksTailsTiesAndNaN() {
+        for (height, width) in [(16, 16), (5, 19), (33, 18), (2, 34)] {
+            var x = random([1, 1, height, width])
+            for i in stride(from: 0, to: x.count, by: 7) { x.data[i] = x.data[(i + 1) % x.count] }  // ties
+            x.data[0] = -.infinity; x.data[1] = -.infinity; x.data[width] = -.infinity; x.data[width + 1] = -.infinity
+            x.data[2] = .nan; x.data[width + 3] = .nan
+            let reference = ReferenceMaxPool.forward(x, size: 2, stride: 2)
+            var y = [Float](repeating: 0, count: reference.y.count), argmax = y
+            Pooling.maxpoolPlane(x.data, height: height, width: width, size: 2, stride: 2, &y, &argmax)
+            XCTAssertEqual(y, reference.y.data, "\(height)x\(width)")
+            XCTAssertEqual(argmax, reference.argmax.data, "\(height)x\(width)")
+            XCTAssertEqual(y[0], -.infinity)
+            var unrecorded = [Float](repeating: 0, count: reference.y.count)
+            Pooling.maxpoolPlane(x.data, height: height, width: width, size: 2, stride: 2, &unrecorded, nil)
+            XCTAssertEqual(unrecorded, y)
+        }
+    }
+
     /// Rows of 21 and 19: two or more eight-lane blocks and a tail, for the vector paths.
     func testEpiloguesAndActivationGradientsMatchReference() {
         for activation in Activation.allCases {

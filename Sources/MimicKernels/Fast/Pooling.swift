@@ -6,6 +6,10 @@ public enum Pooling {
         _ x: UnsafePointer<Float>, height h: Int, width w: Int, size: Int, stride: Int,
         _ y: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Float>?
     ) {
+        if size == 2 && stride == 2 {
+            maxpool2x2(x, height: h, width: w, y, argmax)
+            return
+        }
         let ho = (h - size) / stride + 1, wo = (w - size) / stride + 1
         for i in 0..<ho {
             for j in 0..<wo {
@@ -19,6 +23,70 @@ public enum Pooling {
                 }
                 y[i * wo + j] = best
                 argmax?[i * wo + j] = Float(at)
+            }
+        }
+    }
+
+    // The paper's pooling (2x2, stride 2), eight outputs at a time. Which of four values wins
+    // is random on real data, so the general loop's comparisons were branches mispredicted
+    // about half the time; here they are lane selects. The order of the comparisons (top
+    // left, top right, bottom left, bottom right, strictly greater, from -infinity at index
+    // 0) is the general loop's, so ties and NaNs resolve the same way.
+
+    /// Eight windows' maxima and argmaxima, from the 16 values of their top and bottom lines.
+    @inline(__always)
+    static func windows2x2(
+        top: SIMD16<Float>, bottom: SIMD16<Float>, index: SIMD8<Float>, width: Float
+    ) -> (best: SIMD8<Float>, at: SIMD8<Float>) {
+        var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Float>.zero
+        challenge(&best, &at, top.evenHalf, index)
+        challenge(&best, &at, top.oddHalf, index + 1)
+        challenge(&best, &at, bottom.evenHalf, index + width)
+        challenge(&best, &at, bottom.oddHalf, index + (width + 1))
+        return (best, at)
+    }
+
+    @inline(__always)
+    static func challenge(_ best: inout SIMD8<Float>, _ at: inout SIMD8<Float>, _ value: SIMD8<Float>, _ index: SIMD8<Float>) {
+        let wins = value .> best
+        best.replace(with: value, where: wins)
+        at.replace(with: index, where: wins)
+    }
+
+    @inline(__always)
+    static func maxpool2x2(
+        _ x: UnsafePointer<Float>, height h: Int, width w: Int,
+        _ y: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Float>?
+    ) {
+        let ho = h / 2, wo = w / 2
+        let evenLanes = SIMD8<Float>(0, 2, 4, 6, 8, 10, 12, 14)
+        let input = UnsafeRawPointer(x), maxima = UnsafeMutableRawPointer(y), winners = argmax.map(UnsafeMutableRawPointer.init)
+        for i in 0..<ho {
+            let top = 2 * i * w, bottom = top + w
+            var j = 0
+            while j + 8 <= wo {
+                let window = windows2x2(
+                    top: input.loadUnaligned(fromByteOffset: (top + 2 * j) * 4, as: SIMD16<Float>.self),
+                    bottom: input.loadUnaligned(fromByteOffset: (bottom + 2 * j) * 4, as: SIMD16<Float>.self),
+                    index: SIMD8(repeating: Float(top + 2 * j)) + evenLanes, width: Float(w))
+                maxima.storeBytes(of: window.best, toByteOffset: (i * wo + j) * 4, as: SIMD8<Float>.self)
+                winners?.storeBytes(of: window.at, toByteOffset: (i * wo + j) * 4, as: SIMD8<Float>.self)
+                j += 8
+            }
+            while j < wo {
+                var best = -Float.infinity, at = 0
+                func challenge(_ candidate: Int) {
+                    let wins = x[candidate] > best
+                    best = wins ? x[candidate] : best
+                    at = wins ? candidate : at
+                }
+                challenge(top + 2 * j)
+                challenge(top + 2 * j + 1)
+                challenge(bottom + 2 * j)
+                challenge(bottom + 2 * j + 1)
+                y[i * wo + j] = best
+                argmax?[i * wo + j] = Float(at)
+                j += 1
             }
         }
     }
