@@ -79,13 +79,14 @@ extension Executor {
         }
     }
 
-    /// out [F, count*positions] = W x im2col(images first..<first+count).
+    /// out [F, count*positions] = W x im2col(images first..<first+count), into the scratch's
+    /// output block or into `destination`.
     func convolveChunk(_ x: UnsafePointer<Float>, first: Int, count: Int, _ weight: UnsafePointer<Float>,
-                       _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>) {
+                       _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>, into destination: UnsafeMutablePointer<Float>? = nil) {
         let width = count * g.positions
         columns(x, first: first, count: count, g, into: scratch)
         BLAS.sgemm(.none, .none, m: g.f, n: width, k: g.columns, a: weight, lda: g.columns, b: scratch, ldb: width,
-                   c: scratch + g.outputOffset, ldc: width)
+                   c: destination ?? scratch + g.outputOffset, ldc: width)
     }
 
     /// The [F, count*positions] layout of a chunk of an NCHW gradient, into `out`.
@@ -114,15 +115,20 @@ extension Executor {
             pool = (size, stride, memory(ops[3].outputs[0]), pointer(ops[3].outputs[1]))
         }
         let pooled = pool.map { ((g.ho - $0.size) / $0.stride + 1) * ((g.wo - $0.size) / $0.stride + 1) } ?? 0
+        // With one image per chunk the GEMM's [F, positions] output is the image's NCHW layout:
+        // it goes straight to the activation's memory and the epilogue runs there, one copy
+        // of the largest maps fewer.
+        let direct = g.chunk == 1 && ops.count > 2 && out != nil && convolved == nil && pre == nil
         return { [unowned self] in
             self.forEachChunk(g) { first, count, t in
                 let scratch = self.scratch[t]
-                self.convolveChunk(x, first: first, count: count, weight, g, scratch: scratch)
+                let target = direct ? out! + first * g.imageOut : scratch + g.outputOffset
+                self.convolveChunk(x, first: first, count: count, weight, g, scratch: scratch, into: target)
                 let width = count * g.positions
                 for b in 0..<count {
                     let image = (first + b) * g.imageOut
                     for f in 0..<g.f {
-                        let row = scratch + g.outputOffset + f * width + b * g.positions
+                        let row = target + f * width + b * g.positions
                         let plane = image + f * g.positions
                         if let convolved { (convolved + plane).update(from: row, count: g.positions) }
                         guard let bias else { continue }
@@ -136,7 +142,7 @@ extension Executor {
                         } else {
                             for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i] + b0) }
                         }
-                        if let out, ops.count > 2 { (out + plane).update(from: row, count: g.positions) }
+                        if let out, ops.count > 2, !direct { (out + plane).update(from: row, count: g.positions) }
                         if let pool {
                             let index = (first + b) * g.f + f
                             Pooling.maxpoolPlane(row, height: g.ho, width: g.wo, size: pool.size, stride: pool.stride,

@@ -22,8 +22,13 @@ extension Executor {
                 self.forEachChunk(g) { first, count, t in
                     let scratch = self.scratch[t], width = count * g.positions
                     self.columns(x, first: first, count: count, g, into: scratch)
-                    self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
-                    BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: scratch + g.outputOffset, lda: width,
+                    // One image's dy [F, positions] is already the GEMM's layout; several are gathered.
+                    var gradient = UnsafePointer(dy + first * g.imageOut)
+                    if count > 1 {
+                        self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                        gradient = UnsafePointer(scratch + g.outputOffset)
+                    }
+                    BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: gradient, lda: width,
                                b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
                 }
                 self.reducePartials(into: dw, count: g.f * g.columns, workers: min(self.threads, chunks), offset: g.partialOffset)
@@ -55,6 +60,12 @@ extension Executor {
                     let flippedWeights = UnsafePointer(w.baseAddress!)
                     self.forEachChunk(t) { first, count, thread in
                         let scratch = self.scratch[thread], width = count * t.positions
+                        guard count > 1 else {
+                            // One image: the GEMM writes its dx [C, H, W] in place.
+                            self.convolveChunk(dy, first: first, count: 1, flippedWeights, t, scratch: scratch,
+                                               into: dx + first * t.imageOut)
+                            return
+                        }
                         self.convolveChunk(dy, first: first, count: count, flippedWeights, t, scratch: scratch)
                         for b in 0..<count {
                             for channel in 0..<channels {

@@ -95,6 +95,13 @@ final class ExecutorTests: ExecutorTestsBase {
             .maxpool(MaxPool(size: 4)),
             .dense(Dense(units: .fixed(5))),
         ], .mimic),
+        // A first layer as the students' (3 channels, one image per GEMM, written in place)
+        // with the 2x2 pooling fused into it, the pooling's eight-window path included.
+        ("first-layer-pooled", [3, 32, 32], [
+            .conv(Conv(filters: .fixed(6), kernel: 5)),
+            .maxpool(MaxPool(size: 2)),
+            .dense(Dense(units: .fixed(7))),
+        ], .mimic),
     ]
 
     func testExecutorMatchesTheReferenceInterpreter() throws {
