@@ -32,9 +32,11 @@ def run(command, unset):
     result = subprocess.run(["/usr/bin/time", "-f", "maxrss %M"] + command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(command)}\n{result.stderr}")
-    rate = float(re.search(r"img/s ([0-9.]+)", result.stdout).group(1))
+    rate, rss = re.search(r"img/s ([0-9.]+)", result.stdout), re.search(r"maxrss (\d+)", result.stderr)
+    if not rate or not rss:
+        sys.exit(f"no images/s or peak memory in the output of: {' '.join(command)}\n{result.stdout}{result.stderr}")
+    rate, rss = float(rate.group(1)), int(rss.group(1)) / 1024
     gflops = re.search(r"GFLOP/s ([0-9.]+)", result.stdout)
-    rss = int(re.search(r"maxrss (\d+)", result.stderr).group(1)) / 1024
     return rate, (float(gflops.group(1)) if gflops else None), rss
 
 
@@ -68,6 +70,8 @@ def main():
                                  unset))
                 ours.append(run([os.path.join(ROOT, ".build/release/mimicc"), "bench",
                                  os.path.join(ROOT, "specs/bench", case + ".yaml"), "--steps", str(args.steps)] + mode, unset))
+            if any(r[1] is None for r in ours):
+                sys.exit(f"mimicc bench printed no GFLOP/s for {case}")
             theirs_rate = statistics.median(r[0] for r in torch)
             ours_rate = statistics.median(r[0] for r in ours)
             ratios = [o[0] / t[0] for t, o in zip(torch, ours)]

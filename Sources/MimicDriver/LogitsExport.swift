@@ -35,8 +35,7 @@ public enum LogitsExport {
             guard let spec = frontend.spec, let analysis = frontend.analysis, let data = spec.data else {
                 throw DataError("'\(run)/spec.json' does not compile", hint: "it was written by another mimicc version")
             }
-            let checkpoint = try Checkpoint.read(which == .best ? directory.bestCheckpoint : directory.lastCheckpoint,
-                                                 expectedHash: hash)
+            let checkpoint = try Checkpoint.read(directory.checkpoint(which), expectedHash: hash)
             // The images of the split, and the run's training images (normalisation statistics).
             let images: ImageSet, trained: ImageSet
             switch data.dataset {

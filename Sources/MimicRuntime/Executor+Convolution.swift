@@ -89,14 +89,19 @@ extension Executor {
                    c: destination ?? scratch + g.outputOffset, ldc: width)
     }
 
-    /// The [F, count*positions] layout of a chunk of an NCHW gradient, into `out`.
-    func gatherChunk(_ dy: UnsafePointer<Float>, first: Int, count: Int, _ g: ConvGeometry, into out: UnsafeMutablePointer<Float>) {
+    /// The [F, count*positions] layout of a chunk of an NCHW gradient: one image's planes are
+    /// already that layout and are used where they are; several are gathered into `out`.
+    func gatherChunk(
+        _ dy: UnsafePointer<Float>, first: Int, count: Int, _ g: ConvGeometry, into out: UnsafeMutablePointer<Float>
+    ) -> UnsafePointer<Float> {
+        if count == 1 { return dy + first * g.imageOut }
         let width = count * g.positions
         for b in 0..<count {
             for f in 0..<g.f {
                 (out + f * width + b * g.positions).update(from: dy + (first + b) * g.imageOut + f * g.positions, count: g.positions)
             }
         }
+        return UnsafePointer(out)
     }
 
     /// conv2d [-> bias_add [-> activation [-> maxpool]]] with the epilogue applied per chunk.
@@ -118,7 +123,7 @@ extension Executor {
         // With one image per chunk the GEMM's [F, positions] output is the image's NCHW layout:
         // it goes straight to the activation's memory and the epilogue runs there, one copy
         // of the largest maps fewer.
-        let direct = g.chunk == 1 && ops.count > 2 && out != nil && convolved == nil && pre == nil
+        let direct = g.chunk == 1 && out != nil && convolved == nil && pre == nil
         return { [unowned self] in
             self.forEachChunk(g) { first, count, t in
                 let scratch = self.scratch[t]
@@ -142,7 +147,7 @@ extension Executor {
                         } else {
                             for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i] + b0) }
                         }
-                        if let out, ops.count > 2, !direct { (out + plane).update(from: row, count: g.positions) }
+                        if let out, !direct { (out + plane).update(from: row, count: g.positions) }
                         if let pool {
                             let index = (first + b) * g.f + f
                             Pooling.maxpoolPlane(row, height: g.ho, width: g.wo, size: pool.size, stride: pool.stride,

@@ -22,12 +22,7 @@ extension Executor {
                 self.forEachChunk(g) { first, count, t in
                     let scratch = self.scratch[t], width = count * g.positions
                     self.columns(x, first: first, count: count, g, into: scratch)
-                    // One image's dy [F, positions] is already the GEMM's layout; several are gathered.
-                    var gradient = UnsafePointer(dy + first * g.imageOut)
-                    if count > 1 {
-                        self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
-                        gradient = UnsafePointer(scratch + g.outputOffset)
-                    }
+                    let gradient = self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
                     BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: gradient, lda: width,
                                b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
                 }
@@ -60,13 +55,11 @@ extension Executor {
                     let flippedWeights = UnsafePointer(w.baseAddress!)
                     self.forEachChunk(t) { first, count, thread in
                         let scratch = self.scratch[thread], width = count * t.positions
-                        guard count > 1 else {
-                            // One image: the GEMM writes its dx [C, H, W] in place.
-                            self.convolveChunk(dy, first: first, count: 1, flippedWeights, t, scratch: scratch,
-                                               into: dx + first * t.imageOut)
-                            return
-                        }
-                        self.convolveChunk(dy, first: first, count: count, flippedWeights, t, scratch: scratch)
+                        // One image's [C, H*W] GEMM output is its dx layout: written in place.
+                        let inPlace = count == 1
+                        self.convolveChunk(dy, first: first, count: count, flippedWeights, t, scratch: scratch,
+                                           into: inPlace ? dx + first * t.imageOut : nil)
+                        if inPlace { return }
                         for b in 0..<count {
                             for channel in 0..<channels {
                                 (dx + (first + b) * t.imageOut + channel * t.positions)
@@ -81,9 +74,9 @@ extension Executor {
         return { [unowned self] in
             self.forEachChunk(g) { first, count, t in
                 let scratch = self.scratch[t], width = count * g.positions
-                self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                let gradient = self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
                 BLAS.sgemm(.transposed, .none, m: g.columns, n: width, k: g.f, a: weight, lda: g.columns,
-                           b: scratch + g.outputOffset, ldb: width, c: scratch, ldc: width)
+                           b: gradient, ldb: width, c: scratch, ldc: width)
                 for b in 0..<count {
                     let image = dx + (first + b) * g.imageIn
                     image.update(repeating: 0, count: g.imageIn)

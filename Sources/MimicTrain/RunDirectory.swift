@@ -1,5 +1,6 @@
 import Foundation
 import MimicData
+import MimicSpec
 
 /// A run's directory: `runs/<spec-name>/<timestamp>/` unless given. It holds the resolved
 /// spec and its hash, provenance, `metrics.jsonl` (one line per epoch, appended and flushed),
@@ -14,6 +15,8 @@ public struct RunDirectory: Sendable {
     public var metricsFile: String { path + "/metrics.jsonl" }
     public var lastCheckpoint: String { path + "/checkpoint-last.bin" }
     public var bestCheckpoint: String { path + "/checkpoint-best.bin" }
+    /// The best validation epoch's checkpoint or the last epoch's.
+    public func checkpoint(_ which: TestedCheckpoint) -> String { which == .best ? bestCheckpoint : lastCheckpoint }
     public var resultFile: String { path + "/result.json" }
 
     public init(path: String) { self.path = path }

@@ -224,7 +224,7 @@ public final class Trainer {
 
         // The test split, once, with the best weights or the last.
         let best = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
-        let tested = train.tested == .last ? try Checkpoint.read(directory.lastCheckpoint, expectedHash: hash) : best
+        let tested = train.tested == .best ? best : try Checkpoint.read(directory.checkpoint(train.tested), expectedHash: hash)
         restore(tested)
         let test = evaluate(data.splits.test)
         let result = TrainingResult(

@@ -102,6 +102,12 @@ final class ExecutorTests: ExecutorTestsBase {
             .maxpool(MaxPool(size: 2)),
             .dense(Dense(units: .fixed(7))),
         ], .mimic),
+        // A strided layer with 256 output positions: one image per GEMM on the col2im path.
+        ("strided-one-image", [2, 32, 32], [
+            .conv(Conv(filters: .fixed(4), kernel: 3, stride: 2, padding: .explicit(1))),
+            .conv(Conv(filters: .fixed(3), kernel: 3, stride: 2, padding: .explicit(1))),
+            .dense(Dense(units: .fixed(5))),
+        ], .mimic),
     ]
 
     func testExecutorMatchesTheReferenceInterpreter() throws {

@@ -53,6 +53,14 @@ public enum Pooling {
         at.replace(with: index, where: wins)
     }
 
+    /// The same for one window, in the tail of a line.
+    @inline(__always)
+    static func challenge(_ best: inout Float, _ at: inout Int, _ value: Float, _ index: Int) {
+        let wins = value > best
+        best = wins ? value : best
+        at = wins ? index : at
+    }
+
     @inline(__always)
     static func maxpool2x2(
         _ x: UnsafePointer<Float>, height h: Int, width w: Int,
@@ -75,15 +83,10 @@ public enum Pooling {
             }
             while j < wo {
                 var best = -Float.infinity, at = 0
-                func challenge(_ candidate: Int) {
-                    let wins = x[candidate] > best
-                    best = wins ? x[candidate] : best
-                    at = wins ? candidate : at
-                }
-                challenge(top + 2 * j)
-                challenge(top + 2 * j + 1)
-                challenge(bottom + 2 * j)
-                challenge(bottom + 2 * j + 1)
+                challenge(&best, &at, x[top + 2 * j], top + 2 * j)
+                challenge(&best, &at, x[top + 2 * j + 1], top + 2 * j + 1)
+                challenge(&best, &at, x[bottom + 2 * j], bottom + 2 * j)
+                challenge(&best, &at, x[bottom + 2 * j + 1], bottom + 2 * j + 1)
                 y[i * wo + j] = best
                 argmax?[i * wo + j] = Float(at)
                 j += 1
