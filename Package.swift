@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Dependencies run one way: the `mimicc` executable parses arguments and calls MimicDriver,
-// which calls the libraries below it, down to the two C system-library targets.
+// which calls the libraries below it, down to the C targets (three system libraries and the
+// Winograd tile transform).
 let package = Package(
     name: "mimicc",
     platforms: [.macOS(.v13)],
@@ -33,7 +34,9 @@ let package = Package(
         .target(
             name: "MimicTrain",
             dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicKernels", "MimicData"]),
-        .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicSpec", "MimicBLAS"]),
+        .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicSpec", "MimicBLAS", "CWinogradTiles"]),
+        // The Winograd input transform in C: AVX2/FMA code chosen at run time, portable otherwise.
+        .target(name: "CWinogradTiles"),
         .target(name: "MimicData", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(name: "MimicSearch", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(name: "MimicStore", dependencies: ["CSQLite"]),
@@ -60,7 +63,7 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
         .testTarget(name: "MimicTrainTests", dependencies: ["MimicTrain", "MimicData", "MimicDriver", "MimicBasics", "MimicSpec"]),
-        .testTarget(name: "MimicKernelsTests", dependencies: ["MimicKernels", "MimicBLAS", "MimicSpec", "MimicBasics"]),
+        .testTarget(name: "MimicKernelsTests", dependencies: ["MimicKernels", "MimicBLAS", "MimicSpec", "MimicBasics", "CWinogradTiles"]),
         .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
         .testTarget(
             name: "MimicStudyTests",

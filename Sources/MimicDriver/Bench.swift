@@ -19,6 +19,11 @@ public enum Bench {
         public var inference = false
         public var profile = false
         public var fuse = true
+        /// Winograd tiles where they apply (`--im2col` turns them off, to compare).
+        public var winograd = true
+        /// Also time the plan with the other convolution algorithm setting, its steps
+        /// alternating with the first plan's so that both see the same machine (`--compare`).
+        public var compare = false
 
         public init() {}
     }
@@ -35,6 +40,8 @@ public enum Bench {
         public var residentBytes: Int
         /// Per kernel: name, median seconds, FLOPs.
         public var kernels: [(String, Double, Int)]
+        /// With `compare`: the other plan's description and median step.
+        public var comparison: (String, Double)?
 
         public var imagesPerSecond: Double { Double(batch) / medianStep }
         public var gflops: Double { Double(flopsPerStep) / medianStep / 1e9 }
@@ -54,18 +61,12 @@ public enum Bench {
         if options.inference { graph = Folding.fold(graph).graph } else { graph = Autodiff.backward(graph) }
         let batch = options.batch ?? 128
         let threads = options.threads ?? spec.train?.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse)
-        let executor = Executor(plan: plan, threads: threads)
-        Initializer.glorot(executor, scale: 1, seed: 0)
-        let optimizer = MimicRuntime.Optimizer(.sgd(lr: 1e-3, momentum: 0.9, nesterov: true, weightDecay: 0),
-                                                parameterCount: plan.parameterCount)
-        var generator = SeededGenerator(seed: 1)
-        for value in graph.values where value.role == .input || value.role == .target {
-            guard let p = executor.pointer(value.id) else { continue }
-            for i in 0..<(batch * value.elementCount) { p[i] = normal(&generator) }
-        }
+        let (plan, executor, optimizer) = contender(graph, batch: batch, threads: threads, options: options)
+        var other = options
+        other.winograd.toggle()
+        let rival = options.compare ? contender(graph, batch: batch, threads: threads, options: other) : nil
         var count: UInt64 = 0
-        func step() {
+        func step(_ executor: Executor, _ optimizer: MimicRuntime.Optimizer) {
             count += 1
             executor.dropoutSeed = count
             executor.run()
@@ -73,8 +74,11 @@ public enum Bench {
                 optimizer.step(parameters: executor.parameters.baseAddress!, gradients: executor.gradients.baseAddress!, lr: 1e-3)
             }
         }
-        for _ in 0..<options.warmup { step() }
-        var times: [Double] = []
+        for _ in 0..<options.warmup {
+            step(executor, optimizer)
+            if let rival { step(rival.1, rival.2) }
+        }
+        var times: [Double] = [], rivalTimes: [Double] = []
         // One row per kernel, and one for the optimizer's update.
         var kernelTimes = [[Double]](repeating: [], count: plan.kernels.count + 1)
         for _ in 0..<options.steps {
@@ -89,13 +93,20 @@ public enum Bench {
                 times.append(now() - start)
             } else {
                 let start = now()
-                step()
+                step(executor, optimizer)
                 times.append(now() - start)
+            }
+            if let rival {
+                let start = now()
+                step(rival.1, rival.2)
+                rivalTimes.append(now() - start)
             }
         }
         let flops = plan.kernels.reduce(0) { $0 + Flops.of($1, in: graph, batch: batch) }
         let kernels = options.profile
-            ? plan.kernels.enumerated().map { i, k in (k.name, median(kernelTimes[i]), Flops.of(k, in: graph, batch: batch)) }
+            ? plan.kernels.enumerated().map { i, k in
+                (executor.kernelNames[i], median(kernelTimes[i]), Flops.of(k, in: graph, batch: batch))
+            }
                 + (options.inference ? [] : [("sgd update", median(kernelTimes[plan.kernels.count]), 0)])
             : []
         let scratch = executor.scratchBytes
@@ -106,7 +117,26 @@ public enum Bench {
         ]
         return (Result(name: spec.name, params: analysis.params, batch: batch, threads: threads, inference: options.inference,
                        medianStep: median(times), flopsPerStep: flops, plannedBytes: planned,
-                       residentBytes: residentPeak(), kernels: kernels), report)
+                       residentBytes: residentPeak(), kernels: kernels,
+                       comparison: rival.map { _ in (other.winograd ? "winograd" : "im2col only", median(rivalTimes)) }), report)
+    }
+
+    /// A plan for the options, its executor with Glorot weights and standard-normal inputs
+    /// and targets (the same for every plan of the graph), and an SGD optimizer.
+    static func contender(
+        _ graph: Graph, batch: Int, threads: Int, options: Options
+    ) -> (ExecutionPlan, Executor, MimicRuntime.Optimizer) {
+        let plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse, winograd: options.winograd)
+        let executor = Executor(plan: plan, threads: threads)
+        Initializer.glorot(executor, scale: 1, seed: 0)
+        let optimizer = MimicRuntime.Optimizer(.sgd(lr: 1e-3, momentum: 0.9, nesterov: true, weightDecay: 0),
+                                                parameterCount: plan.parameterCount)
+        var generator = SeededGenerator(seed: 1)
+        for value in graph.values where value.role == .input || value.role == .target {
+            guard let p = executor.pointer(value.id) else { continue }
+            for i in 0..<(batch * value.elementCount) { p[i] = normal(&generator) }
+        }
+        return (plan, executor, optimizer)
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
@@ -135,6 +165,10 @@ public enum Bench {
         let mode = r.inference ? "infer" : "train"
         var out = "params \(r.params)\n"
         out += "\(r.name) \(mode) img/s \(String(format: "%.1f", r.imagesPerSecond))\n"
+        if let (label, step) = r.comparison {
+            out += "\(r.name) \(mode) img/s \(String(format: "%.1f", Double(r.batch) / step)) with \(label) "
+            out += "(steps alternating with the line above; ratio \(String(format: "%.2f", step / r.medianStep)))\n"
+        }
         out += "\(r.name) GFLOP/s \(String(format: "%.1f", r.gflops)) (\(String(format: "%.3f", Double(r.flopsPerStep) / 1e9)) GFLOP per step, "
         out += "median step \(String(format: "%.2f", r.medianStep * 1000)) ms, batch \(r.batch), \(r.threads) threads)\n"
         let total = r.plannedBytes.reduce(0) { $0 + $1.1 }

@@ -34,8 +34,11 @@ public struct ExecutionPlan: Sendable {
     public var views: [ValueID: ValueID]
     /// Rewrites applied before planning (folds), and folds declined with the reason.
     public var notes: [String] = []
+    /// Whether convolutions that qualify run over Winograd tiles (`ConvolutionAlgorithm`);
+    /// off, every convolution is im2col + GEMM.
+    public var winograd = true
 
-    public static func make(_ graph: Graph, batch: Int, fuse: Bool = true) -> ExecutionPlan {
+    public static func make(_ graph: Graph, batch: Int, fuse: Bool = true, winograd: Bool = true) -> ExecutionPlan {
         let kernels = Fusion.kernels(graph, enabled: fuse)
         var kernelOfOp = [Int](repeating: 0, count: graph.ops.count)
         for (k, kernel) in kernels.enumerated() { for op in kernel.ops { kernelOfOp[op] = k } }
@@ -100,7 +103,7 @@ public struct ExecutionPlan: Sendable {
         return ExecutionPlan(
             graph: graph, batch: batch, kernels: kernels, storage: storage, arenaBuffers: buffers,
             arenaBytes: arenaBytes, unplannedBytes: requests.reduce(0) { $0 + MemoryPlanner.align($1.bytes) },
-            parameterCount: parameterOffset, views: views)
+            parameterCount: parameterOffset, views: views, winograd: winograd)
     }
 
     /// Pairs of arena values alive at the same time whose bytes overlap; empty for a valid plan.

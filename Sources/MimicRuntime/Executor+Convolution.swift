@@ -3,47 +3,60 @@ import MimicGraph
 import MimicKernels
 import MimicSpec
 
-/// Convolutions as GEMMs over im2col columns. Images are taken a chunk at a time, side by
-/// side in one column matrix, so that late layers with small feature maps (8x8, 4x4) still
-/// give GEMMs wide enough to run near the machine's peak; chunks are split over the threads.
-/// The output of a chunk's GEMM is [F, chunk*Ho*Wo]; the epilogue (bias, activation, pool)
-/// reads it while it is in cache and writes each image's NCHW planes.
+/// Convolutions as GEMMs over im2col columns, or over Winograd tiles where
+/// `ConvolutionAlgorithm` picks them. Images are taken a chunk at a time, side by side in one
+/// GEMM, so that late layers with small feature maps (8x8, 4x4) still give GEMMs wide enough
+/// to run near the machine's peak; chunks are split over the threads. The output of a chunk
+/// is [F, chunk*Ho*Wo] either way; the epilogue (bias, activation, pool) reads it while it is
+/// in cache and writes each image's NCHW planes.
 extension Executor {
     struct ConvGeometry {
         var c, h, w, f, k, stride, pad, ho, wo: Int
         /// Images per GEMM.
         var chunk: Int
+        /// Set when the convolution runs over Winograd tiles.
+        var winograd: WinogradTiling?
         var columns: Int { c * k * k }
         var positions: Int { ho * wo }
         var imageIn: Int { c * h * w }
         var imageOut: Int { f * ho * wo }
-        /// Per-thread scratch layout: columns, then the chunk's output, then a partial dW.
-        var outputOffset: Int { columns * chunk * positions }
+        /// Per-thread scratch layout: the algorithm's work space (im2col columns, or tile
+        /// transforms and products), then the chunk's output, then a partial weight gradient
+        /// (dW, or its Winograd transform).
+        var outputOffset: Int { winograd?.workFloats(images: chunk) ?? columns * chunk * positions }
         var partialOffset: Int { outputOffset + f * chunk * positions }
-        var scratchFloats: Int { partialOffset + f * columns }
+        var partialFloats: Int { winograd?.transformedWeightFloats ?? f * columns }
+        var scratchFloats: Int { partialOffset + partialFloats }
 
-        init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int) {
+        init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int, winograd allowed: Bool) {
             (c, h, w, f, self.k, self.stride, pad, ho, wo) =
                 (input[0], input[1], input[2], output[0], k, stride, padding, output[1], output[2])
-            chunk = Executor.chunk(positions: ho * wo)
+            winograd = allowed
+                ? ConvolutionAlgorithm.winograd(channels: c, filters: f, height: h, width: w, kernel: k, stride: stride, padding: padding)
+                : nil
+            chunk = winograd.map { max(1, min(32, 256 / $0.tiles)) } ?? Executor.chunk(positions: ho * wo)
         }
     }
 
-    /// Enough images side by side for about 256 GEMM columns.
+    /// Enough images side by side for about 256 GEMM columns (output positions, or tiles).
     static func chunk(positions: Int) -> Int { max(1, min(32, 256 / max(1, positions))) }
 
     func geometry(_ op: Op) -> ConvGeometry {
-        Self.geometry(op, plan.graph)
+        Self.geometry(op, plan)
     }
 
-    static func geometry(_ op: Op, _ g: Graph) -> ConvGeometry {
+    static func geometry(_ op: Op, _ plan: ExecutionPlan) -> ConvGeometry {
+        let g = plan.graph, winograd = plan.winograd
         switch op.kind {
         case .conv2d(let k, let s, let p):
-            return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: s, padding: p)
+            return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: s, padding: p,
+                                winograd: winograd)
         case .conv2dGradWeight(let k, let s, let p):
-            return ConvGeometry(input: g[op.inputs[1]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p)
+            return ConvGeometry(input: g[op.inputs[1]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p,
+                                winograd: winograd)
         case .conv2dGradInput(let k, let s, let p):
-            return ConvGeometry(input: g[op.outputs[0]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p)
+            return ConvGeometry(input: g[op.outputs[0]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p,
+                                winograd: winograd)
         default: preconditionFailure("internal error: not a convolution")
         }
     }
@@ -53,9 +66,27 @@ extension Executor {
     /// has the forward's shape (M = C, K = F*k*k), which runs faster here than the
     /// transposed product (M = C*k*k, K = F) followed by a scattering col2im. Nil for strided
     /// convolutions, whose gradient has holes.
-    static func transposedGeometry(_ op: Op, _ g: Graph) -> ConvGeometry? {
+    static func transposedGeometry(_ op: Op, _ plan: ExecutionPlan) -> ConvGeometry? {
         guard case .conv2dGradInput(let k, let s, let p) = op.kind, s == 1, p <= k - 1 else { return nil }
-        return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: 1, padding: k - 1 - p)
+        let g = plan.graph
+        return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: 1, padding: k - 1 - p,
+                            winograd: plan.winograd)
+    }
+
+    /// The Winograd tiling a convolution op runs over, nil for im2col.
+    static func winograd(_ op: Op, _ plan: ExecutionPlan) -> WinogradTiling? {
+        switch op.kind {
+        case .conv2dGradInput: return transposedGeometry(op, plan)?.winograd
+        case .conv2d, .conv2dGradWeight: return geometry(op, plan).winograd
+        default: return nil
+        }
+    }
+
+    /// A kernel's name, with the tiles of a convolution that runs over Winograd's (profiles
+    /// then say which algorithm each time belongs to).
+    static func describe(_ kernel: Kernel, _ plan: ExecutionPlan) -> String {
+        guard let tiling = kernel.ops.lazy.compactMap({ winograd(plan.graph.ops[$0], plan) }).first else { return kernel.name }
+        return "\(kernel.name) \(ConvolutionAlgorithm.describe(tiling))"
     }
 
     /// Runs `body(first image, image count, thread)` over the batch in chunks, the chunks
@@ -79,14 +110,29 @@ extension Executor {
         }
     }
 
-    /// out [F, count*positions] = W x im2col(images first..<first+count), into the scratch's
-    /// output block or into `destination`.
+    /// out [F, count*positions] = the convolution of images first..<first+count, into the
+    /// scratch's output block or into `destination`: W x im2col(images), or over Winograd
+    /// tiles with the filters' transform `transformed` (made once per step, see
+    /// `transformedWeights`).
     func convolveChunk(_ x: UnsafePointer<Float>, first: Int, count: Int, _ weight: UnsafePointer<Float>,
-                       _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>, into destination: UnsafeMutablePointer<Float>? = nil) {
+                       transformed: UnsafePointer<Float>?, _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>,
+                       into destination: UnsafeMutablePointer<Float>? = nil) {
+        let target = destination ?? scratch + g.outputOffset
+        if let tiling = g.winograd {
+            guard let transformed else { preconditionFailure("internal error: Winograd convolution without transformed filters") }
+            tiling.convolve(x + first * g.imageIn, images: count, transformedWeights: transformed, work: scratch, into: target)
+            return
+        }
         let width = count * g.positions
         columns(x, first: first, count: count, g, into: scratch)
         BLAS.sgemm(.none, .none, m: g.f, n: width, k: g.columns, a: weight, lda: g.columns, b: scratch, ldb: width,
-                   c: destination ?? scratch + g.outputOffset, ldc: width)
+                   c: target, ldc: width)
+    }
+
+    /// Memory for a Winograd convolution's transformed filters (U), bound with its kernel and
+    /// refilled each step; nil for im2col.
+    func transformedWeights(_ g: ConvGeometry) -> UnsafeMutablePointer<Float>? {
+        g.winograd.map { kernelBuffer($0.transformedWeightFloats) }
     }
 
     /// The [F, count*positions] layout of a chunk of an NCHW gradient: one image's planes are
@@ -124,11 +170,13 @@ extension Executor {
         // it goes straight to the activation's memory and the epilogue runs there, one copy
         // of the largest maps fewer.
         let direct = g.chunk == 1 && out != nil && convolved == nil && pre == nil
+        let transformed = transformedWeights(g)
         return { [unowned self] in
+            if let transformed { g.winograd?.transformWeights(weight, into: transformed) }
             self.forEachChunk(g) { first, count, t in
                 let scratch = self.scratch[t]
                 let target = direct ? out! + first * g.imageOut : scratch + g.outputOffset
-                self.convolveChunk(x, first: first, count: count, weight, g, scratch: scratch, into: target)
+                self.convolveChunk(x, first: first, count: count, weight, transformed: transformed, g, scratch: scratch, into: target)
                 let width = count * g.positions
                 for b in 0..<count {
                     let image = (first + b) * g.imageOut

@@ -14,19 +14,32 @@ extension Executor {
             return bindConvolutionForward([op])
         case .conv2dGradWeight:
             let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
+            // Winograd sums the transformed gradient over the batch and transforms it back once.
+            let summed = g.winograd.map { kernelBuffer($0.transformedWeightFloats) }
             return { [unowned self] in
                 let chunks = (self.batch + g.chunk - 1) / g.chunk
                 for t in 0..<min(self.threads, chunks) {
-                    (self.scratch[t] + g.partialOffset).update(repeating: 0, count: g.f * g.columns)
+                    (self.scratch[t] + g.partialOffset).update(repeating: 0, count: g.partialFloats)
                 }
                 self.forEachChunk(g) { first, count, t in
                     let scratch = self.scratch[t], width = count * g.positions
-                    self.columns(x, first: first, count: count, g, into: scratch)
                     let gradient = self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                    if let tiling = g.winograd {
+                        tiling.accumulateWeightGradient(x + first * g.imageIn, images: count, outputGradient: gradient,
+                                                        work: scratch, into: scratch + g.partialOffset)
+                        return
+                    }
+                    self.columns(x, first: first, count: count, g, into: scratch)
                     BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: gradient, lda: width,
                                b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
                 }
-                self.reducePartials(into: dw, count: g.f * g.columns, workers: min(self.threads, chunks), offset: g.partialOffset)
+                let workers = min(self.threads, chunks)
+                if let tiling = g.winograd, let summed {
+                    self.reducePartials(into: summed, count: g.partialFloats, workers: workers, offset: g.partialOffset)
+                    tiling.finishWeightGradient(summed, into: dw)
+                } else {
+                    self.reducePartials(into: dw, count: g.partialFloats, workers: workers, offset: g.partialOffset)
+                }
             }
         case .conv2dGradInput:
             return bindConvolutionGradInput(op)
@@ -37,12 +50,13 @@ extension Executor {
 
     func bindConvolutionGradInput(_ op: Op) -> () -> Void {
         let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
-        if let t = Self.transposedGeometry(op, plan.graph) {
+        if let t = Self.transposedGeometry(op, plan) {
             // t reads dy [F, Ho, Wo] (t.c = F) and writes dx [C, H, W] (t.f = C) with the weights
             // [F, C, k, k] rearranged as [C, F, k, k], each k x k kernel turned by 180 degrees.
             // Rebuilt every call (F*C*k*k floats, a few microseconds): the weights change each step.
             var flipped = [Float](repeating: 0, count: t.f * t.columns)
             let kk = t.k * t.k, filters = t.c, channels = t.f
+            let transformed = transformedWeights(t)
             return { [unowned self] in
                 flipped.withUnsafeMutableBufferPointer { w in
                     for filter in 0..<filters {
@@ -53,11 +67,12 @@ extension Executor {
                         }
                     }
                     let flippedWeights = UnsafePointer(w.baseAddress!)
+                    if let transformed { t.winograd?.transformWeights(flippedWeights, into: transformed) }
                     self.forEachChunk(t) { first, count, thread in
                         let scratch = self.scratch[thread], width = count * t.positions
                         // One image's [C, H*W] GEMM output is its dx layout: written in place.
                         let inPlace = count == 1
-                        self.convolveChunk(dy, first: first, count: count, flippedWeights, t, scratch: scratch,
+                        self.convolveChunk(dy, first: first, count: count, flippedWeights, transformed: transformed, t, scratch: scratch,
                                            into: inPlace ? dx + first * t.imageOut : nil)
                         if inPlace { return }
                         for b in 0..<count {

@@ -20,6 +20,8 @@ public final class Executor {
     var scratch: [UnsafeMutablePointer<Float>] = []
     var scratchFloats = 0
     var steps: [(name: String, run: () -> Void)] = []
+    /// Buffers a bound kernel keeps between steps (transformed filters), freed with the executor.
+    var kernelBuffers: [UnsafeMutablePointer<Float>] = []
     /// The loss of the last run (training graphs).
     public internal(set) var loss: Double = 0
     /// Seeds dropout masks (with each op's index); callers set it per step so masks differ
@@ -44,7 +46,7 @@ public final class Executor {
             buffer.initialize(repeating: 0, count: max(scratchFloats, 16))
             scratch.append(buffer)
         }
-        steps = plan.kernels.map { kernel in (kernel.name, bind(kernel)) }
+        steps = plan.kernels.map { kernel in (Self.describe(kernel, plan), bind(kernel)) }
         // Every GEMM is single-threaded; the executor does the splitting (see `gemm`).
         BLAS.threads = 1
     }
@@ -55,7 +57,19 @@ public final class Executor {
         gradients.deallocate()
         state.deallocate()
         for buffer in scratch { buffer.deallocate() }
+        for buffer in kernelBuffers { buffer.deallocate() }
     }
+
+    /// Zeroed memory for a kernel being bound, kept until the executor goes.
+    func kernelBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        buffer.initialize(repeating: 0, count: max(count, 1))
+        kernelBuffers.append(buffer)
+        return buffer
+    }
+
+    /// Each kernel's name as profiles print it (with a convolution's algorithm).
+    public var kernelNames: [String] { steps.map(\.name) }
 
     /// Bytes of per-thread scratch.
     public var scratchBytes: Int { scratch.count * max(scratchFloats, 16) * 4 }
@@ -144,7 +158,7 @@ enum ScratchSize {
         for op in g.ops {
             switch op.kind {
             case .conv2d, .conv2dGradWeight, .conv2dGradInput:
-                most = max(most, Executor.geometry(op, g).scratchFloats, Executor.transposedGeometry(op, g)?.scratchFloats ?? 0)
+                most = max(most, Executor.geometry(op, plan).scratchFloats, Executor.transposedGeometry(op, plan)?.scratchFloats ?? 0)
             default: break
             }
             // Batch-level kernels keep flat intermediates (dense outputs, logits) in scratch.

@@ -123,6 +123,15 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .customLong("no-fuse"), help: "Run every op as its own kernel.")
     var noFuse = false
 
+    @Flag(help: "Run every convolution as im2col + GEMM, none over Winograd tiles (to compare the two).")
+    var im2col = false
+
+    @Flag(help: """
+        Also time the plan with the other convolution setting (im2col only, or with --im2col \
+        Winograd tiles), its steps alternating with the first's, and print both.
+        """)
+    var compare = false
+
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative") }
@@ -139,6 +148,8 @@ struct BenchCommand: ParsableCommand {
         options.inference = infer
         options.profile = profile
         options.fuse = !noFuse
+        options.winograd = !im2col
+        options.compare = compare
         let (result, report) = Bench.run(spec, options: options)
         let output = LintRenderer.render(report, as: .text, excerpts: FileStream.standardErrorIsTerminal)
         printError(output.stderr)

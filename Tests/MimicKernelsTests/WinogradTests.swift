@@ -1,0 +1,140 @@
+import CWinogradTiles
+import MimicBasics
+import MimicKernels
+import XCTest
+
+/// Winograd tiles against the naive convolution: the 1-D identity of the constructed
+/// matrices, then the chunked forward, weight gradient and (as the forward of flipped
+/// filters) input gradient, on sides that do and do not divide into tiles.
+final class WinogradTests: XCTestCase {
+    var generator = SeededGenerator(seed: 7)
+
+    func random(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.uniform(-1, 1) })
+    }
+
+    /// Norm-wise: largest difference over the reference's largest magnitude (at least 1).
+    func assertClose(_ a: [Float], _ b: [Float], _ what: String, tolerance: Float) {
+        XCTAssertEqual(a.count, b.count, what)
+        let scale = max(1, b.reduce(0) { max($0, abs($1)) })
+        // A NaN (an output never written) fails: it is not within any tolerance.
+        let worst = zip(a, b).reduce(Float(0)) { worst, pair in
+            let difference = abs(pair.0 - pair.1) / scale
+            return difference <= worst ? worst : difference
+        }
+        XCTAssertLessThanOrEqual(worst, tolerance, what)
+    }
+
+    /// y = Aᵀ[(G g) ⊙ (Bᵀ d)] is the correlation y_i = sum_k g_k d_{i+k}, for every tile size
+    /// the engine may pick and a few it does not.
+    func testMatricesComputeACorrelation() {
+        for (m, r) in [(2, 3), (4, 3), (2, 5), (3, 5), (4, 5), (6, 3), (1, 1)] {
+            let t = WinogradTransform(outputs: m, kernel: r)
+            let a = t.alpha
+            let g = (0..<r).map { _ in Double(generator.uniform(-1, 1)) }
+            let d = (0..<a).map { _ in Double(generator.uniform(-1, 1)) }
+            let gg = (0..<a).map { j in (0..<r).reduce(0.0) { $0 + Double(t.g[j * r + $1]) * g[$1] } }
+            let bd = (0..<a).map { j in (0..<a).reduce(0.0) { $0 + Double(t.bt[j * a + $1]) * d[$1] } }
+            for i in 0..<m {
+                let y = (0..<a).reduce(0.0) { $0 + Double(t.at[i * a + $1]) * gg[$1] * bd[$1] }
+                let expected = (0..<r).reduce(0.0) { $0 + g[$1] * d[i + $1] }
+                XCTAssertEqual(y, expected, accuracy: 1e-5, "F(\(m),\(r)) output \(i)")
+            }
+        }
+        // Lavin & Gray's F(2,3), up to the signs the construction leaves free.
+        let f23 = WinogradTransform(outputs: 2, kernel: 3)
+        XCTAssertEqual(f23.bt.map(abs), [1, 0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 0, 1])
+        XCTAssertEqual(f23.g.map(abs), [1, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0, 1])
+    }
+
+    /// Both versions of the C input transform: AVX2/FMA where the CPU has them, and portable.
+    func testChunkedConvolutionAndGradientsMatchReference() {
+        for portable in [false, true] {
+            mimic_winograd_force_portable(portable ? 1 : 0)
+            defer { mimic_winograd_force_portable(0) }
+            if !portable && mimic_winograd_vectorized() == 0 { print("WinogradTests: no AVX2/FMA here, portable code only") }
+            checkChunkedConvolutionAndGradients(portable ? "portable" : "vectorized")
+        }
+    }
+
+    func checkChunkedConvolutionAndGradients(_ version: String) {
+        // (channels, filters, side, kernel, outputs per tile, padding, images)
+        // Rows of 8 tiles (16x16 F(2,5): the contiguous loads), 4 (16x16 F(4,3)), 8 with a step
+        // of 4 (32x32 F(4,3)), 10 (a last group of 4 lanes), and small odd sides.
+        let cases = [(5, 7, 16, 5, 2, 2, 3), (3, 4, 9, 5, 2, 2, 2), (6, 5, 10, 3, 4, 1, 2), (4, 3, 7, 3, 4, 1, 3),
+                     (2, 3, 8, 5, 2, 0, 2), (3, 2, 5, 3, 4, 2, 1), (4, 3, 16, 3, 4, 1, 2), (3, 2, 32, 3, 4, 1, 1),
+                     (2, 3, 20, 5, 2, 2, 1)]
+        for (c, f, side, k, m, p, count) in cases {
+            let label = "\(version) C\(c) F\(f) \(side)x\(side) k\(k) F(\(m),\(k)) p\(p) images \(count)"
+            let tiling = WinogradTiling(WinogradTransform(outputs: m, kernel: k), channels: c, filters: f,
+                                        height: side, width: side, padding: p)
+            let x = random([count, c, side, side]), w = random([f, c, k, k])
+            let reference = ReferenceConv2D.forward(x, w, stride: 1, padding: p)
+            let (ho, wo) = (reference.shape[2], reference.shape[3])
+            XCTAssertEqual([tiling.outputHeight, tiling.outputWidth], [ho, wo], label)
+            var work = [Float](repeating: .nan, count: tiling.workFloats(images: count))
+            var u = [Float](repeating: .nan, count: tiling.transformedWeightFloats)
+            // Rows [F][count*Ho*Wo], filled with NaN so an unwritten output shows.
+            var rows = [Float](repeating: .nan, count: f * count * ho * wo)
+            u.withUnsafeMutableBufferPointer { tiling.transformWeights(w.data, into: $0.baseAddress!) }
+            tiling.convolve(x.data, images: count, transformedWeights: u, work: &work, into: &rows)
+            assertClose(Self.nchw(rows, images: count, planes: f, positions: ho * wo), reference.data, "forward \(label)",
+                        tolerance: 2e-5)
+
+            let dy = random([count, f, ho, wo])
+            var partial = [Float](repeating: 0, count: tiling.transformedWeightFloats)
+            var dw = [Float](repeating: .nan, count: f * c * k * k)
+            let dyRows = Self.rows(dy.data, images: count, planes: f, positions: ho * wo)
+            // Two calls accumulate: the images one by one, as chunks of one.
+            for b in 0..<count {
+                let image = Array(dy.data[(b * f * ho * wo)..<((b + 1) * f * ho * wo)])
+                x.data.withUnsafeBufferPointer { xs in
+                    tiling.accumulateWeightGradient(xs.baseAddress! + b * c * side * side, images: 1, outputGradient: image,
+                                                    work: &work, into: &partial)
+                }
+            }
+            dw.withUnsafeMutableBufferPointer { tiling.finishWeightGradient(partial, into: $0.baseAddress!) }
+            assertClose(dw, ReferenceConv2D.gradWeight(dy, x, kernel: k, stride: 1, padding: p).data,
+                        "weight gradient, image by image, \(label)", tolerance: 5e-5)
+            partial = [Float](repeating: 0, count: tiling.transformedWeightFloats)
+            tiling.accumulateWeightGradient(x.data, images: count, outputGradient: dyRows, work: &work, into: &partial)
+            dw.withUnsafeMutableBufferPointer { tiling.finishWeightGradient(partial, into: $0.baseAddress!) }
+            assertClose(dw, ReferenceConv2D.gradWeight(dy, x, kernel: k, stride: 1, padding: p).data,
+                        "weight gradient, one chunk, \(label)", tolerance: 5e-5)
+
+            // The input gradient is the forward of dy with the filters flipped and transposed.
+            guard p <= k - 1 else { continue }
+            let back = WinogradTiling(tiling.transform, channels: f, filters: c, height: ho, width: wo, padding: k - 1 - p)
+            var flipped = [Float](repeating: 0, count: c * f * k * k)
+            for o in 0..<f { for ch in 0..<c { for i in 0..<(k * k) {
+                flipped[(ch * f + o) * k * k + i] = w.data[(o * c + ch) * k * k + k * k - 1 - i]
+            } } }
+            var backWork = [Float](repeating: .nan, count: back.workFloats(images: count))
+            var backU = [Float](repeating: .nan, count: back.transformedWeightFloats)
+            var dxRows = [Float](repeating: .nan, count: c * count * side * side)
+            backU.withUnsafeMutableBufferPointer { back.transformWeights(flipped, into: $0.baseAddress!) }
+            back.convolve(dy.data, images: count, transformedWeights: backU, work: &backWork, into: &dxRows)
+            assertClose(Self.nchw(dxRows, images: count, planes: c, positions: side * side),
+                        ReferenceConv2D.gradInput(dy, w, inputShape: x.shape, stride: 1, padding: p).data,
+                        "input gradient \(label)", tolerance: 2e-5)
+        }
+    }
+
+    /// [F][count*P] rows -> NCHW.
+    static func nchw(_ rows: [Float], images: Int, planes: Int, positions: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows.count)
+        for b in 0..<images { for f in 0..<planes { for i in 0..<positions {
+            out[(b * planes + f) * positions + i] = rows[f * images * positions + b * positions + i]
+        } } }
+        return out
+    }
+
+    /// NCHW -> [F][count*P] rows.
+    static func rows(_ nchw: [Float], images: Int, planes: Int, positions: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: nchw.count)
+        for b in 0..<images { for f in 0..<planes { for i in 0..<positions {
+            out[f * images * positions + b * positions + i] = nchw[(b * planes + f) * positions + i]
+        } } }
+        return out
+    }
+}
