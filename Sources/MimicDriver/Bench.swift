@@ -130,7 +130,7 @@ public enum Bench {
         let executor = Executor(plan: plan, threads: threads)
         Initializer.glorot(executor, scale: 1, seed: 0)
         let optimizer = MimicRuntime.Optimizer(.sgd(lr: 1e-3, momentum: 0.9, nesterov: true, weightDecay: 0),
-                                                parameterCount: plan.parameterCount)
+                                                parameterCount: plan.parameterCount, threads: threads)
         var generator = SeededGenerator(seed: 1)
         for value in graph.values where value.role == .input || value.role == .target {
             guard let p = executor.pointer(value.id) else { continue }

@@ -1,18 +1,23 @@
+import Dispatch
 import Foundation
 import MimicSpec
 
 /// The optimizer state lives in one contiguous block mirroring the parameter block, and a
-/// step is one fused pass over parameters, gradients and state.
+/// step is one fused pass over parameters, gradients and state, split over `threads` in
+/// fixed ranges (each element's update depends on that element alone, so the split changes
+/// no bit of the result).
 public final class Optimizer {
     public let kind: MimicSpec.Optimizer
     public let count: Int
+    public let threads: Int
     /// SGD: velocity. Adam: first then second moments.
     public let state: UnsafeMutableBufferPointer<Float>
     var steps = 0
 
-    public init(_ kind: MimicSpec.Optimizer, parameterCount: Int) {
+    public init(_ kind: MimicSpec.Optimizer, parameterCount: Int, threads: Int = 1) {
         self.kind = kind
         count = parameterCount
+        self.threads = max(1, threads)
         let slots: Int
         switch kind {
         case .sgd(_, let momentum, _, _): slots = momentum > 0 ? 1 : 0
@@ -39,22 +44,36 @@ public final class Optimizer {
     public func step(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, lr: Double, momentum: Double? = nil) {
         steps += 1
         let n = count
+        // Below about 64k parameters a second thread costs more than it saves.
+        let workers = n < 1 << 16 ? 1 : threads
+        let update = UncheckedSendable({ (range: Range<Int>) in
+            self.update(range, parameters: p, gradients: g, lr: lr, momentum: momentum)
+        })
+        if workers == 1 { return update.value(0..<n) }
+        DispatchQueue.concurrentPerform(iterations: workers) { t in
+            update.value((n * t / workers)..<(n * (t + 1) / workers))
+        }
+    }
+
+    func update(_ range: Range<Int>, parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+                lr: Double, momentum: Double?) {
+        let n = count
         switch kind {
         case .sgd(_, let momentumD, let nesterov, let decayD):
             let rate = Float(lr), mu = Float(momentumD > 0 ? momentum ?? momentumD : 0), decay = Float(decayD)
             if mu == 0 {
-                for i in 0..<n { p[i] -= rate * (g[i] + decay * p[i]) }
+                for i in range { p[i] -= rate * (g[i] + decay * p[i]) }
                 return
             }
             let v = state.baseAddress!
             if nesterov {
-                for i in 0..<n {
+                for i in range {
                     let d = g[i] + decay * p[i]
                     v[i] = mu * v[i] + d
                     p[i] -= rate * (d + mu * v[i])
                 }
             } else {
-                for i in 0..<n {
+                for i in range {
                     let d = g[i] + decay * p[i]
                     v[i] = mu * v[i] + d
                     p[i] -= rate * v[i]
@@ -66,7 +85,7 @@ public final class Optimizer {
             let correction1 = Float(1 - pow(beta1D, Double(steps))), correction2 = Float(1 - pow(beta2D, Double(steps)))
             let rate = Float(lr) / correction1
             let root2 = correction2.squareRoot()
-            for i in 0..<n {
+            for i in range {
                 let d = g[i] + decay * p[i]
                 m[i] = beta1 * m[i] + (1 - beta1) * d
                 v[i] = beta2 * v[i] + (1 - beta2) * d * d

@@ -92,7 +92,7 @@ public final class Trainer {
         trainer = Executor(plan: ExecutionPlan.make(graph, batch: train.batch), threads: options.threads)
         evaluator = Executor(plan: ExecutionPlan.make(inference, batch: options.evaluationBatch), threads: options.threads)
         precondition(trainer.plan.parameterCount == evaluator.plan.parameterCount, "internal error: parameter layouts differ")
-        optimizer = MimicRuntime.Optimizer(train.optimizer, parameterCount: trainer.plan.parameterCount)
+        optimizer = MimicRuntime.Optimizer(train.optimizer, parameterCount: trainer.plan.parameterCount, threads: options.threads)
         trainer.dropoutSeed = UInt64(train.seed)
         Initializer.initialize(trainer, train.initScheme, scale: train.initScale, seed: UInt64(train.seed))
     }

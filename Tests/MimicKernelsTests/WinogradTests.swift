@@ -60,10 +60,11 @@ final class WinogradTests: XCTestCase {
     func checkChunkedConvolutionAndGradients(_ version: String) {
         // (channels, filters, side, kernel, outputs per tile, padding, images)
         // Rows of 8 tiles (16x16 F(2,5): the contiguous loads), 4 (16x16 F(4,3)), 8 with a step
-        // of 4 (32x32 F(4,3)), 10 (a last group of 4 lanes), and small odd sides.
+        // of 4 (32x32 F(4,3)), 10 (a last group of 4 lanes), and small odd sides; 11 and 10
+        // channels or filters: the filter transforms' eight-channel lanes and their remainder.
         let cases = [(5, 7, 16, 5, 2, 2, 3), (3, 4, 9, 5, 2, 2, 2), (6, 5, 10, 3, 4, 1, 2), (4, 3, 7, 3, 4, 1, 3),
                      (2, 3, 8, 5, 2, 0, 2), (3, 2, 5, 3, 4, 2, 1), (4, 3, 16, 3, 4, 1, 2), (3, 2, 32, 3, 4, 1, 1),
-                     (2, 3, 20, 5, 2, 2, 1)]
+                     (2, 3, 20, 5, 2, 2, 1), (11, 3, 8, 5, 2, 2, 1), (11, 10, 6, 3, 4, 1, 2)]
         for (c, f, side, k, m, p, count) in cases {
             let label = "\(version) C\(c) F\(f) \(side)x\(side) k\(k) F(\(m),\(k)) p\(p) images \(count)"
             let tiling = WinogradTiling(WinogradTransform(outputs: m, kernel: k), channels: c, filters: f,

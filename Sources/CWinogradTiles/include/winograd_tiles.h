@@ -1,10 +1,14 @@
 #ifndef MIMIC_WINOGRAD_TILES_H
 #define MIMIC_WINOGRAD_TILES_H
 
-/* The input transform of Winograd convolutions with 6x6 tiles (F(2,5), F(4,3)): the one loop
- * of the Winograd path that is neither a GEMM nor a pass over n contiguous columns, written
- * in C so that it can use AVX2 and FMA where the CPU has them (checked at run time) while
- * the rest of mimicc stays built for the x86-64 baseline. */
+/* The tile transforms of Winograd convolutions with 6x6 tiles (F(2,5), F(4,3)), the loops
+ * of the Winograd path around its GEMMs, written in C so that they can use AVX2 and FMA
+ * where the CPU has them (checked at run time) while the rest of mimicc stays built for the
+ * x86-64 baseline. Each has a portable twin; the tests run both.
+ *
+ * Tile columns: column q of a point's block is image q / (tiles_y * tiles_x), then tile row
+ * and tile column in order. Rows of outputs and output gradients are [F][images * oh * ow],
+ * image b at b * oh * ow. `at` is the m x 6 output matrix At of the tile size, row-major. */
 
 /* Floats of temporary memory mimic_winograd_input needs. */
 long mimic_winograd_input_temporary(long m, long tiles_y, long tiles_x);
@@ -17,10 +21,27 @@ void mimic_winograd_input(const float *image, long channels, long height, long w
                           long m, long tiles_y, long tiles_x,
                           float *v, long point_stride, long columns, long column, float *temporary);
 
-/* 1 when mimic_winograd_input runs its AVX2/FMA code. */
+/* out rows [F][images * oh * ow] = At M A for each tile's 6x6 products M, read from
+ * product[t * point_stride + f * columns + q]; tiles are clipped at the bottom and right edge. */
+void mimic_winograd_output(const float *product, long point_stride, long filters, long columns, long images,
+                           long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at, float *out);
+
+/* d[t * point_stride + f * columns + q] = (A dY At)[t] for each tile's m x m output gradient dY
+ * from the rows dy [F][images * oh * ow], positions past the bottom and right edge taken as zero. */
+void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long images, long m, long tiles_y,
+                                    long tiles_x, long out_h, long out_w, const float *at, float *d, long point_stride);
+
+/* u[t * filters * channels + f * channels + c] = (G w G^T)[t] for each r x r filter w of
+ * weights [filters][channels][r][r]; g is the 6 x r matrix G, row-major. */
+void mimic_winograd_filters(const float *weights, long filters, long channels, long r, const float *g, float *u);
+
+/* dw[f][c][r][r] = G^T E G for each filter's 6x6 sum E, read from e[t * filters * channels + f * channels + c]. */
+void mimic_winograd_filter_gradient(const float *e, long filters, long channels, long r, const float *g, float *dw);
+
+/* 1 when the transforms run their AVX2/FMA code. */
 int mimic_winograd_vectorized(void);
 
-/* Tests: 1 makes mimic_winograd_input use its portable code even where AVX2 is available. */
+/* Tests: 1 makes the transforms use their portable code even where AVX2 is available. */
 void mimic_winograd_force_portable(int portable);
 
 #endif

@@ -41,9 +41,8 @@ public struct WinogradTiling: Sendable {
 
     /// Floats of work space `convolve` and `accumulateWeightGradient` need for `count` images.
     public func workFloats(images count: Int) -> Int {
-        let n = count * tiles, a = transform.alpha, m = transform.m
-        let temporary = max(mimic_winograd_input_temporary(m, tilesY, tilesX), (a * m + m * m) * n)
-        return points * (pointStride(channels, n) + pointStride(filters, n)) + temporary
+        let n = count * tiles
+        return points * (pointStride(channels, n) + pointStride(filters, n)) + mimic_winograd_input_temporary(transform.m, tilesY, tilesX)
     }
 
     /// Floats of the transformed filters, U, and of the transformed weight gradient.
@@ -67,7 +66,7 @@ public struct WinogradTiling: Sendable {
             BLAS.sgemm(.none, .none, m: filters, n: n, k: channels, a: u + t * filters * channels, lda: channels,
                        b: v + t * vs, ldb: n, c: product + t * ps, ldc: n)
         }
-        transformOutput(product, images: count, into: out, temporary: temporary)
+        transformOutput(product, images: count, into: out)
     }
 
     /// partial [alpha²][F][C] += the transformed weight gradient of `count` images starting at
@@ -83,7 +82,7 @@ public struct WinogradTiling: Sendable {
         for b in 0..<count {
             transformInput(x + b * channels * height * width, column: b * tiles, columns: n, into: v, temporary: temporary)
         }
-        transformOutputGradient(dy, images: count, into: d, temporary: temporary)
+        transformOutputGradient(dy, images: count, into: d)
         for t in 0..<points {
             BLAS.sgemm(.none, .transposed, m: filters, n: channels, k: n, a: d + t * ds, lda: n,
                        b: v + t * vs, ldb: n, beta: 1, c: partial + t * filters * channels, ldc: channels)
@@ -92,61 +91,14 @@ public struct WinogradTiling: Sendable {
 
     // MARK: Filters
 
-    /// u [alpha²][F][C] = G g Gᵀ for each filter g of w [F][C][r][r].
+    /// u [alpha²][F][C] = G g Gᵀ for each filter g of w [F][C][r][r] (in C).
     public func transformWeights(_ w: UnsafePointer<Float>, into u: UnsafeMutablePointer<Float>) {
-        let a = transform.alpha, r = transform.r
-        transform.g.withUnsafeBufferPointer { gb in
-            let g = gb.baseAddress!
-            var half = [Float](repeating: 0, count: a * r)
-            for f in 0..<filters {
-                for c in 0..<channels {
-                    let kernel = w + (f * channels + c) * r * r
-                    for i in 0..<a {
-                        for v in 0..<r {
-                            var s: Float = 0
-                            for k in 0..<r { s += g[i * r + k] * kernel[k * r + v] }
-                            half[i * r + v] = s
-                        }
-                    }
-                    for i in 0..<a {
-                        for j in 0..<a {
-                            var s: Float = 0
-                            for v in 0..<r { s += half[i * r + v] * g[j * r + v] }
-                            u[((i * a + j) * filters + f) * channels + c] = s
-                        }
-                    }
-                }
-            }
-        }
+        mimic_winograd_filters(w, filters, channels, transform.r, transform.g, u)
     }
 
-    /// dw [F][C][r][r] = Gᵀ E G for each filter's summed transform E in e [alpha²][F][C].
+    /// dw [F][C][r][r] = Gᵀ E G for each filter's summed transform E in e [alpha²][F][C] (in C).
     public func finishWeightGradient(_ e: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
-        let a = transform.alpha, r = transform.r
-        transform.g.withUnsafeBufferPointer { gb in
-            let g = gb.baseAddress!
-            var half = [Float](repeating: 0, count: r * a)
-            for f in 0..<filters {
-                for c in 0..<channels {
-                    let point = { (i: Int, j: Int) in e[((i * a + j) * self.filters + f) * self.channels + c] }
-                    for u in 0..<r {
-                        for j in 0..<a {
-                            var s: Float = 0
-                            for i in 0..<a { s += g[i * r + u] * point(i, j) }
-                            half[u * a + j] = s
-                        }
-                    }
-                    let kernel = dw + (f * channels + c) * r * r
-                    for u in 0..<r {
-                        for v in 0..<r {
-                            var s: Float = 0
-                            for j in 0..<a { s += half[u * a + j] * g[j * r + v] }
-                            kernel[u * r + v] = s
-                        }
-                    }
-                }
-            }
-        }
+        mimic_winograd_filter_gradient(e, filters, channels, transform.r, transform.g, dw)
     }
 
     // MARK: Tiles
@@ -166,119 +118,19 @@ public struct WinogradTiling: Sendable {
     /// fall into one L1 set and evict one another.
     func pointStride(_ rows: Int, _ n: Int) -> Int { rows * n + 16 }
 
-    /// out rows [F][count*Ho*Wo] from the products [alpha²][F][n]: Aᵀ M A per tile, computed
-    /// for all n tiles of a filter at once, then written to the tile's place, clipped at the
-    /// bottom and right edges.
-    func transformOutput(
-        _ product: UnsafePointer<Float>, images count: Int, into out: UnsafeMutablePointer<Float>,
-        temporary: UnsafeMutablePointer<Float>
-    ) {
-        let a = transform.alpha, m = transform.m, n = count * tiles, width = count * outputPositions
-        let block = pointStride(filters, n)
-        let half = temporary, tile = temporary + a * m * n
-        transform.at.withUnsafeBufferPointer { atb in
-            let at = atb.baseAddress!
-            for f in 0..<filters {
-                // half[i][col] = sum_j M[i][j] Aᵀ[col][j];  tile[row][col] = sum_i Aᵀ[row][i] half[i][col].
-                for i in 0..<a {
-                    for col in 0..<m {
-                        let target = half + (i * m + col) * n
-                        combine(rows: { j in product + (i * a + j) * block + f * n }, weights: at + col * a,
-                                count: a, length: n, into: target)
-                    }
-                }
-                for row in 0..<m {
-                    for col in 0..<m {
-                        combine(rows: { i in UnsafePointer(half + (i * m + col) * n) }, weights: at + row * a,
-                                count: a, length: n, into: tile + (row * m + col) * n)
-                    }
-                }
-                let filterRow = out + f * width
-                for b in 0..<count {
-                    for ty in 0..<tilesY {
-                        for row in 0..<m where ty * m + row < outputHeight {
-                            let line = filterRow + b * outputPositions + (ty * m + row) * outputWidth
-                            for col in 0..<m {
-                                let values = tile + (row * m + col) * n + b * tiles + ty * tilesX
-                                var tx = 0
-                                while tx < tilesX && tx * m + col < outputWidth {
-                                    line[tx * m + col] = values[tx]
-                                    tx += 1
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /// out rows [F][count*Ho*Wo] from the products [alpha²][F][n]: Aᵀ M A per tile, written
+    /// to the tile's place, clipped at the bottom and right edges (in C, see winograd_tiles.h).
+    func transformOutput(_ product: UnsafePointer<Float>, images count: Int, into out: UnsafeMutablePointer<Float>) {
+        let n = count * tiles
+        mimic_winograd_output(product, pointStride(filters, n), filters, n, count, transform.m, tilesY, tilesX,
+                              outputHeight, outputWidth, transform.at, out)
     }
 
     /// d [alpha²][F][n] = A dY Aᵀ for every m x m tile of the output gradient rows
     /// dy [F][count*Ho*Wo], tiles past the bottom and right edges read as zero.
-    func transformOutputGradient(
-        _ dy: UnsafePointer<Float>, images count: Int, into d: UnsafeMutablePointer<Float>,
-        temporary: UnsafeMutablePointer<Float>
-    ) {
-        let a = transform.alpha, m = transform.m, n = count * tiles, width = count * outputPositions
-        let block = pointStride(filters, n)
-        let tile = temporary, half = temporary + m * m * n
-        transform.at.withUnsafeBufferPointer { atb in
-            let at = atb.baseAddress!
-            // A[i][row] = Aᵀ[row][i]: the weights of a column of Aᵀ, strided by alpha.
-            var column = [Float](repeating: 0, count: m)
-            for f in 0..<filters {
-                let filterRow = dy + f * width
-                for b in 0..<count {
-                    for ty in 0..<tilesY {
-                        for row in 0..<m {
-                            let y = ty * m + row
-                            for col in 0..<m {
-                                let values = tile + (row * m + col) * n + b * tiles + ty * tilesX
-                                for tx in 0..<tilesX {
-                                    let x = tx * m + col
-                                    values[tx] = y < outputHeight && x < outputWidth
-                                        ? filterRow[b * outputPositions + y * outputWidth + x] : 0
-                                }
-                            }
-                        }
-                    }
-                }
-                // half[i][col] = sum_row A[i][row] tile[row][col];  D[i][j] = sum_col half[i][col] A[j][col].
-                for i in 0..<a {
-                    for row in 0..<m { column[row] = at[row * a + i] }
-                    for col in 0..<m {
-                        column.withUnsafeBufferPointer { w in
-                            combine(rows: { row in UnsafePointer(tile + (row * m + col) * n) }, weights: w.baseAddress!,
-                                    count: m, length: n, into: half + (i * m + col) * n)
-                        }
-                    }
-                }
-                for i in 0..<a {
-                    for j in 0..<a {
-                        for col in 0..<m { column[col] = at[col * a + j] }
-                        column.withUnsafeBufferPointer { w in
-                            combine(rows: { col in UnsafePointer(half + (i * m + col) * n) }, weights: w.baseAddress!,
-                                    count: m, length: n, into: d + (i * a + j) * block + f * n)
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// target[0..<length] = sum_k weights[k] * rows(k)[0..<length], skipping zero weights
-    /// (a third of the transforms' entries).
-    @inline(__always)
-    func combine(
-        rows: (Int) -> UnsafePointer<Float>, weights: UnsafePointer<Float>, count: Int, length: Int,
-        into target: UnsafeMutablePointer<Float>
-    ) {
-        target.update(repeating: 0, count: length)
-        for k in 0..<count {
-            let w = weights[k]
-            if w == 0 { continue }
-            let row = rows(k)
-            for q in 0..<length { target[q] += w * row[q] }
-        }
+    func transformOutputGradient(_ dy: UnsafePointer<Float>, images count: Int, into d: UnsafeMutablePointer<Float>) {
+        let n = count * tiles
+        mimic_winograd_output_gradient(dy, filters, n, count, transform.m, tilesY, tilesX, outputHeight, outputWidth,
+                                       transform.at, d, pointStride(filters, n))
     }
 }
