@@ -35,7 +35,9 @@ public enum Bench {
         public var threads: Int
         public var inference: Bool
         public var medianStep: Double
+        /// As executed; `directFlopsPerStep` counts every convolution as a direct one.
         public var flopsPerStep: Int
+        public var directFlopsPerStep: Int
         public var plannedBytes: [(String, Int)]
         public var residentBytes: Int
         /// Per kernel: name, median seconds, FLOPs.
@@ -102,10 +104,11 @@ public enum Bench {
                 rivalTimes.append(now() - start)
             }
         }
-        let flops = plan.kernels.reduce(0) { $0 + Flops.of($1, in: graph, batch: batch) }
+        let flops = plan.kernels.reduce(0) { $0 + Executor.executedFlops($1, plan) }
+        let directFlops = plan.kernels.reduce(0) { $0 + Flops.of($1, in: graph, batch: batch) }
         let kernels = options.profile
             ? plan.kernels.enumerated().map { i, k in
-                (executor.kernelNames[i], median(kernelTimes[i]), Flops.of(k, in: graph, batch: batch))
+                (executor.kernelNames[i], median(kernelTimes[i]), Executor.executedFlops(k, plan))
             }
                 + (options.inference ? [] : [("sgd update", median(kernelTimes[plan.kernels.count]), 0)])
             : []
@@ -116,7 +119,7 @@ public enum Bench {
             ("optimizer", options.inference ? 0 : optimizer.stateBytes), ("scratch", scratch),
         ]
         return (Result(name: spec.name, params: analysis.params, batch: batch, threads: threads, inference: options.inference,
-                       medianStep: median(times), flopsPerStep: flops, plannedBytes: planned,
+                       medianStep: median(times), flopsPerStep: flops, directFlopsPerStep: directFlops, plannedBytes: planned,
                        residentBytes: residentPeak(), kernels: kernels,
                        comparison: rival.map { _ in (other.winograd ? "winograd" : "im2col only", median(rivalTimes)) }), report)
     }
@@ -169,7 +172,15 @@ public enum Bench {
             out += "\(r.name) \(mode) img/s \(String(format: "%.1f", Double(r.batch) / step)) with \(label) "
             out += "(steps alternating with the line above; ratio \(String(format: "%.2f", step / r.medianStep)))\n"
         }
-        out += "\(r.name) GFLOP/s \(String(format: "%.1f", r.gflops)) (\(String(format: "%.3f", Double(r.flopsPerStep) / 1e9)) GFLOP per step, "
+        out += "\(r.name) GFLOP/s \(String(format: "%.1f", r.gflops)) (\(String(format: "%.3f", Double(r.flopsPerStep) / 1e9)) GFLOP per step"
+        if r.directFlopsPerStep != r.flopsPerStep {
+            // Winograd tiles: say what the same step would execute as direct convolutions, and
+            // the rate that amounts to.
+            let direct = Double(r.directFlopsPerStep)
+            out += " executed, \(String(format: "%.3f", direct / 1e9)) as direct convolutions: "
+            out += "\(String(format: "%.1f", direct / r.medianStep / 1e9)) GFLOP/s direct-equivalent"
+        }
+        out += ", "
         out += "median step \(String(format: "%.2f", r.medianStep * 1000)) ms, batch \(r.batch), \(r.threads) threads)\n"
         let total = r.plannedBytes.reduce(0) { $0 + $1.1 }
         out += "\(r.name) memory \(mib(r.residentBytes)) MiB peak resident; planned \(mib(total)) MiB ("

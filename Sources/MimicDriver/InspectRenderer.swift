@@ -24,7 +24,7 @@ public enum InspectRenderer {
         var result: [String: String] = [:]
         for (index, kernel) in c.plan.kernels.enumerated() {
             for op in kernel.ops where !c.graph.ops[op].kind.isBackward {
-                result[c.graph.ops[op].layer] = "k\(index) \(kernel.name)"
+                result[c.graph.ops[op].layer] = "k\(index) \(Executor.describe(kernel, c.plan))"
             }
         }
         return result

@@ -82,9 +82,20 @@ extension Executor {
         }
     }
 
+    /// FLOPs a kernel executes (a multiply-add counted as 2): a convolution over Winograd tiles
+    /// executes its alpha² GEMMs, K = C, not the direct convolution's K = C k²; transforms are
+    /// element-wise work and, as elsewhere, not counted. Other ops as `Flops.of`.
+    public static func executedFlops(_ kernel: Kernel, _ plan: ExecutionPlan) -> Int {
+        kernel.ops.reduce(0) { total, index in
+            let op = plan.graph.ops[index]
+            guard let t = winograd(op, plan) else { return total + Flops.of(op, in: plan.graph, batch: plan.batch) }
+            return total + 2 * t.points * t.filters * t.channels * t.tiles * plan.batch
+        }
+    }
+
     /// A kernel's name, with the tiles of a convolution that runs over Winograd's (profiles
     /// then say which algorithm each time belongs to).
-    static func describe(_ kernel: Kernel, _ plan: ExecutionPlan) -> String {
+    public static func describe(_ kernel: Kernel, _ plan: ExecutionPlan) -> String {
         guard let tiling = kernel.ops.lazy.compactMap({ winograd(plan.graph.ops[$0], plan) }).first else { return kernel.name }
         return "\(kernel.name) \(ConvolutionAlgorithm.describe(tiling))"
     }

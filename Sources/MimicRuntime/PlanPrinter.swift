@@ -16,7 +16,7 @@ public enum PlanPrinter {
             let reads = ops.flatMap(\.inputs).filter { !produced.contains($0) }
                 .reduce(into: [ValueID]()) { if !$0.contains($1) { $0.append($1) } }
             let writes = ops.flatMap(\.outputs).filter { plan.storage[$0] != .kernelInternal }
-            out += "  k\(index) \(kernel.name) [\(layers.joined(separator: ","))]"
+            out += "  k\(index) \(Executor.describe(kernel, plan)) [\(layers.joined(separator: ","))]"
             out += " reads " + (reads.isEmpty ? "-" : reads.map { "\($0)" }.joined(separator: ","))
             out += " writes " + (writes.isEmpty ? "-" : writes.map { "\($0)" }.joined(separator: ","))
             out += "\n"

@@ -70,8 +70,9 @@ struct Compile: ParsableCommand {
             the backward pass derived by reverse-mode differentiation); otherwise, or with \
             --inference, to the forward graph. '--emit graph' prints the graph's values and \
             ops with their spec locations; '--emit plan' prints the kernels in order (fused \
-            ops grouped), every buffer with its arena offset and lifetime, and the arena size \
-            with and without memory planning.
+            ops grouped, and 'winograd F(m,r)' after a convolution that runs over Winograd \
+            tiles), every buffer with its arena offset and lifetime, and the arena size with \
+            and without memory planning.
             """)
 
     @OptionGroup var options: CompileOptions
@@ -94,9 +95,10 @@ struct BenchCommand: ParsableCommand {
             loss and SGD with Nesterov momentum 0.9 (the recipe of ../shared/bench/torch_peer.py), \
             after --warmup untimed steps, and prints the parameter count, 'NAME train img/s X' \
             (the median over --steps steps), the achieved GFLOP/s (convolutions and matrix \
-            products, forward and backward as executed, a multiply-add counted as 2) and the \
-            memory: peak resident and the planned blocks. --profile adds the median time of \
-            every kernel. Spec errors are reported as by 'mimicc lint'.
+            products, forward and backward as executed, a multiply-add counted as 2; where \
+            convolutions run over Winograd tiles, which execute fewer, the direct-convolution \
+            equivalent too) and the memory: peak resident and the planned blocks. --profile \
+            adds the median time of every kernel. Spec errors are reported as by 'mimicc lint'.
             """)
 
     @Argument(help: "The spec file.")

@@ -60,4 +60,26 @@ final class RunCLITests: CLITestCase {
         XCTAssertTrue(profile.stdout.contains("mlp1-1M infer img/s "), profile.stdout)
         XCTAssertTrue(profile.stdout.contains("profile (median per kernel):\n  k0 flatten"), profile.stdout)
     }
+
+    /// cnn2-1M's second convolution runs over Winograd tiles: the profile names them, the
+    /// GFLOP line counts what they execute and their direct equivalent, --compare times im2col
+    /// too, and --im2col none.
+    func testBenchNamesAndComparesConvolutionAlgorithms() throws {
+        let spec = Self.repository + "/specs/bench/cnn2-1M.yaml"
+        let run = try mimicc("bench", spec, "--steps", "1", "--warmup", "0", "--batch", "4", "--profile", "--compare")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines[1].hasPrefix("cnn2-1M train img/s "), run.stdout)
+        XCTAssertTrue(lines[2].hasPrefix("cnn2-1M train img/s ") && lines[2].contains(" with im2col only (steps alternating"), run.stdout)
+        // Batch 4. Direct: conv1 forward and weight gradient 2 x 39.3 MFLOP, conv2's three passes
+        // 3 x 209.7, the dense layers 21.4: 729 MFLOP. Executed: conv2's passes are 36 GEMMs of
+        // 64 x 64 x (64 tiles x 4 images), 3 x 75.5 MFLOP: 327 MFLOP.
+        XCTAssertTrue(lines[3].contains("(0.327 GFLOP per step executed, 0.729 as direct convolutions: "), run.stdout)
+        XCTAssertTrue(run.stdout.contains("  k1 conv2d+bias+act+maxpool winograd F(2,5) "), run.stdout)
+        XCTAssertFalse(run.stdout.contains("  k0 conv2d+bias+act+maxpool winograd"), run.stdout)
+        let plain = try mimicc("bench", spec, "--steps", "1", "--warmup", "0", "--batch", "4", "--profile", "--im2col")
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertFalse(plain.stdout.contains("winograd"), plain.stdout)
+        XCTAssertFalse(plain.stdout.contains("executed"), plain.stdout)
+    }
 }
