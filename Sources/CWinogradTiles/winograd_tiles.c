@@ -1,5 +1,6 @@
 #include "winograd_tiles.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
@@ -112,8 +113,11 @@ AVX2 static void input_avx2(const float *image, long channels, long height, long
     memset(plane, 0, (size_t)(hp * stride) * sizeof(float));
     /* Where each lane of a group of eight tiles (in column order) finds its patch in the
      * lines; lanes past the last tile repeat it, and are not stored. */
-    int offsets[(tiles + 7) / 8 * 8];
-    for (long q = 0; q < (tiles + 7) / 8 * 8; q++) {
+    long rounded = (tiles + 7) / 8 * 8;
+    /* On the heap: a large map's tiles would not fit a worker thread's stack. */
+    int *offsets = malloc((size_t)rounded * sizeof(int));
+    if (!offsets) abort();
+    for (long q = 0; q < rounded; q++) {
         long tile = q < tiles ? q : tiles - 1;
         offsets[q] = (int)((tile / tiles_x) * 6 * stride + (tile % tiles_x) * m);
     }
@@ -157,6 +161,7 @@ AVX2 static void input_avx2(const float *image, long channels, long height, long
             }
         }
     }
+    free(offsets);
 }
 #endif
 
@@ -179,7 +184,10 @@ typedef struct {
     int rows, cols;
 } tile_place;
 
-static void tile_places(long columns, long m, long tiles_y, long tiles_x, long out_h, long out_w, tile_place *places) {
+/* On the heap, freed by the caller: a large map's tiles would not fit a worker thread's stack. */
+static tile_place *tile_places(long columns, long m, long tiles_y, long tiles_x, long out_h, long out_w) {
+    tile_place *places = malloc((size_t)columns * sizeof(tile_place));
+    if (!places) abort();
     long tiles = tiles_y * tiles_x;
     for (long q = 0; q < columns; q++) {
         long b = q / tiles, ty = (q % tiles) / tiles_x, tx = q % tiles_x;
@@ -188,6 +196,7 @@ static void tile_places(long columns, long m, long tiles_y, long tiles_x, long o
         places[q].rows = (int)(rows < m ? rows : m);
         places[q].cols = (int)(cols < m ? cols : m);
     }
+    return places;
 }
 
 static void output_portable(const float *product, long point_stride, long filters, long columns, long m,
@@ -382,30 +391,28 @@ AVX2 static void output_gradient_avx2(const float *dy, long filters, long column
 
 void mimic_winograd_output(const float *product, long point_stride, long filters, long columns, long images,
                            long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at, float *out) {
-    tile_place places[columns];
-    tile_places(columns, m, tiles_y, tiles_x, out_h, out_w, places);
+    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w);
     long width = images * out_h * out_w;
 #ifdef MIMIC_X86
     if (mimic_winograd_vectorized() && (m == 2 || m == 4)) {
         output_avx2(product, point_stride, filters, columns, m, out_w, places, at, out, width);
-        return;
-    }
+    } else
 #endif
     output_portable(product, point_stride, filters, columns, m, out_w, places, at, out, width);
+    free(places);
 }
 
 void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long images, long m, long tiles_y,
                                     long tiles_x, long out_h, long out_w, const float *at, float *d, long point_stride) {
-    tile_place places[columns];
-    tile_places(columns, m, tiles_y, tiles_x, out_h, out_w, places);
+    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w);
     long width = images * out_h * out_w;
 #ifdef MIMIC_X86
     if (mimic_winograd_vectorized() && (m == 2 || m == 4)) {
         output_gradient_avx2(dy, filters, columns, m, out_w, places, at, d, point_stride, width);
-        return;
-    }
+    } else
 #endif
     output_gradient_portable(dy, filters, columns, m, out_w, places, at, d, point_stride, width);
+    free(places);
 }
 
 /* Filters, eight channels at a time in SIMD lanes: U's columns are channels, adjacent. */
