@@ -123,21 +123,33 @@ public final class Executor {
         }
     }
 
-    /// A whole-batch GEMM, C [m,n] = op(A) op(B), split by rows of C over the threads, each
-    /// slice a single-threaded OpenBLAS call. OpenBLAS's own thread pool is never used: its
-    /// workers spin after a call and would steal the cores from the next image-parallel kernel.
+    /// A whole-batch GEMM, C [m,n] = op(A) op(B), split over the threads, each slice a
+    /// single-threaded OpenBLAS call. OpenBLAS's own thread pool is never used: its workers
+    /// spin after a call and would steal the cores from the next image-parallel kernel.
+    /// Each slice reads and packs the whole of the operand the slices share, so C is cut
+    /// across its longer side: by columns when n > m (a dense layer's weights, [k, n], are then
+    /// read half by each thread instead of whole by both, which matters once they outgrow the
+    /// caches), else by rows.
     func gemm(
         _ ta: BLAS.Transpose, _ tb: BLAS.Transpose, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let slices = m * n * k < 1 << 18 ? 1 : min(threads, max(1, m / 8))
+        let byColumns = n > m
+        let side = byColumns ? n : m
+        let slices = m * n * k < 1 << 18 ? 1 : min(threads, max(1, side / 8))
         parallel(slices) { range, _ in
             for slice in range {
-                let start = m * slice / slices, end = m * (slice + 1) / slices
+                let start = side * slice / slices, end = side * (slice + 1) / slices
                 guard end > start else { continue }
-                let rowsOfA = ta == .none ? a + start * lda : a + start
-                BLAS.sgemm(ta, tb, m: end - start, n: n, k: k, a: rowsOfA, lda: lda, b: b, ldb: ldb, beta: beta,
-                           c: c + start * ldc, ldc: ldc)
+                if byColumns {
+                    let columnsOfB = tb == .none ? b + start : b + start * ldb
+                    BLAS.sgemm(ta, tb, m: m, n: end - start, k: k, a: a, lda: lda, b: columnsOfB, ldb: ldb, beta: beta,
+                               c: c + start, ldc: ldc)
+                } else {
+                    let rowsOfA = ta == .none ? a + start * lda : a + start
+                    BLAS.sgemm(ta, tb, m: end - start, n: n, k: k, a: rowsOfA, lda: lda, b: b, ldb: ldb, beta: beta,
+                               c: c + start * ldc, ldc: ldc)
+                }
             }
         }
     }

@@ -113,6 +113,13 @@ final class ExecutorTests: ExecutorTestsBase {
             .maxpool(MaxPool(size: 2)),
             .dense(Dense(units: .fixed(5))),
         ], .mimic),
+        // Dense GEMMs large enough to split over two threads, by columns (n > m): the forward
+        // and both gradients (B as is and transposed, A transposed).
+        ("dense-split-by-columns", [4, 16, 16], [
+            .flatten(Flatten()),
+            .dense(Dense(units: .fixed(300))),
+            .dense(Dense(units: .fixed(7))),
+        ], .mimic),
         // A strided layer with 256 output positions: one image per GEMM on the col2im path.
         ("strided-one-image", [2, 32, 32], [
             .conv(Conv(filters: .fixed(4), kernel: 3, stride: 2, padding: .explicit(1))),
