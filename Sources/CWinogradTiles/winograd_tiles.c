@@ -199,8 +199,8 @@ static tile_place *tile_places(long columns, long m, long tiles_y, long tiles_x,
     return places;
 }
 
-static void output_portable(const float *product, long point_stride, long filters, long columns, long m,
-                            long out_w, const tile_place *places, const float *at, float *out, long width) {
+static void output_portable(const float *product, float *out, long point_stride, long filters, long columns, long m,
+                            long out_w, const tile_place *places, const float *at, long width) {
     for (long f = 0; f < filters; f++) {
         for (long q = 0; q < columns; q++) {
             float half[6][4];
@@ -223,8 +223,8 @@ static void output_portable(const float *product, long point_stride, long filter
     }
 }
 
-static void output_gradient_portable(const float *dy, long filters, long columns, long m, long out_w,
-                                     const tile_place *places, const float *at, float *d, long point_stride, long width) {
+static void output_gradient_portable(const float *dy, float *d, long point_stride, long filters, long columns, long m,
+                                     long out_w, const tile_place *places, const float *at, long width) {
     for (long f = 0; f < filters; f++) {
         for (long q = 0; q < columns; q++) {
             float tile[4][4] = {{0}};
@@ -376,43 +376,47 @@ INLINE_AVX2 void output_gradient_avx2_m(const float *dy, long filters, long colu
     }
 }
 
-AVX2 static void output_avx2(const float *product, long point_stride, long filters, long columns, long m,
-                             long out_w, const tile_place *places, const float *at, float *out, long width) {
+AVX2 static void output_avx2(const float *product, float *out, long point_stride, long filters, long columns, long m,
+                             long out_w, const tile_place *places, const float *at, long width) {
     if (m == 2) output_avx2_m(product, point_stride, filters, columns, 2, out_w, places, at, out, width);
     else output_avx2_m(product, point_stride, filters, columns, 4, out_w, places, at, out, width);
 }
 
-AVX2 static void output_gradient_avx2(const float *dy, long filters, long columns, long m, long out_w,
-                                      const tile_place *places, const float *at, float *d, long point_stride, long width) {
+AVX2 static void output_gradient_avx2(const float *dy, float *d, long point_stride, long filters, long columns, long m,
+                                      long out_w, const tile_place *places, const float *at, long width) {
     if (m == 2) output_gradient_avx2_m(dy, filters, columns, 2, out_w, places, at, d, point_stride, width);
     else output_gradient_avx2_m(dy, filters, columns, 4, out_w, places, at, d, point_stride, width);
 }
+
+/* The vectorized output transforms are written for the tile sizes of F(4,3) and F(2,5). */
+#define VECTORIZED_OUTPUT(m) (mimic_winograd_vectorized() && ((m) == 2 || (m) == 4))
+#else
+#define VECTORIZED_OUTPUT(m) 0
+#define output_avx2 output_portable
+#define output_gradient_avx2 output_gradient_portable
 #endif
+
+/* A pass between tiles and output rows, with where each tile column's outputs go. */
+typedef void tile_pass(const float *in, float *out, long point_stride, long filters, long columns, long m, long out_w,
+                       const tile_place *places, const float *at, long width);
+
+static void run_tile_pass(tile_pass *pass, const float *in, float *out, long point_stride, long filters, long columns,
+                          long images, long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at) {
+    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w);
+    pass(in, out, point_stride, filters, columns, m, out_w, places, at, images * out_h * out_w);
+    free(places);
+}
 
 void mimic_winograd_output(const float *product, long point_stride, long filters, long columns, long images,
                            long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at, float *out) {
-    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w);
-    long width = images * out_h * out_w;
-#ifdef MIMIC_X86
-    if (mimic_winograd_vectorized() && (m == 2 || m == 4)) {
-        output_avx2(product, point_stride, filters, columns, m, out_w, places, at, out, width);
-    } else
-#endif
-    output_portable(product, point_stride, filters, columns, m, out_w, places, at, out, width);
-    free(places);
+    run_tile_pass(VECTORIZED_OUTPUT(m) ? output_avx2 : output_portable, product, out, point_stride, filters, columns,
+                  images, m, tiles_y, tiles_x, out_h, out_w, at);
 }
 
 void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long images, long m, long tiles_y,
                                     long tiles_x, long out_h, long out_w, const float *at, float *d, long point_stride) {
-    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w);
-    long width = images * out_h * out_w;
-#ifdef MIMIC_X86
-    if (mimic_winograd_vectorized() && (m == 2 || m == 4)) {
-        output_gradient_avx2(dy, filters, columns, m, out_w, places, at, d, point_stride, width);
-    } else
-#endif
-    output_gradient_portable(dy, filters, columns, m, out_w, places, at, d, point_stride, width);
-    free(places);
+    run_tile_pass(VECTORIZED_OUTPUT(m) ? output_gradient_avx2 : output_gradient_portable, dy, d, point_stride, filters,
+                  columns, images, m, tiles_y, tiles_x, out_h, out_w, at);
 }
 
 /* Filters, eight channels at a time in SIMD lanes: U's columns are channels, adjacent. */
@@ -539,24 +543,21 @@ AVX2 static void filter_gradient_avx2(const float *e, long filters, long channel
     if (r == 3) filter_gradient_avx2_r(e, filters, channels, 3, g, dw);
     else filter_gradient_avx2_r(e, filters, channels, 5, g, dw);
 }
+
+/* The vectorized filter transforms are written for 3x3 and 5x5 filters. */
+#define VECTORIZED_FILTERS(r) (mimic_winograd_vectorized() && ((r) == 3 || (r) == 5))
+#else
+#define VECTORIZED_FILTERS(r) 0
+#define filters_avx2(w, f, c, r, g, u) filters_portable(w, f, c, r, g, u, 0)
+#define filter_gradient_avx2(e, f, c, r, g, dw) filter_gradient_portable(e, f, c, r, g, dw, 0)
 #endif
 
 void mimic_winograd_filters(const float *weights, long filters, long channels, long r, const float *g, float *u) {
-#ifdef MIMIC_X86
-    if (mimic_winograd_vectorized() && (r == 3 || r == 5)) {
-        filters_avx2(weights, filters, channels, r, g, u);
-        return;
-    }
-#endif
-    filters_portable(weights, filters, channels, r, g, u, 0);
+    if (VECTORIZED_FILTERS(r)) filters_avx2(weights, filters, channels, r, g, u);
+    else filters_portable(weights, filters, channels, r, g, u, 0);
 }
 
 void mimic_winograd_filter_gradient(const float *e, long filters, long channels, long r, const float *g, float *dw) {
-#ifdef MIMIC_X86
-    if (mimic_winograd_vectorized() && (r == 3 || r == 5)) {
-        filter_gradient_avx2(e, filters, channels, r, g, dw);
-        return;
-    }
-#endif
-    filter_gradient_portable(e, filters, channels, r, g, dw, 0);
+    if (VECTORIZED_FILTERS(r)) filter_gradient_avx2(e, filters, channels, r, g, dw);
+    else filter_gradient_portable(e, filters, channels, r, g, dw, 0);
 }

@@ -56,17 +56,12 @@ public struct WinogradTiling: Sendable {
         _ x: UnsafePointer<Float>, images count: Int, transformedWeights u: UnsafePointer<Float>,
         work: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>
     ) {
-        let n = count * tiles
-        let (vs, ps) = (pointStride(channels, n), pointStride(filters, n))
-        let v = work, product = work + points * vs, temporary = product + points * ps
-        for b in 0..<count {
-            transformInput(x + b * channels * height * width, column: b * tiles, columns: n, into: v, temporary: temporary)
-        }
+        let chunk = transformedInput(x, images: count, work: work)
         for t in 0..<points {
-            BLAS.sgemm(.none, .none, m: filters, n: n, k: channels, a: u + t * filters * channels, lda: channels,
-                       b: v + t * vs, ldb: n, c: product + t * ps, ldc: n)
+            BLAS.sgemm(.none, .none, m: filters, n: chunk.n, k: channels, a: u + t * filters * channels, lda: channels,
+                       b: chunk.v + t * chunk.vStride, ldb: chunk.n, c: chunk.block + t * chunk.blockStride, ldc: chunk.n)
         }
-        transformOutput(product, images: count, into: out)
+        transformOutput(chunk.block, images: count, into: out)
     }
 
     /// partial [alpha²][F][C] += the transformed weight gradient of `count` images starting at
@@ -76,17 +71,28 @@ public struct WinogradTiling: Sendable {
         _ x: UnsafePointer<Float>, images count: Int, outputGradient dy: UnsafePointer<Float>,
         work: UnsafeMutablePointer<Float>, into partial: UnsafeMutablePointer<Float>
     ) {
-        let n = count * tiles
-        let (vs, ds) = (pointStride(channels, n), pointStride(filters, n))
-        let v = work, d = work + points * vs, temporary = d + points * ds
-        for b in 0..<count {
-            transformInput(x + b * channels * height * width, column: b * tiles, columns: n, into: v, temporary: temporary)
-        }
-        transformOutputGradient(dy, images: count, into: d)
+        let chunk = transformedInput(x, images: count, work: work)
+        transformOutputGradient(dy, images: count, into: chunk.block)
         for t in 0..<points {
-            BLAS.sgemm(.none, .transposed, m: filters, n: channels, k: n, a: d + t * ds, lda: n,
-                       b: v + t * vs, ldb: n, beta: 1, c: partial + t * filters * channels, ldc: channels)
+            BLAS.sgemm(.none, .transposed, m: filters, n: channels, k: chunk.n, a: chunk.block + t * chunk.blockStride,
+                       lda: chunk.n, b: chunk.v + t * chunk.vStride, ldb: chunk.n, beta: 1,
+                       c: partial + t * filters * channels, ldc: channels)
         }
+    }
+
+    /// Lays out a chunk's work space, V [alpha²][C][n] then a [alpha²][F][n] block (the
+    /// products, or the output gradient's transform) then the transforms' temporary memory,
+    /// and fills V with the transforms of the chunk's images.
+    func transformedInput(_ x: UnsafePointer<Float>, images count: Int, work: UnsafeMutablePointer<Float>) -> (
+        n: Int, v: UnsafeMutablePointer<Float>, vStride: Int, block: UnsafeMutablePointer<Float>, blockStride: Int
+    ) {
+        let n = count * tiles
+        let (vStride, blockStride) = (pointStride(channels, n), pointStride(filters, n))
+        let block = work + points * vStride, temporary = block + points * blockStride
+        for b in 0..<count {
+            transformInput(x + b * channels * height * width, column: b * tiles, columns: n, into: work, temporary: temporary)
+        }
+        return (n, work, vStride, block, blockStride)
     }
 
     // MARK: Filters
