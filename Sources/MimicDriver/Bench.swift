@@ -117,7 +117,7 @@ public enum Bench {
             ("arena", plan.arenaBytes), ("parameters", plan.parameterCount * 4),
             ("gradients", options.inference ? 0 : plan.parameterCount * 4),
             ("optimizer", options.inference ? 0 : optimizer.stateBytes), ("scratch", scratch),
-        ]
+        ] + (executor.kernelBufferBytes > 0 ? [("filter transforms", executor.kernelBufferBytes)] : [])
         return (Result(name: spec.name, params: analysis.params, batch: batch, threads: threads, inference: options.inference,
                        medianStep: median(times), flopsPerStep: flops, directFlopsPerStep: directFlops, plannedBytes: planned,
                        residentBytes: residentPeak(), kernels: kernels,

@@ -22,6 +22,8 @@ public final class Executor {
     var steps: [(name: String, run: () -> Void)] = []
     /// Buffers a bound kernel keeps between steps (transformed filters), freed with the executor.
     var kernelBuffers: [UnsafeMutablePointer<Float>] = []
+    /// Bytes of those buffers.
+    public private(set) var kernelBufferBytes = 0
     /// The loss of the last run (training graphs).
     public internal(set) var loss: Double = 0
     /// Seeds dropout masks (with each op's index); callers set it per step so masks differ
@@ -65,6 +67,7 @@ public final class Executor {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
         buffer.initialize(repeating: 0, count: max(count, 1))
         kernelBuffers.append(buffer)
+        kernelBufferBytes += max(count, 1) * MemoryLayout<Float>.size
         return buffer
     }
 
