@@ -106,10 +106,9 @@ public enum Bench {
         }
         let flops = plan.kernels.reduce(0) { $0 + Executor.executedFlops($1, plan) }
         let directFlops = plan.kernels.reduce(0) { $0 + Flops.of($1, in: graph, batch: batch) }
+        let names = executor.kernelNames
         let kernels = options.profile
-            ? plan.kernels.enumerated().map { i, k in
-                (executor.kernelNames[i], median(kernelTimes[i]), Executor.executedFlops(k, plan))
-            }
+            ? plan.kernels.enumerated().map { i, k in (names[i], median(kernelTimes[i]), Executor.executedFlops(k, plan)) }
                 + (options.inference ? [] : [("sgd update", median(kernelTimes[plan.kernels.count]), 0)])
             : []
         let scratch = executor.scratchBytes

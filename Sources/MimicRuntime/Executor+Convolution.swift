@@ -34,7 +34,7 @@ extension Executor {
             winograd = allowed
                 ? ConvolutionAlgorithm.winograd(channels: c, filters: f, height: h, width: w, kernel: k, stride: stride, padding: padding)
                 : nil
-            chunk = winograd.map { max(1, min(32, 256 / $0.tiles)) } ?? Executor.chunk(positions: ho * wo)
+            chunk = Executor.chunk(positions: winograd?.tiles ?? ho * wo)
         }
     }
 
@@ -88,8 +88,8 @@ extension Executor {
     public static func executedFlops(_ kernel: Kernel, _ plan: ExecutionPlan) -> Int {
         kernel.ops.reduce(0) { total, index in
             let op = plan.graph.ops[index]
-            guard let t = winograd(op, plan) else { return total + Flops.of(op, in: plan.graph, batch: plan.batch) }
-            return total + 2 * t.points * t.filters * t.channels * t.tiles * plan.batch
+            guard let tiling = winograd(op, plan) else { return total + Flops.of(op, in: plan.graph, batch: plan.batch) }
+            return total + tiling.gemmFlops(images: plan.batch)
         }
     }
 
@@ -122,16 +122,15 @@ extension Executor {
     }
 
     /// out [F, count*positions] = the convolution of images first..<first+count, into the
-    /// scratch's output block or into `destination`: W x im2col(images), or over Winograd
-    /// tiles with the filters' transform `transformed` (made once per step, see
-    /// `transformedWeights`).
+    /// scratch's output block or into `destination`: over Winograd tiles with `winograd`'s
+    /// filters (refilled once per step), else W x im2col(images).
     func convolveChunk(_ x: UnsafePointer<Float>, first: Int, count: Int, _ weight: UnsafePointer<Float>,
-                       transformed: UnsafePointer<Float>?, _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>,
+                       winograd: FilterTransform?, _ g: ConvGeometry, scratch: UnsafeMutablePointer<Float>,
                        into destination: UnsafeMutablePointer<Float>? = nil) {
         let target = destination ?? scratch + g.outputOffset
-        if let tiling = g.winograd {
-            guard let transformed else { preconditionFailure("internal error: Winograd convolution without transformed filters") }
-            tiling.convolve(x + first * g.imageIn, images: count, transformedWeights: transformed, work: scratch, into: target)
+        if let winograd {
+            winograd.tiling.convolve(x + first * g.imageIn, images: count, transformedWeights: winograd.filters,
+                                     work: scratch, into: target)
             return
         }
         let width = count * g.positions
@@ -140,10 +139,17 @@ extension Executor {
                    c: target, ldc: width)
     }
 
-    /// Memory for a Winograd convolution's transformed filters (U), bound with its kernel and
-    /// refilled each step; nil for im2col.
-    func transformedWeights(_ g: ConvGeometry) -> UnsafeMutablePointer<Float>? {
-        g.winograd.map { kernelBuffer($0.transformedWeightFloats) }
+    /// A Winograd convolution's tiling with the memory of its transformed filters (U), bound
+    /// with its kernel; `refill` transforms the step's weights.
+    struct FilterTransform {
+        let tiling: WinogradTiling
+        let filters: UnsafeMutablePointer<Float>
+        func refill(from weights: UnsafePointer<Float>) { tiling.transformWeights(weights, into: filters) }
+    }
+
+    /// The filter transform of a convolution over Winograd tiles; nil for im2col.
+    func filterTransform(_ g: ConvGeometry) -> FilterTransform? {
+        g.winograd.map { FilterTransform(tiling: $0, filters: kernelBuffer($0.transformedWeightFloats)) }
     }
 
     /// The [F, count*positions] layout of a chunk of an NCHW gradient: one image's planes are
@@ -181,13 +187,13 @@ extension Executor {
         // it goes straight to the activation's memory and the epilogue runs there, one copy
         // of the largest maps fewer.
         let direct = g.chunk == 1 && out != nil && convolved == nil && pre == nil
-        let transformed = transformedWeights(g)
+        let winograd = filterTransform(g)
         return { [unowned self] in
-            if let transformed { g.winograd?.transformWeights(weight, into: transformed) }
+            winograd?.refill(from: weight)
             self.forEachChunk(g) { first, count, t in
                 let scratch = self.scratch[t]
                 let target = direct ? out! + first * g.imageOut : scratch + g.outputOffset
-                self.convolveChunk(x, first: first, count: count, weight, transformed: transformed, g, scratch: scratch, into: target)
+                self.convolveChunk(x, first: first, count: count, weight, winograd: winograd, g, scratch: scratch, into: target)
                 let width = count * g.positions
                 for b in 0..<count {
                     let image = (first + b) * g.imageOut

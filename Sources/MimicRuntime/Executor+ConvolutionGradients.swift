@@ -14,8 +14,8 @@ extension Executor {
             return bindConvolutionForward([op])
         case .conv2dGradWeight:
             let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
-            // Winograd sums the transformed gradient over the batch and transforms it back once.
-            let summed = g.winograd.map { kernelBuffer($0.transformedWeightFloats) }
+            // Winograd sums the transformed gradient over the batch, here, and transforms it back once.
+            let winogradSum = g.winograd.map { (tiling: $0, sum: kernelBuffer($0.transformedWeightFloats)) }
             return { [unowned self] in
                 let chunks = (self.batch + g.chunk - 1) / g.chunk
                 for t in 0..<min(self.threads, chunks) {
@@ -34,9 +34,9 @@ extension Executor {
                                b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
                 }
                 let workers = min(self.threads, chunks)
-                if let tiling = g.winograd, let summed {
-                    self.reducePartials(into: summed, count: g.partialFloats, workers: workers, offset: g.partialOffset)
-                    tiling.finishWeightGradient(summed, into: dw)
+                if let (tiling, sum) = winogradSum {
+                    self.reducePartials(into: sum, count: g.partialFloats, workers: workers, offset: g.partialOffset)
+                    tiling.finishWeightGradient(sum, into: dw)
                 } else {
                     self.reducePartials(into: dw, count: g.partialFloats, workers: workers, offset: g.partialOffset)
                 }
@@ -56,7 +56,7 @@ extension Executor {
             // Rebuilt every call (F*C*k*k floats, a few microseconds): the weights change each step.
             var flipped = [Float](repeating: 0, count: t.f * t.columns)
             let kk = t.k * t.k, filters = t.c, channels = t.f
-            let transformed = transformedWeights(t)
+            let winograd = filterTransform(t)
             return { [unowned self] in
                 flipped.withUnsafeMutableBufferPointer { w in
                     for filter in 0..<filters {
@@ -67,12 +67,12 @@ extension Executor {
                         }
                     }
                     let flippedWeights = UnsafePointer(w.baseAddress!)
-                    if let transformed { t.winograd?.transformWeights(flippedWeights, into: transformed) }
+                    winograd?.refill(from: flippedWeights)
                     self.forEachChunk(t) { first, count, thread in
                         let scratch = self.scratch[thread], width = count * t.positions
                         // One image's [C, H*W] GEMM output is its dx layout: written in place.
                         let inPlace = count == 1
-                        self.convolveChunk(dy, first: first, count: count, flippedWeights, transformed: transformed, t, scratch: scratch,
+                        self.convolveChunk(dy, first: first, count: count, flippedWeights, winograd: winograd, t, scratch: scratch,
                                            into: inPlace ? dx + first * t.imageOut : nil)
                         if inPlace { return }
                         for b in 0..<count {

@@ -110,20 +110,7 @@ public final class Executor {
     /// Splits `count` items over the threads in fixed contiguous ranges (so results do not
     /// depend on scheduling) and runs `body(range, thread)` for each.
     func parallel(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
-        let workers = min(threads, count)
-        if workers <= 1 {
-            body(0..<count, 0)
-            return
-        }
-        // The ranges are disjoint and each worker touches only its images and its scratch,
-        // which the checker cannot see through raw pointers.
-        withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { t in
-                let start = count * t / workers, end = count * (t + 1) / workers
-                work.value(start..<end, t)
-            }
-        }
+        inFixedRanges(count, workers: min(threads, count), body)
     }
 
     /// A whole-batch GEMM, C [m,n] = op(A) op(B), split over the threads, each slice a
@@ -154,6 +141,24 @@ public final class Executor {
                                c: c + start * ldc, ldc: ldc)
                 }
             }
+        }
+    }
+}
+
+/// Runs `body(range, worker)` for `workers` disjoint contiguous ranges covering 0..<count,
+/// concurrently when there is more than one. The ranges depend only on the counts, so a
+/// fixed thread count gives bit-identical results.
+func inFixedRanges(_ count: Int, workers: Int, _ body: (Range<Int>, Int) -> Void) {
+    if workers <= 1 {
+        body(0..<count, 0)
+        return
+    }
+    // Each worker touches only its own range (and its own scratch), which the checker cannot
+    // see through raw pointers.
+    withoutActuallyEscaping(body) { body in
+        let work = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: workers) { t in
+            work.value((count * t / workers)..<(count * (t + 1) / workers), t)
         }
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import MimicSpec
 
@@ -45,13 +44,8 @@ public final class Optimizer {
         steps += 1
         let n = count
         // Below about 64k parameters a second thread costs more than it saves.
-        let workers = n < 1 << 16 ? 1 : threads
-        let update = UncheckedSendable({ (range: Range<Int>) in
-            self.update(range, parameters: p, gradients: g, lr: lr, momentum: momentum)
-        })
-        if workers == 1 { return update.value(0..<n) }
-        DispatchQueue.concurrentPerform(iterations: workers) { t in
-            update.value((n * t / workers)..<(n * (t + 1) / workers))
+        inFixedRanges(n, workers: n < 1 << 16 ? 1 : threads) { range, _ in
+            update(range, parameters: p, gradients: g, lr: lr, momentum: momentum)
         }
     }
 

@@ -45,6 +45,10 @@ public struct WinogradTiling: Sendable {
         return points * (pointStride(channels, n) + pointStride(filters, n)) + mimic_winograd_input_temporary(transform.m, tilesY, tilesX)
     }
 
+    /// FLOPs of the tile GEMMs for `images` images, a multiply-add counted as 2 (the forward,
+    /// the input gradient as its forward, and the weight gradient each execute this many).
+    public func gemmFlops(images: Int) -> Int { 2 * points * filters * channels * tiles * images }
+
     /// Floats of the transformed filters, U, and of the transformed weight gradient.
     public var transformedWeightFloats: Int { points * filters * channels }
 
