@@ -45,7 +45,10 @@ public struct Checkpoint: Sendable {
         put(parameters)
         put(optimizer)
         put(state)
-        let json = try JSONEncoder().encode(schedule)
+        // Sorted keys: the same state must give the same bytes (a dictionary's order is random).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = try encoder.encode(schedule)
         put(UInt64(json.count))
         out.append(json)
         put(bestAccuracy.bitPattern)
