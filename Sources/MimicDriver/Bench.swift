@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MimicBasics
+import MimicCompiler
 import MimicGraph
 import MimicKernels
 import MimicRuntime
@@ -59,14 +60,20 @@ public enum Bench {
         let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
         guard !frontend.hasErrors, let spec = frontend.spec, let analysis = frontend.analysis else { return (nil, report) }
 
-        var graph = GraphBuilder.forward(analysis, name: spec.name, mode: options.inference ? .inference : .training(.mimic))
-        if options.inference { graph = Folding.fold(graph).graph } else { graph = Autodiff.backward(graph) }
+        let purpose: Compilation.Purpose = options.inference ? .inference(folding: true) : .training(.mimic)
         let batch = options.batch ?? 128
         let threads = options.threads ?? spec.train?.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let (plan, executor, optimizer) = contender(graph, batch: batch, threads: threads, options: options)
         var other = options
         other.winograd.toggle()
-        let rival = options.compare ? contender(graph, batch: batch, threads: threads, options: other) : nil
+        let plan: ExecutionPlan, executor: Executor, optimizer: MimicRuntime.Optimizer
+        let rival: (ExecutionPlan, Executor, MimicRuntime.Optimizer)?
+        do {
+            (plan, executor, optimizer) = try contender(analysis, spec.name, purpose, batch: batch, threads: threads, options: options)
+            rival = options.compare ? try contender(analysis, spec.name, purpose, batch: batch, threads: threads, options: other) : nil
+        } catch {
+            return (nil, LintReport(files: [file], diagnostics: report.diagnostics, unreadable: [error.description]))
+        }
+        let graph = plan.graph
         var count: UInt64 = 0
         func step(_ executor: Executor, _ optimizer: MimicRuntime.Optimizer) {
             count += 1
@@ -126,12 +133,15 @@ public enum Bench {
     /// A plan for the options, its executor with Glorot weights and standard-normal inputs
     /// and targets (the same for every plan of the graph), and an SGD optimizer.
     static func contender(
-        _ graph: Graph, batch: Int, threads: Int, options: Options
-    ) -> (ExecutionPlan, Executor, MimicRuntime.Optimizer) {
-        let plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse, winograd: options.winograd)
+        _ analysis: ModelAnalysis, _ name: String, _ purpose: Compilation.Purpose, batch: Int, threads: Int, options: Options
+    ) throws(InvalidGraph) -> (ExecutionPlan, Executor, MimicRuntime.Optimizer) {
+        let plan = try Compilation.compile(
+            analysis, name: name, purpose: purpose,
+            options: Compilation.Options(batch: batch, fuse: options.fuse, winograd: options.winograd)).plan
+        let graph = plan.graph
         let executor = Executor(plan: plan, threads: threads)
         Initializer.glorot(executor, scale: 1, seed: 0)
-        let optimizer = MimicRuntime.Optimizer(.sgd(lr: 1e-3, momentum: 0.9, nesterov: true, weightDecay: 0),
+        let optimizer = MimicRuntime.Optimizer(.sgd(momentum: 0.9, nesterov: true, weightDecay: 0),
                                                 parameterCount: plan.parameterCount, threads: threads)
         var generator = SeededGenerator(seed: 1)
         for value in graph.values where value.role == .input || value.role == .target {

@@ -1,8 +1,10 @@
 import MimicBasics
+import MimicCompiler
 import MimicGraph
 import MimicRuntime
 import MimicSema
 import MimicSpec
+import MimicVocabulary
 
 /// The spec compiled: its analysis, the graph (forward, plus backward for training) and
 /// the execution plan for one batch size.
@@ -48,31 +50,23 @@ public enum Compiler {
         }
         let report = LintReport(files: [file], diagnostics: bag.sorted, unreadable: [])
         guard !bag.hasErrors, let spec = result.spec, let analysis = result.analysis else { return (nil, report) }
-        var graph = build(spec, analysis, inference: options.inference)
-        var notes: [String] = []
-        var folds: [Fold] = []
-        if !graph.ops.contains(where: \.kind.isBackward) {
-            let folded = Folding.fold(graph)
-            notes = folded.folds.map { $0.describe(in: folded.graph) } + folded.declined
-            graph = folded.graph
-            folds = folded.folds
-        }
-        let problems = Verifier.verify(graph)
-        precondition(problems.isEmpty, "internal error: the compiled graph does not verify: \(problems)")
         let batch = options.batch ?? spec.train?.batch ?? 128
-        var plan = ExecutionPlan.make(graph, batch: batch, fuse: options.fuse)
-        plan.notes = notes
-        return (CompiledSpec(spec: spec, analysis: analysis, graph: graph, plan: plan, folds: folds), report)
+        do {
+            let compilation = try Compilation.compile(
+                analysis, name: spec.name, purpose: purpose(spec, inference: options.inference),
+                options: Compilation.Options(batch: batch, fuse: options.fuse))
+            return (CompiledSpec(spec: spec, analysis: analysis, graph: compilation.graph, plan: compilation.plan,
+                                 folds: compilation.folds), report)
+        } catch {
+            return (nil, LintReport(files: [file], diagnostics: report.diagnostics, unreadable: [error.description]))
+        }
     }
 
     /// A spec with a `train` section compiles to its training graph (forward, loss, backward);
-    /// one without, or with `inference`, to the forward graph ending in the logits.
-    static func build(_ spec: Spec, _ analysis: ModelAnalysis, inference: Bool) -> Graph {
-        guard !inference, let train = spec.train else {
-            return GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
-        }
-        let forward = GraphBuilder.forward(analysis, name: spec.name, mode: .training(LossKind(train.loss)))
-        return Autodiff.backward(forward)
+    /// one without, or with `inference`, to the folded forward graph ending in the logits.
+    static func purpose(_ spec: Spec, inference: Bool) -> Compilation.Purpose {
+        guard !inference, let train = spec.train else { return .inference(folding: true) }
+        return .training(train.loss)
     }
 }
 

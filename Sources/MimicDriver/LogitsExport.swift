@@ -1,5 +1,6 @@
 import Foundation
 import MimicBasics
+import MimicCompiler
 import MimicData
 import MimicGraph
 import MimicRuntime
@@ -70,8 +71,10 @@ public enum LogitsExport {
 
     static func evaluate(_ spec: Spec, _ analysis: ModelAnalysis, _ checkpoint: Checkpoint, _ images: ImageSet,
                          reference: ImageSet, flipped: Bool, threads: Int) throws -> [Float] {
-        let graph = GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
-        let executor = Executor(plan: ExecutionPlan.make(graph, batch: 250), threads: threads)
+        let plan = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
+                                           options: Compilation.Options(batch: 250)).plan
+        let graph = plan.graph
+        let executor = Executor(plan: plan, threads: threads)
         _ = executor.parameters.update(from: checkpoint.parameters)
         _ = executor.state.update(from: checkpoint.state)
         var set = images

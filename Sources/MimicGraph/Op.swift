@@ -1,28 +1,5 @@
 import MimicBasics
-import MimicSpec
-
-/// The losses a graph can end in.
-public enum LossKind: Sendable, Equatable, CustomStringConvertible {
-    case mimic
-    case crossEntropy
-    case kd(temperature: Double, alpha: Double)
-
-    public init(_ loss: Loss) {
-        switch loss {
-        case .mimic: self = .mimic
-        case .crossEntropy: self = .crossEntropy
-        case .kd(let t, let a): self = .kd(temperature: t, alpha: a)
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case .mimic: "mimic"
-        case .crossEntropy: "cross-entropy"
-        case .kd(let t, let a): "kd(T=\(t), alpha=\(a))"
-        }
-    }
-}
+import MimicVocabulary
 
 /// One primitive operation. Shapes below are per example; `W` is a weight parameter.
 public enum OpKind: Sendable, Equatable {

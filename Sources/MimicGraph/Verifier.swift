@@ -41,3 +41,20 @@ public enum Verifier {
         return problems
     }
 }
+
+/// A graph the verifier rejects: a compiler bug, reported with every broken rule rather than
+/// run.
+public struct InvalidGraph: Error, Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public var problems: [String]
+
+    public init(name: String, problems: [String]) {
+        self.name = name
+        self.problems = problems
+    }
+
+    public var description: String {
+        "internal error: the compiled graph of '\(name)' does not verify (a compiler bug; please report it):\n"
+            + problems.map { "  \($0)" }.joined(separator: "\n")
+    }
+}

@@ -38,7 +38,11 @@ public struct ExecutionPlan: Sendable {
     /// off, every convolution is im2col + GEMM.
     public var winograd = true
 
-    public static func make(_ graph: Graph, batch: Int, fuse: Bool = true, winograd: Bool = true) -> ExecutionPlan {
+    /// Plans `graph` after checking it with the verifier: a plan exists only for a graph that
+    /// verifies, whoever builds it.
+    public static func make(_ graph: Graph, batch: Int, fuse: Bool = true, winograd: Bool = true) throws(InvalidGraph) -> ExecutionPlan {
+        let problems = Verifier.verify(graph)
+        guard problems.isEmpty else { throw InvalidGraph(name: graph.name, problems: problems) }
         let kernels = Fusion.kernels(graph, enabled: fuse)
         var kernelOfOp = [Int](repeating: 0, count: graph.ops.count)
         for (k, kernel) in kernels.enumerated() { for op in kernel.ops { kernelOfOp[op] = k } }

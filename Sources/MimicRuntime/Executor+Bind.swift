@@ -1,7 +1,7 @@
 import MimicBLAS
 import MimicGraph
 import MimicKernels
-import MimicSpec
+import MimicVocabulary
 
 /// Binding a kernel to its buffers: fused kernels have an implementation each (values
 /// inside them live in per-thread scratch, or nowhere); single ops share one per op kind.
@@ -67,7 +67,7 @@ extension Executor {
             self.gemm(.none, .transposed, m: self.batch, n: classes, k: input, a: x, lda: input, b: weight, ldb: input,
                            c: logits, ldc: classes)
             Elementwise.rowBiasActivation(logits, bias: bias, rows: self.batch, features: classes, .none)
-            self.loss = Losses.valueAndGradient(ReferenceInterpreter.reference(kind), logits: logits, teacher: teacher,
+            self.loss = Losses.valueAndGradient(kind, logits: logits, teacher: teacher,
                                                 labels: labels, batch: self.batch, classes: classes, gradient: dLogits)
             dBias.update(repeating: 0, count: classes)
             Elementwise.accumulateChannelSums(dLogits, batch: self.batch, channels: classes, inner: 1, into: dBias)
@@ -96,7 +96,7 @@ extension Executor {
             let (teacher, labels) = targets(kind, ops[0])
             let logits = memory(ops[0].inputs[0])
             return { [unowned self] in
-                _ = Losses.valueAndGradient(ReferenceInterpreter.reference(kind), logits: logits, teacher: teacher, labels: labels,
+                _ = Losses.valueAndGradient(kind, logits: logits, teacher: teacher, labels: labels,
                                             batch: self.batch, classes: channels, gradient: dz)
                 dBias.update(repeating: 0, count: channels)
                 Elementwise.accumulateChannelSums(dz, batch: self.batch, channels: channels, inner: 1, into: dBias)

@@ -1,7 +1,7 @@
 import MimicBLAS
 import MimicGraph
 import MimicKernels
-import MimicSpec
+import MimicVocabulary
 
 /// Convolutions as GEMMs over im2col columns, or over Winograd tiles where
 /// `ConvolutionAlgorithm` picks them. Images are taken a chunk at a time, side by side in one

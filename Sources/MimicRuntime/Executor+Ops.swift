@@ -94,14 +94,14 @@ extension Executor {
         case .loss(let kind):
             let logits = memory(op.inputs[0]), (teacher, labels) = targets(kind, op), classes = shape(op.inputs[0])[0]
             return { [unowned self] in
-                self.loss = Losses.valueAndGradient(ReferenceInterpreter.reference(kind), logits: logits, teacher: teacher,
+                self.loss = Losses.valueAndGradient(kind, logits: logits, teacher: teacher,
                                                     labels: labels, batch: n, classes: classes, gradient: nil)
             }
         case .lossGrad(let kind):
             let logits = memory(op.inputs[0]), (teacher, labels) = targets(kind, op), classes = shape(op.inputs[0])[0]
             let dz = memory(op.outputs[0])
             return {
-                _ = Losses.valueAndGradient(ReferenceInterpreter.reference(kind), logits: logits, teacher: teacher,
+                _ = Losses.valueAndGradient(kind, logits: logits, teacher: teacher,
                                             labels: labels, batch: n, classes: classes, gradient: dz)
             }
         case .batchnorm, .batchnormInference, .batchnormGrad:

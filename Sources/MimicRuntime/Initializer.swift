@@ -1,7 +1,7 @@
 import MimicBasics
 import MimicGraph
 import MimicKernels
-import MimicSpec
+import MimicVocabulary
 
 /// Glorot & Bengio (2010) uniform initialisation times a scale, as the paper's students use:
 /// weights from U(-a, a) with a = scale * sqrt(6 / (fan_in + fan_out)), biases zero,

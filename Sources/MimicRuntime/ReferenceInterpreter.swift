@@ -1,6 +1,7 @@
 import MimicBasics
 import MimicGraph
 import MimicKernels
+import MimicVocabulary
 
 /// Runs a graph op by op with the naive reference kernels: the oracle that the planned,
 /// fused executor is tested against, and the engine of the gradient checks. Slow by design.
@@ -54,11 +55,11 @@ public enum ReferenceInterpreter {
                 outs = [ReferenceBatchNorm.inference(ins[0], scale: ins[1], shift: ins[2], mean: ins[3], variance: ins[4], epsilon: epsilon)]
             case .loss(let kind):
                 let (teacher, labels) = targets(kind, op, env)
-                let value = ReferenceLoss.value(reference(kind), logits: ins[0], teacher: teacher, labels: labels)
+                let value = ReferenceLoss.value(kind, logits: ins[0], teacher: teacher, labels: labels)
                 outs = [Tensor(shape: [], data: [Float(value)])]
             case .lossGrad(let kind):
                 let (teacher, labels) = targets(kind, op, env)
-                outs = [ReferenceLoss.grad(reference(kind), logits: ins[0], teacher: teacher, labels: labels)]
+                outs = [ReferenceLoss.grad(kind, logits: ins[0], teacher: teacher, labels: labels)]
             case .activationGrad(let a):
                 outs = [ReferenceActivation.grad(a, ins[0], from: ins[1])]
             case .biasGrad:
@@ -82,14 +83,6 @@ public enum ReferenceInterpreter {
             for (id, tensor) in zip(op.outputs, outs) { env[id] = tensor.reshaped(shape(id)) }
         }
         return env
-    }
-
-    static func reference(_ kind: LossKind) -> ReferenceLoss.Kind {
-        switch kind {
-        case .mimic: .mimic
-        case .crossEntropy: .crossEntropy
-        case .kd(let t, let a): .kd(temperature: t, alpha: a)
-        }
     }
 
     /// The teacher logits and the labels among a loss op's inputs, by loss kind.

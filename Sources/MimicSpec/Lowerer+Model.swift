@@ -1,4 +1,5 @@
 import MimicBasics
+import MimicVocabulary
 import MimicYAML
 
 extension Lowerer {

@@ -1,4 +1,5 @@
 import MimicBasics
+import MimicVocabulary
 import MimicYAML
 
 extension Lowerer {
@@ -37,7 +38,7 @@ extension Lowerer {
             epochs: epochs, schedule: schedule, seed: seed, tested: tested, threads: threads, location: train.location)
     }
 
-    private mutating func lowerLoss(_ node: Node) -> Loss? {
+    private mutating func lowerLoss(_ node: Node) -> LossKind? {
         guard let (name, body, _) = variant(node, "train.loss", among: ["mimic", "cross-entropy", "kd"]) else {
             return nil
         }

@@ -2,6 +2,7 @@
 /// `extends` is resolved) into the typed spec AST below, collecting every diagnostic.
 
 import MimicBasics
+import MimicVocabulary
 
 /// A layer width: a number, or `dependent`, solved later so the model meets its budget.
 public enum Width: Sendable, Equatable, CustomStringConvertible {
@@ -31,10 +32,6 @@ public enum Padding: Sendable, Equatable, CustomStringConvertible {
         case .explicit(let n): "\(n)"
         }
     }
-}
-
-public enum Activation: String, Sendable, Equatable, CaseIterable {
-    case relu, gelu, tanh, sigmoid, none
 }
 
 /// Where a model's layers start; `nowhere` is for ASTs built in code and for comparing

@@ -1,24 +1,25 @@
 import MimicBasics
+import MimicVocabulary
 
-public enum Loss: Sendable, Equatable {
-    /// Mean over the batch of the squared L2 distance to the teacher's logits.
-    case mimic
-    case crossEntropy
-    /// Knowledge distillation: alpha weights the soft term (scaled by T²) against hard labels.
-    case kd(temperature: Double, alpha: Double)
-
-    /// Whether this loss needs a teacher's logits.
-    public var needsTeacher: Bool {
-        switch self {
-        case .mimic, .kd: true
-        case .crossEntropy: false
-        }
-    }
-}
-
+/// The optimizer as a spec writes it: an update rule and its base learning rate (which the
+/// schedule then moves).
 public enum Optimizer: Sendable, Equatable {
     case sgd(lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double)
     case adam(lr: Double, beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double)
+
+    public var lr: Double {
+        switch self {
+        case .sgd(let lr, _, _, _), .adam(let lr, _, _, _, _): lr
+        }
+    }
+
+    /// What the runtime needs: the rule without the rate.
+    public var rule: UpdateRule {
+        switch self {
+        case .sgd(_, let momentum, let nesterov, let decay): .sgd(momentum: momentum, nesterov: nesterov, weightDecay: decay)
+        case .adam(_, let beta1, let beta2, let epsilon, let decay): .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay)
+        }
+    }
 }
 
 public enum Schedule: Sendable, Equatable {
@@ -48,13 +49,6 @@ public struct MomentumCycle: Sendable, Equatable, Codable {
     }
 }
 
-/// How weights start: Glorot uniform (the paper's), or PyTorch's default for linear and
-/// convolutional layers (weights and biases uniform in +-1/sqrt(fan_in)); both times a scale.
-public enum InitScheme: String, Sendable, Equatable, CaseIterable {
-    case glorot
-    case fanInUniform = "fan-in-uniform"
-}
-
 /// Which checkpoint the test split scores: the best validation epoch's (the paper's, and
 /// the default) or the last epoch's (a schedule that anneals to the end, as one-cycle does, and
 /// references such as ../shared/bench/torch_student.py that test after the last epoch).
@@ -63,7 +57,7 @@ public enum TestedCheckpoint: String, Sendable, Equatable, CaseIterable {
 }
 
 public struct TrainConfig: Sendable, Equatable {
-    public var loss: Loss
+    public var loss: LossKind
     public var lossLocation: SourceLocation
     public var optimizer: Optimizer
     /// The initialisation and the scale it is multiplied by.

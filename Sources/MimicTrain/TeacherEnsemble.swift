@@ -1,5 +1,6 @@
 import Foundation
 import MimicBasics
+import MimicCompiler
 import MimicData
 import MimicGraph
 import MimicRuntime
@@ -43,8 +44,10 @@ public final class TeacherEnsemble {
                 throw DataError("teacher run '\(run)' has \(analysis.model.classes) classes; the student has \(classes)")
             }
             let checkpoint = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
-            let graph = GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
-            let executor = Executor(plan: ExecutionPlan.make(graph, batch: batch), threads: threads)
+            let plan = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
+                                               options: Compilation.Options(batch: batch)).plan
+            let graph = plan.graph
+            let executor = Executor(plan: plan, threads: threads)
             _ = executor.parameters.update(from: checkpoint.parameters)
             _ = executor.state.update(from: checkpoint.state)
             members.append(Member(

@@ -1,12 +1,14 @@
 import Dispatch
 import Foundation
 import MimicBasics
+import MimicCompiler
 import MimicData
 import MimicGraph
 import MimicKernels
 import MimicRuntime
 import MimicSema
 import MimicSpec
+import MimicVocabulary
 
 /// The data a run trains and evaluates on, with the teacher's logits for each split in the
 /// split's order ([images, classes]); nil where the loss does not need them.
@@ -86,22 +88,21 @@ public final class Trainer {
         self.hash = specHash
         self.options = options
         self.log = log
-        loss = LossKind(train.loss)
-        let graph = Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(loss)))
-        let inference = GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
-        trainer = Executor(plan: ExecutionPlan.make(graph, batch: train.batch), threads: options.threads)
-        evaluator = Executor(plan: ExecutionPlan.make(inference, batch: options.evaluationBatch), threads: options.threads)
+        loss = train.loss
+        // The evaluator's graph is not folded, so that both share the parameter layout.
+        let training = try Compilation.compile(analysis, name: spec.name, purpose: .training(loss),
+                                               options: Compilation.Options(batch: train.batch))
+        let inference = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
+                                                options: Compilation.Options(batch: options.evaluationBatch))
+        trainer = Executor(plan: training.plan, threads: options.threads)
+        evaluator = Executor(plan: inference.plan, threads: options.threads)
         precondition(trainer.plan.parameterCount == evaluator.plan.parameterCount, "internal error: parameter layouts differ")
-        optimizer = MimicRuntime.Optimizer(train.optimizer, parameterCount: trainer.plan.parameterCount, threads: options.threads)
+        optimizer = MimicRuntime.Optimizer(train.optimizer.rule, parameterCount: trainer.plan.parameterCount, threads: options.threads)
         trainer.dropoutSeed = UInt64(train.seed)
         Initializer.initialize(trainer, train.initScheme, scale: train.initScale, seed: UInt64(train.seed))
     }
 
-    var initialRate: Double {
-        switch train.optimizer {
-        case .sgd(let lr, _, _, _), .adam(let lr, _, _, _, _): lr
-        }
-    }
+    var initialRate: Double { train.optimizer.lr }
 
     /// The graph value of the input and each target kind.
     func feeds(_ g: Graph) -> (input: ValueID, teacher: ValueID?, label: ValueID?) {

@@ -1,9 +1,11 @@
 import MimicBasics
+import MimicCompiler
 import MimicGraph
 import MimicKernels
 import MimicRuntime
 import MimicSema
 import MimicSpec
+import MimicVocabulary
 import XCTest
 
 /// The planned executor (fast kernels, fused or not, one or two threads) against the
@@ -135,13 +137,13 @@ final class ExecutorTests: ExecutorTestsBase {
             let batch = 5
             let feeds = randomFeeds(graph, batch: batch, seed: 21)
             if name.hasPrefix("wide") || name.hasPrefix("winograd") {
-                let names = Executor(plan: ExecutionPlan.make(graph, batch: batch), threads: 1).kernelNames
+                let names = Executor(plan: try ExecutionPlan.make(graph, batch: batch), threads: 1).kernelNames
                 XCTAssertTrue(names.contains { $0.contains("winograd") }, "\(name) should run Winograd tiles: \(names)")
             }
             for fuse in [true, false] {
                 for threads in [1, 2] {
                     let label = "\(name) fuse=\(fuse) threads=\(threads)"
-                    let executor = Executor(plan: ExecutionPlan.make(graph, batch: batch, fuse: fuse), threads: threads)
+                    let executor = Executor(plan: try ExecutionPlan.make(graph, batch: batch, fuse: fuse), threads: threads)
                     load(feeds, into: executor)
                     // Dropout masks differ between the two engines, so the reference runs on the
                     // executor's masks, read right after they are drawn (their memory is reused).
@@ -165,7 +167,7 @@ final class ExecutorTests: ExecutorTestsBase {
         let feeds = randomFeeds(graph, batch: 6, seed: 4)
         var results: [[Float]] = []
         for _ in 0..<2 {
-            let executor = Executor(plan: ExecutionPlan.make(graph, batch: 6), threads: 2)
+            let executor = Executor(plan: try ExecutionPlan.make(graph, batch: 6), threads: 2)
             load(feeds, into: executor)
             executor.run()
             results.append(Array(executor.gradients))

@@ -1,4 +1,5 @@
 import MimicBasics
+import MimicCompiler
 import MimicGraph
 import MimicKernels
 import MimicRuntime
@@ -45,7 +46,7 @@ final class FoldingTests: XCTestCase {
         assertSameFunction(g, expectFolds: 1)
         let (folded, folds, _) = Folding.fold(g)
         XCTAssertEqual(folds.first?.describe(in: folded), "folded bottleneck linear1 into dense1: one [8,48] matmul")
-        XCTAssertEqual(ExecutionPlan.make(folded, batch: 1).parameterCount, 8 * 48 + 8 + 8 * 5 + 5)
+        XCTAssertEqual(try ExecutionPlan.make(folded, batch: 1).parameterCount, 8 * 48 + 8 + 8 * 5 + 5)
     }
 
     func testBottleneckThatWouldCostMoreIsKept() throws {

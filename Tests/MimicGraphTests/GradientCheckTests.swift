@@ -1,9 +1,11 @@
 import MimicBasics
+import MimicCompiler
 import MimicGraph
 import MimicKernels
 import MimicRuntime
 import MimicSema
 import MimicSpec
+import MimicVocabulary
 import XCTest
 
 /// One generic finite-difference checker over whole graphs: the backward graph that

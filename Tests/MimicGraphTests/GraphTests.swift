@@ -1,9 +1,11 @@
 import Foundation
 import MimicBasics
+import MimicCompiler
 import MimicGraph
 import MimicRuntime
 import MimicSema
 import MimicSpec
+import MimicVocabulary
 import XCTest
 
 /// The graph IR, autodiff, fusion and memory planning over every real spec.
@@ -66,6 +68,23 @@ final class GraphTests: XCTestCase {
         XCTAssertTrue(Verifier.verify(h).contains { $0.contains("bias must have one entry per channel") }, "\(Verifier.verify(h))")
     }
 
+    /// Every command, compile-and-run included, gets its plan from `Compilation.compile`, and
+    /// that from `ExecutionPlan.make`, the plan's only constructor: a graph the verifier
+    /// rejects never reaches an executor.
+    func testNoPlanForAGraphTheVerifierRejects() throws {
+        var g = try XCTUnwrap(trainingGraph(Self.repository + "/specs/bench/mlp1-1M.yaml"))
+        var ops = g.ops
+        ops.swapAt(0, 1)
+        g.replaceOps(ops)
+        XCTAssertThrowsError(try ExecutionPlan.make(g, batch: 4)) { error in
+            let invalid = error as? InvalidGraph
+            XCTAssertEqual(invalid?.problems, Verifier.verify(g))
+            XCTAssertTrue("\(error)".hasPrefix("internal error: the compiled graph of 'mlp1-1M' does not verify"), "\(error)")
+        }
+        let good = try XCTUnwrap(trainingGraph(Self.repository + "/specs/bench/mlp1-1M.yaml"))
+        XCTAssertEqual(try ExecutionPlan.make(good, batch: 4).graph, good)
+    }
+
     func testDropoutIsActiveInTrainingOnly() throws {
         guard let (spec, analysis) = try analysis(Self.repository + "/specs/examples/cnn1-hard-10M.yaml") else {
             return XCTFail("spec")
@@ -115,7 +134,7 @@ final class GraphTests: XCTestCase {
             ]
             for graph in graphs {
                 for fuse in [true, false] {
-                    let plan = ExecutionPlan.make(graph, batch: 7, fuse: fuse)
+                    let plan = try ExecutionPlan.make(graph, batch: 7, fuse: fuse)
                     XCTAssertTrue(plan.overlaps().isEmpty, "\(file) fuse=\(fuse): \(plan.overlaps())")
                     XCTAssertLessThanOrEqual(plan.arenaBytes, plan.unplannedBytes, file)
                     for (id, place) in plan.storage {
@@ -152,8 +171,8 @@ final class GraphTests: XCTestCase {
         for (file, name) in cases {
             let graph = try XCTUnwrap(trainingGraph(Self.repository + "/" + file))
             try checkGolden(GraphPrinter.print(graph), "\(name).graph.txt")
-            try checkGolden(PlanPrinter.print(ExecutionPlan.make(graph, batch: 128)), "\(name).plan.txt")
-            try checkGolden(PlanPrinter.print(ExecutionPlan.make(graph, batch: 128, fuse: false)), "\(name).plan-nofuse.txt")
+            try checkGolden(PlanPrinter.print(try ExecutionPlan.make(graph, batch: 128)), "\(name).plan.txt")
+            try checkGolden(PlanPrinter.print(try ExecutionPlan.make(graph, batch: 128, fuse: false)), "\(name).plan-nofuse.txt")
         }
     }
 

@@ -2,6 +2,7 @@ import MimicBasics
 import MimicBLAS
 import MimicKernels
 import MimicSpec
+import MimicVocabulary
 import XCTest
 
 /// Each fast kernel against its naive reference twin, on random shapes with odd sizes.
@@ -152,7 +153,7 @@ final class KernelTwinTests: XCTestCase {
     func testLossesMatchReference() {
         let logits = random([6, 5]), teacher = random([6, 5])
         let labels = Tensor(shape: [6], data: [0, 4, 2, 2, 1, 3])
-        for kind in [ReferenceLoss.Kind.mimic, .crossEntropy, .kd(temperature: 3, alpha: 0.4)] {
+        for kind in [LossKind.mimic, .crossEntropy, .kd(temperature: 3, alpha: 0.4)] {
             var gradient = [Float](repeating: 0, count: 30)
             let value = Losses.valueAndGradient(kind, logits: logits.data, teacher: teacher.data, labels: labels.data, batch: 6,
                                                 classes: 5, gradient: &gradient)

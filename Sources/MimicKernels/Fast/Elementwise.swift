@@ -1,5 +1,5 @@
 import Foundation
-import MimicSpec
+import MimicVocabulary
 
 /// Element-wise epilogues and their gradients on raw buffers. The fast kernels call these on
 /// data that is still in cache (one image's output, right after its GEMM).

@@ -1,11 +1,12 @@
 import Foundation
+import MimicVocabulary
 
 /// The losses on raw buffers: logits [N,K], teacher [N,K], labels [N] (class indices as
 /// floats). Returns the batch mean and writes d loss / d logits; the same definitions as
 /// ReferenceLoss, accumulated in Double.
 public enum Losses {
     public static func valueAndGradient(
-        _ kind: ReferenceLoss.Kind, logits z: UnsafePointer<Float>, teacher t: UnsafePointer<Float>?,
+        _ kind: LossKind, logits z: UnsafePointer<Float>, teacher t: UnsafePointer<Float>?,
         labels: UnsafePointer<Float>?, batch n: Int, classes k: Int, gradient g: UnsafeMutablePointer<Float>?
     ) -> Double {
         var total = 0.0

@@ -1,5 +1,5 @@
 import Foundation
-import MimicSpec
+import MimicVocabulary
 
 /// Element-wise activations. The gradient of relu, tanh and sigmoid is computed from their
 /// output y; gelu's (exact, with erf) from its input x, as the graph passes them.

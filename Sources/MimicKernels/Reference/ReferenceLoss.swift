@@ -1,15 +1,11 @@
 import Foundation
+import MimicVocabulary
 
 /// The losses, averaged over the batch, and their gradients with respect to the logits.
 /// - mimic: ||z - t||² summed over classes (Urban et al.'s L2 on logits)
 /// - cross-entropy: -log softmax(z)[label]
 /// - kd: alpha T² KL(softmax(t/T) || softmax(z/T)) + (1 - alpha) cross-entropy
 public enum ReferenceLoss {
-    public enum Kind: Sendable, Equatable {
-        case mimic, crossEntropy
-        case kd(temperature: Double, alpha: Double)
-    }
-
     static func softmax(_ z: ArraySlice<Float>, temperature: Double = 1) -> [Double] {
         let scaled = z.map { Double($0) / temperature }
         let top = scaled.max() ?? 0
@@ -19,7 +15,7 @@ public enum ReferenceLoss {
     }
 
     /// logits [N,K]; teacher [N,K] (mimic, kd); labels [N] as class indices (cross-entropy, kd).
-    public static func value(_ kind: Kind, logits z: Tensor, teacher t: Tensor?, labels: Tensor?) -> Double {
+    public static func value(_ kind: LossKind, logits z: Tensor, teacher t: Tensor?, labels: Tensor?) -> Double {
         let (n, k) = (z.shape[0], z.shape[1])
         var total = 0.0
         for b in 0..<n {
@@ -40,7 +36,7 @@ public enum ReferenceLoss {
         return total / Double(n)
     }
 
-    public static func grad(_ kind: Kind, logits z: Tensor, teacher t: Tensor?, labels: Tensor?) -> Tensor {
+    public static func grad(_ kind: LossKind, logits z: Tensor, teacher t: Tensor?, labels: Tensor?) -> Tensor {
         let (n, k) = (z.shape[0], z.shape[1])
         var g = Tensor(zeros: z.shape)
         for b in 0..<n {

@@ -1,6 +1,8 @@
 import MimicBasics
+import MimicGraph
 import MimicSema
 import MimicSpec
+import MimicVocabulary
 
 /// Lowers a checked model (every width fixed) to the forward graph: each layer becomes its
 /// primitive ops, the implicit output layer and, for training, the loss.
