@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "MimicYAML", dependencies: ["MimicBasics", "CYAML"]),
         .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicVocabulary", "MimicYAML"]),
         .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
-        .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicVocabulary"]),
+        .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicBLAS"]),
         .target(name: "MimicCompiler", dependencies: ["MimicBasics", "MimicVocabulary", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime"]),
         .target(name: "MimicRuntime", dependencies: ["MimicBasics", "MimicVocabulary", "MimicGraph", "MimicKernels", "MimicBLAS"]),
         .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),

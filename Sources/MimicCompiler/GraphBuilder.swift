@@ -25,9 +25,9 @@ public enum GraphBuilder {
             func param(_ suffix: String, _ shape: [Int]) -> ValueID {
                 g.addValue("\(n).\(suffix)", shape: shape, role: .parameter, origin: at)
             }
-            func emit(_ kind: OpKind, _ inputs: [ValueID], _ names: [String], roles: [ValueRole]? = nil) -> [ValueID] {
+            func emit(_ kind: any OpKind, _ inputs: [ValueID], _ names: [String], roles: [ValueRole]? = nil) -> [ValueID] {
                 let shapes: [[Int]]
-                switch ShapeRules.outputs(kind, inputs.map { g[$0].shape }) {
+                switch kind.outputShapes(inputs.map { g[$0].shape }) {
                 case .success(let s): shapes = s
                 case .failure(let e): preconditionFailure("internal error: \(n) \(kind.mnemonic): \(e.reason)")
                 }
@@ -38,7 +38,7 @@ public enum GraphBuilder {
                 return outputs
             }
             func flattenIfSpatial() {
-                if g[x].shape.count > 1 { x = emit(.flatten, [x], ["flat"])[0] }
+                if g[x].shape.count > 1 { x = emit(Ops.Flatten(), [x], ["flat"])[0] }
             }
             switch layer {
             case .conv(let conv):
@@ -52,31 +52,31 @@ public enum GraphBuilder {
                 }
                 let w = param("weight", [filters, cin, conv.kernel, conv.kernel])
                 let b = param("bias", [filters])
-                x = emit(.conv2d(kernel: conv.kernel, stride: conv.stride, padding: pad), [x, w], ["conv"])[0]
-                x = emit(.biasAdd, [x, b], conv.activation == .none ? ["out"] : ["pre"])[0]
-                if conv.activation != .none { x = emit(.activation(conv.activation), [x], ["out"])[0] }
+                x = emit(Ops.Conv2D(kernel: conv.kernel, stride: conv.stride, padding: pad), [x, w], ["conv"])[0]
+                x = emit(Ops.BiasAdd(), [x, b], conv.activation == .none ? ["out"] : ["pre"])[0]
+                if conv.activation != .none { x = emit(Ops.Activate(conv.activation), [x], ["out"])[0] }
             case .dense(let dense):
                 flattenIfSpatial()
                 guard case .fixed(let units) = dense.units else { preconditionFailure("internal error: unsolved width") }
                 let w = param("weight", [units, g[x].shape[0]])
                 let b = param("bias", [units])
-                x = emit(.matmul, [x, w], ["matmul"])[0]
-                x = emit(.biasAdd, [x, b], dense.activation == .none ? ["out"] : ["pre"])[0]
-                if dense.activation != .none { x = emit(.activation(dense.activation), [x], ["out"])[0] }
+                x = emit(Ops.MatMul(), [x, w], ["matmul"])[0]
+                x = emit(Ops.BiasAdd(), [x, b], dense.activation == .none ? ["out"] : ["pre"])[0]
+                if dense.activation != .none { x = emit(Ops.Activate(dense.activation), [x], ["out"])[0] }
             case .linear(let linear):
                 flattenIfSpatial()
                 guard case .fixed(let units) = linear.units else { preconditionFailure("internal error: unsolved width") }
                 let w = param("weight", [units, g[x].shape[0]])
                 let b = param("bias", [units])
-                x = emit(.matmul, [x, w], ["matmul"])[0]
-                x = emit(.biasAdd, [x, b], ["out"])[0]
+                x = emit(Ops.MatMul(), [x, w], ["matmul"])[0]
+                x = emit(Ops.BiasAdd(), [x, b], ["out"])[0]
             case .maxpool(let pool):
-                x = emit(.maxpool(size: pool.size, stride: pool.stride), [x], ["out", "argmax"], roles: [.activation, .saved])[0]
+                x = emit(Ops.MaxPool(size: pool.size, stride: pool.stride), [x], ["out", "argmax"], roles: [.activation, .saved])[0]
             case .flatten:
                 flattenIfSpatial()
             case .dropout(let dropout):
                 if case .training = mode {
-                    x = emit(.dropout(rate: dropout.rate), [x], ["out", "mask"], roles: [.activation, .saved])[0]
+                    x = emit(Ops.Dropout(rate: dropout.rate), [x], ["out", "mask"], roles: [.activation, .saved])[0]
                 }
             case .batchnorm(let bn):
                 let c = g[x].shape[0]
@@ -84,14 +84,14 @@ public enum GraphBuilder {
                 let mean = g.addValue("\(n).running_mean", shape: [c], role: .state, origin: at)
                 let variance = g.addValue("\(n).running_var", shape: [c], role: .state, origin: at)
                 if case .training = mode {
-                    x = emit(.batchnorm(epsilon: bn.epsilon, momentum: bn.momentum), [x, scale, shift, mean, variance],
+                    x = emit(Ops.BatchNorm(epsilon: bn.epsilon, momentum: bn.momentum), [x, scale, shift, mean, variance],
                              [bn.activation == .none ? "out" : "norm", "mean", "inv_std"],
                              roles: [.activation, .batchStatistic, .batchStatistic])[0]
                 } else {
-                    x = emit(.batchnormInference(epsilon: bn.epsilon), [x, scale, shift, mean, variance],
+                    x = emit(Ops.BatchNormInference(epsilon: bn.epsilon), [x, scale, shift, mean, variance],
                              [bn.activation == .none ? "out" : "norm"])[0]
                 }
-                if bn.activation != .none { x = emit(.activation(bn.activation), [x], ["out"])[0] }
+                if bn.activation != .none { x = emit(Ops.Activate(bn.activation), [x], ["out"])[0] }
             }
         }
         switch mode {
@@ -104,7 +104,7 @@ public enum GraphBuilder {
                 targets.append(g.addValue("label", shape: [], role: .target, origin: model.location))
             }
             let value = g.addValue("loss", shape: [], role: .loss, origin: model.location)
-            g.append(Op(.loss(loss), inputs: [x] + targets, outputs: [value], layer: "loss", origin: model.location))
+            g.append(Op(Ops.Loss(loss), inputs: [x] + targets, outputs: [value], layer: "loss", origin: model.location))
             g.outputs = [value]
         case .inference:
             g.outputs = [x]

@@ -112,7 +112,7 @@ public enum Bench {
             }
         }
         let flops = plan.kernels.reduce(0) { $0 + Executor.executedFlops($1, plan) }
-        let directFlops = plan.kernels.reduce(0) { $0 + Flops.of($1, in: graph, batch: batch) }
+        let directFlops = plan.kernels.reduce(0) { $0 + $1.flops(in: graph, batch: batch) }
         let names = executor.kernelNames
         let kernels = options.profile
             ? plan.kernels.enumerated().map { i, k in (names[i], median(kernelTimes[i]), Executor.executedFlops(k, plan)) }

@@ -4,85 +4,23 @@ import MimicBasics
 /// forward ops, the backward ops that compute the gradient of the loss with respect to
 /// every parameter. Training is then one compiled graph, not an interpreter walking layers.
 /// Gradients flow only where they are needed: nothing is computed for the input images.
+/// Each op kind's own rule (`Differentiable.differentiate`) says which ops it needs.
 public enum Autodiff {
     public static func backward(_ forward: Graph) -> Graph {
-        var g = forward
-        guard let lossOp = forward.ops.last, case .loss(let loss) = lossOp.kind else {
+        guard let lossOp = forward.ops.last, lossOp.is(Ops.Loss.self) else {
             preconditionFailure("internal error: a training graph ends in its loss")
         }
-        let needsGradient = valuesDependingOnParameters(forward)
-        var grads: [ValueID: ValueID] = [:]
-
-        func gradient(of v: ValueID) -> ValueID {
-            g.addValue("d.\(g[v].name)", shape: g[v].shape, role: .gradient(of: v), origin: g[v].origin)
-        }
-
-        let logits = lossOp.inputs[0]
-        let dLogits = gradient(of: logits)
-        g.append(Op(.lossGrad(loss), inputs: lossOp.inputs, outputs: [dLogits], layer: "loss", origin: lossOp.origin))
-        grads[logits] = dLogits
-
-        for op in forward.ops.dropLast().reversed() {
-            guard let dy = grads[op.outputs[0]] else { continue }
-            let x = op.inputs[0]
-            let wantInput = needsGradient.contains(x)
-            func emit(_ kind: OpKind, _ inputs: [ValueID], _ outputs: [ValueID]) {
-                g.append(Op(kind, inputs: inputs, outputs: outputs, layer: op.layer, origin: op.origin))
+        var d = Differentiation(graph: forward, needsGradient: valuesDependingOnParameters(forward))
+        // The loss's own gradient is 1: its rule starts the chain from the loss value itself.
+        d.gradients[lossOp.outputs[0]] = lossOp.outputs[0]
+        for op in forward.ops.reversed() {
+            guard let dy = d.gradients[op.outputs[0]] else { continue }
+            guard let kind = op.kind as? any Differentiable else {
+                preconditionFailure("internal error: \(op.kind.mnemonic) (\(op.kind.pass)) in a forward graph has no derivative")
             }
-            switch op.kind {
-            case .conv2d(let k, let s, let p):
-                let w = op.inputs[1]
-                let dw = gradient(of: w)
-                emit(.conv2dGradWeight(kernel: k, stride: s, padding: p), [dy, x], [dw])
-                if wantInput {
-                    let dx = gradient(of: x)
-                    emit(.conv2dGradInput(kernel: k, stride: s, padding: p), [dy, w], [dx])
-                    grads[x] = dx
-                }
-            case .matmul:
-                let w = op.inputs[1]
-                let dw = gradient(of: w)
-                emit(.matmulGradWeight, [dy, x], [dw])
-                if wantInput {
-                    let dx = gradient(of: x)
-                    emit(.matmulGradInput, [dy, w], [dx])
-                    grads[x] = dx
-                }
-            case .biasAdd:
-                let db = gradient(of: op.inputs[1])
-                emit(.biasGrad, [dy], [db])
-                // The gradient passes through unchanged: dx is dy.
-                if wantInput { grads[x] = dy }
-            case .activation(let a):
-                guard wantInput else { continue }
-                let dx = gradient(of: x)
-                emit(.activationGrad(a), [dy, a == .gelu ? x : op.outputs[0]], [dx])
-                grads[x] = dx
-            case .maxpool(let size, let stride):
-                guard wantInput else { continue }
-                let dx = gradient(of: x)
-                emit(.maxpoolGrad(size: size, stride: stride), [dy, op.outputs[1]], [dx])
-                grads[x] = dx
-            case .flatten:
-                guard wantInput else { continue }
-                let dx = gradient(of: x)
-                emit(.flattenGrad, [dy], [dx])
-                grads[x] = dx
-            case .dropout(let rate):
-                guard wantInput else { continue }
-                let dx = gradient(of: x)
-                emit(.dropoutGrad(rate: rate), [dy, op.outputs[1]], [dx])
-                grads[x] = dx
-            case .batchnorm(let epsilon, _):
-                let dx = gradient(of: x)
-                let dscale = gradient(of: op.inputs[1]), dshift = gradient(of: op.inputs[2])
-                emit(.batchnormGrad(epsilon: epsilon), [dy, x, op.inputs[1], op.outputs[1], op.outputs[2]], [dx, dscale, dshift])
-                if wantInput { grads[x] = dx }
-            default:
-                preconditionFailure("internal error: \(op.kind.mnemonic) in a forward graph")
-            }
+            kind.differentiate(op, dy: dy, &d)
         }
-        return g
+        return d.graph
     }
 
     /// Values computed (directly or not) from a parameter: only they need gradients.
@@ -92,5 +30,44 @@ public enum Autodiff {
             result.formUnion(op.outputs)
         }
         return result
+    }
+}
+
+/// The state of reverse-mode differentiation that an op's rule reads and extends.
+public struct Differentiation {
+    public internal(set) var graph: Graph
+    let needsGradient: Set<ValueID>
+    /// The gradient value of each value that has one so far.
+    var gradients: [ValueID: ValueID] = [:]
+
+    init(graph: Graph, needsGradient: Set<ValueID>) {
+        self.graph = graph
+        self.needsGradient = needsGradient
+    }
+
+    /// Whether the loss's gradient with respect to `v` is needed (it depends on a parameter).
+    public func wants(_ v: ValueID) -> Bool { needsGradient.contains(v) }
+
+    /// A new value for the gradient of `v`, shaped like it.
+    public mutating func gradient(of v: ValueID) -> ValueID {
+        graph.addValue("d.\(graph[v].name)", shape: graph[v].shape, role: .gradient(of: v), origin: graph[v].origin)
+    }
+
+    /// Records `gradient` as the gradient of `v`, for the ops before to read.
+    public mutating func set(_ gradient: ValueID, of v: ValueID) { gradients[v] = gradient }
+
+    /// Appends a backward op of `op`'s layer.
+    public mutating func emit(_ kind: any OpKind, _ inputs: [ValueID], _ outputs: [ValueID], for op: Op) {
+        graph.append(Op(kind, inputs: inputs, outputs: outputs, layer: op.layer, origin: op.origin))
+    }
+
+    /// The common rule of an op whose only differentiable input is the first: if its gradient
+    /// is wanted, one op of `kind` computes it from `inputs`.
+    public mutating func passBack(_ op: Op, _ kind: any OpKind, _ inputs: [ValueID]) {
+        let x = op.inputs[0]
+        guard wants(x) else { return }
+        let dx = gradient(of: x)
+        emit(kind, inputs, [dx], for: op)
+        set(dx, of: x)
     }
 }

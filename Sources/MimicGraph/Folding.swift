@@ -36,8 +36,8 @@ public enum Folding {
         var i = 0
         while i < ops.count {
             // matmul(x, W1) -> bias_add(b1) -> matmul(., W2) -> bias_add(b2)
-            if i + 3 < ops.count, ops[i].kind == .matmul, ops[i + 1].kind == .biasAdd, ops[i + 2].kind == .matmul,
-                ops[i + 3].kind == .biasAdd, ops[i + 1].inputs[0] == ops[i].outputs[0],
+            if i + 3 < ops.count, ops[i].is(Ops.MatMul.self), ops[i + 1].is(Ops.BiasAdd.self), ops[i + 2].is(Ops.MatMul.self),
+                ops[i + 3].is(Ops.BiasAdd.self), ops[i + 1].inputs[0] == ops[i].outputs[0],
                 ops[i + 2].inputs[0] == ops[i + 1].outputs[0], ops[i + 3].inputs[0] == ops[i + 2].outputs[0]
             {
                 let (w1, b1, w2, b2) = (ops[i].inputs[1], ops[i + 1].inputs[1], ops[i + 2].inputs[1], ops[i + 3].inputs[1])
@@ -47,9 +47,9 @@ public enum Folding {
                 if after < before {
                     let weight = g.addValue("\(g[w2].name).folded", shape: [output, input], role: .parameter, origin: g[w2].origin)
                     let bias = g.addValue("\(g[b2].name).folded", shape: [output], role: .parameter, origin: g[b2].origin)
-                    let matmul = Op(.matmul, inputs: [ops[i].inputs[0], weight], outputs: ops[i + 2].outputs,
+                    let matmul = Op(Ops.MatMul(), inputs: [ops[i].inputs[0], weight], outputs: ops[i + 2].outputs,
                                     layer: ops[i + 2].layer, origin: ops[i + 2].origin)
-                    let add = Op(.biasAdd, inputs: [ops[i + 2].outputs[0], bias], outputs: ops[i + 3].outputs,
+                    let add = Op(Ops.BiasAdd(), inputs: [ops[i + 2].outputs[0], bias], outputs: ops[i + 3].outputs,
                                  layer: ops[i + 3].layer, origin: ops[i + 3].origin)
                     ops.replaceSubrange(i..<i + 4, with: [matmul, add])
                     folds.append(.bottleneck(w1: w1, b1: b1, w2: w2, b2: b2, weight: weight, bias: bias))
@@ -58,8 +58,8 @@ public enum Folding {
                 declined.append("kept bottleneck \(ops[i].layer): folding into \(ops[i + 2].layer) would raise multiply-adds per image from \(before) to \(after)")
             }
             // conv2d(x, W) -> bias_add(b) -> batchnorm_inference
-            if i + 2 < ops.count, case .conv2d = ops[i].kind, ops[i + 1].kind == .biasAdd,
-                case .batchnormInference(let epsilon) = ops[i + 2].kind,
+            if i + 2 < ops.count, ops[i].is(Ops.Conv2D.self), ops[i + 1].is(Ops.BiasAdd.self),
+                let epsilon = ops[i + 2].as(Ops.BatchNormInference.self)?.epsilon,
                 ops[i + 1].inputs[0] == ops[i].outputs[0], ops[i + 2].inputs[0] == ops[i + 1].outputs[0]
             {
                 let (w, b) = (ops[i].inputs[1], ops[i + 1].inputs[1])
@@ -68,7 +68,7 @@ public enum Folding {
                 let bias = g.addValue("\(g[b].name).folded", shape: g[b].shape, role: .parameter, origin: g[b].origin)
                 let conv = Op(ops[i].kind, inputs: [ops[i].inputs[0], weight], outputs: ops[i].outputs,
                               layer: ops[i].layer, origin: ops[i].origin)
-                let add = Op(.biasAdd, inputs: [ops[i].outputs[0], bias], outputs: ops[i + 2].outputs,
+                let add = Op(Ops.BiasAdd(), inputs: [ops[i].outputs[0], bias], outputs: ops[i + 2].outputs,
                              layer: ops[i + 1].layer, origin: ops[i + 1].origin)
                 ops.replaceSubrange(i..<i + 3, with: [conv, add])
                 folds.append(.batchnorm(w: w, b: b, scale: bn[1], shift: bn[2], mean: bn[3], variance: bn[4],

@@ -1,119 +1,86 @@
 import MimicBasics
-import MimicVocabulary
+import MimicKernels
 
-/// One primitive operation. Shapes below are per example; `W` is a weight parameter.
-public enum OpKind: Sendable, Equatable {
-    // Forward.
-    /// (x [C,H,W], W [F,C,k,k]) -> y [F,H',W']
-    case conv2d(kernel: Int, stride: Int, padding: Int)
-    /// (x [in], W [out,in]) -> y [out]
-    case matmul
-    /// (x [C,...], b [C]) -> y, the bias broadcast over the spatial positions
-    case biasAdd
-    /// x -> y
-    case activation(Activation)
-    /// x [C,H,W] -> (y [C,H',W'], argmax [C,H',W'])
-    case maxpool(size: Int, stride: Int)
-    /// x [C,H,W] -> y [C*H*W]
-    case flatten
-    /// x -> (y, mask)
-    case dropout(rate: Double)
-    /// (x [C,...], scale [C], shift [C], running mean [C], running variance [C])
-    ///   -> (y, batch mean [C], batch inverse std [C]); updates the running statistics
-    case batchnorm(epsilon: Double, momentum: Double)
-    /// (x [C,...], scale [C], shift [C], running mean [C], running variance [C]) -> y
-    case batchnormInference(epsilon: Double)
-    /// (logits [K], target [K]) -> loss []
-    case loss(LossKind)
-
-    // Backward: each takes the gradient of its forward op's output first.
-    /// (logits, target) -> d logits
-    case lossGrad(LossKind)
-    /// (dy, y) -> dx for relu, tanh and sigmoid, whose derivatives follow from the output;
-    /// (dy, x) -> dx for gelu, whose derivative needs the input.
-    case activationGrad(Activation)
-    /// dy -> db, summed over the batch and spatial positions
-    case biasGrad
-    /// (dy [out], W [out,in]) -> dx [in]
-    case matmulGradInput
-    /// (dy [out], x [in]) -> dW [out,in], summed over the batch
-    case matmulGradWeight
-    /// (dy, W) -> dx
-    case conv2dGradInput(kernel: Int, stride: Int, padding: Int)
-    /// (dy, x) -> dW, summed over the batch
-    case conv2dGradWeight(kernel: Int, stride: Int, padding: Int)
-    /// (dy, argmax) -> dx [C,H,W]
-    case maxpoolGrad(size: Int, stride: Int)
-    /// dy [C*H*W] -> dx [C,H,W]
-    case flattenGrad
-    /// (dy, mask) -> dx
-    case dropoutGrad(rate: Double)
-    /// (dy, x, scale, mean, inverse std) -> (dx, dscale, dshift)
-    case batchnormGrad(epsilon: Double)
-
-    /// The mnemonic used by the printer and by fusion rules.
-    public var mnemonic: String {
-        switch self {
-        case .conv2d: "conv2d"
-        case .matmul: "matmul"
-        case .biasAdd: "bias_add"
-        case .activation(let a): a.rawValue
-        case .maxpool: "maxpool"
-        case .flatten: "flatten"
-        case .dropout: "dropout"
-        case .batchnorm: "batchnorm"
-        case .batchnormInference: "batchnorm_inference"
-        case .loss: "loss"
-        case .lossGrad: "loss_grad"
-        case .activationGrad(let a): "\(a.rawValue)_grad"
-        case .biasGrad: "bias_grad"
-        case .matmulGradInput: "matmul_grad_input"
-        case .matmulGradWeight: "matmul_grad_weight"
-        case .conv2dGradInput: "conv2d_grad_input"
-        case .conv2dGradWeight: "conv2d_grad_weight"
-        case .maxpoolGrad: "maxpool_grad"
-        case .flattenGrad: "flatten_grad"
-        case .dropoutGrad: "dropout_grad"
-        case .batchnormGrad: "batchnorm_grad"
-        }
-    }
-
-    /// Attributes as printed after the operands.
-    public var attributes: String {
-        switch self {
-        case .conv2d(let k, let s, let p), .conv2dGradInput(let k, let s, let p), .conv2dGradWeight(let k, let s, let p):
-            "kernel=\(k) stride=\(s) padding=\(p)"
-        case .maxpool(let size, let stride), .maxpoolGrad(let size, let stride): "size=\(size) stride=\(stride)"
-        case .dropout(let rate), .dropoutGrad(let rate): "rate=\(rate)"
-        case .batchnorm(let e, let m): "epsilon=\(e) momentum=\(m)"
-        case .batchnormGrad(let e), .batchnormInference(let e): "epsilon=\(e)"
-        case .loss(let l), .lossGrad(let l): "\(l)"
-        default: ""
-        }
-    }
-
-    /// Whether this op belongs to the backward pass.
-    public var isBackward: Bool {
-        switch self {
-        case .conv2d, .matmul, .biasAdd, .activation, .maxpool, .flatten, .dropout, .batchnorm, .batchnormInference, .loss: false
-        default: true
-        }
-    }
+/// Which pass an op belongs to. Every op kind states it: there is no default.
+public enum Pass: Sendable, Equatable {
+    case forward, backward
 }
 
+/// What an op is, defined in one place: its name and attributes as printed, its pass, its
+/// shape rule, the FLOPs it executes, its naive reference twin and the binding of its fast
+/// kernel. Forward kinds add their derivative (`Differentiable`). Each kind is a struct in
+/// `Sources/MimicGraph/Ops/`, next to the kinds of its gradients; the compiler holds every
+/// new kind to every requirement. Shapes below are per example.
+public protocol OpKind: Sendable, Equatable {
+    /// The name printed in graphs and plans, and the kernel name of an unfused op.
+    var mnemonic: String { get }
+    /// Attributes as printed after the operands ("" when there are none).
+    var attributes: String { get }
+    var pass: Pass { get }
+    /// Output shapes for the given input shapes, or the reason they do not fit. A -1 in a
+    /// result means "taken from the value the graph declares" (backward ops restore shapes
+    /// their inputs cannot determine).
+    func outputShapes(_ inputs: [[Int]]) -> Result<[[Int]], ShapeError>
+    /// FLOPs executed for a batch, a multiply-add counted as 2, for GEMM-shaped work;
+    /// element-wise work counts 0.
+    func flops(_ op: Op, in g: Graph, batch: Int) -> Int
+    /// The op run by the naive reference kernels on whole-batch tensors: the oracle the fast
+    /// kernels are tested against.
+    func reference(_ op: Op, _ inputs: [Tensor], _ context: inout ReferenceContext) -> [Tensor]
+    /// The fast kernel for a plan with this op alone, bound once to its buffers.
+    func bind(_ op: Op, _ context: KernelContext) -> () -> Void
+}
+
+/// A forward op: it says which backward ops compute its inputs' gradients.
+public protocol Differentiable: OpKind {
+    /// Appends to `d` the ops computing the gradients of `op`'s inputs from `dy`, the
+    /// gradient of its first output (for the loss, the loss itself: d loss / d loss = 1).
+    func differentiate(_ op: Op, dy: ValueID, _ d: inout Differentiation)
+}
+
+extension OpKind {
+    public var attributes: String { "" }
+    public var isBackward: Bool { pass == .backward }
+
+    /// Equality across kinds, for comparing graphs.
+    public func isEqual(to other: any OpKind) -> Bool { (other as? Self) == self }
+}
+
+/// One op of a graph: a kind applied to values.
 public struct Op: Sendable, Equatable {
-    public var kind: OpKind
+    public var kind: any OpKind
     public var inputs: [ValueID]
     public var outputs: [ValueID]
     /// The layer this op belongs to (`conv1`, `output`, `loss`).
     public var layer: String
     public var origin: SourceLocation
 
-    public init(_ kind: OpKind, inputs: [ValueID], outputs: [ValueID], layer: String, origin: SourceLocation) {
+    public init(_ kind: any OpKind, inputs: [ValueID], outputs: [ValueID], layer: String, origin: SourceLocation) {
         self.kind = kind
         self.inputs = inputs
         self.outputs = outputs
         self.layer = layer
         self.origin = origin
     }
+
+    public static func == (a: Op, b: Op) -> Bool {
+        a.kind.isEqual(to: b.kind) && a.inputs == b.inputs && a.outputs == b.outputs && a.layer == b.layer && a.origin == b.origin
+    }
+
+    /// The kind as `T`, if it is one (`op.as(Ops.Conv2D.self)`).
+    public func `as`<T: OpKind>(_ type: T.Type) -> T? { kind as? T }
+
+    public func `is`<T: OpKind>(_ type: T.Type) -> Bool { kind is T }
+}
+
+/// The namespace of the op kinds (`Ops.Conv2D`, `Ops.MaxPool`, ...), one file each family.
+public enum Ops {}
+
+public struct ShapeError: Error, Sendable, Equatable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+extension Result where Success == [[Int]], Failure == ShapeError {
+    static func fail(_ reason: String) -> Self { .failure(ShapeError(reason: reason)) }
 }

@@ -23,14 +23,14 @@ public enum Verifier {
                 if defined.contains(output) { problems.append("\(label): redefines \(output)") }
                 defined.insert(output)
             }
-            switch ShapeRules.outputs(op.kind, op.inputs.map { g[$0].shape }) {
+            switch op.kind.outputShapes(op.inputs.map { g[$0].shape }) {
             case .failure(let error):
                 problems.append("\(label): \(error.reason)")
             case .success(let shapes):
                 if shapes.count != op.outputs.count {
                     problems.append("\(label): has \(op.outputs.count) outputs, its rule gives \(shapes.count)")
                 }
-                for (output, shape) in zip(op.outputs, shapes) where !ShapeRules.matches(g[output].shape, shape) {
+                for (output, shape) in zip(op.outputs, shapes) where !matches(g[output].shape, shape) {
                     problems.append("\(label): output \(output) has shape \(g[output].shape), its rule gives \(shape)")
                 }
             }
@@ -39,6 +39,14 @@ public enum Verifier {
             problems.append("graph output \(output) is never computed")
         }
         return problems
+    }
+
+    /// Whether a declared shape satisfies a rule's shape, where -1 means "taken from the
+    /// forward value" (backward ops restore shapes their inputs cannot determine).
+    static func matches(_ declared: [Int], _ rule: [Int]) -> Bool {
+        if rule == [-1] { return true }
+        guard declared.count == rule.count else { return false }
+        return zip(declared, rule).allSatisfy { $1 == -1 || $0 == $1 }
     }
 }
 

@@ -58,7 +58,7 @@ public struct ExecutionPlan: Sendable {
         // Flatten only reinterprets memory: its output is a view of its input, which must
         // then stay alive for as long as the view is read.
         var views: [ValueID: ValueID] = [:]
-        for op in graph.ops where op.kind == .flatten || op.kind == .flattenGrad {
+        for op in graph.ops where op.is(Ops.Flatten.self) || op.is(Ops.FlattenGrad.self) {
             let source = views[op.inputs[0]] ?? op.inputs[0]
             views[op.outputs[0]] = source
             last[source] = max(last[source] ?? 0, last[op.outputs[0]] ?? 0)

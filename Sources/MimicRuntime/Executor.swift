@@ -9,7 +9,7 @@ import MimicKernels
 /// training step is then that list run in order. Work is split over `threads` by images
 /// (each image's GEMMs single-threaded) or handed to OpenBLAS's threads for whole-batch
 /// GEMMs, never both at once. A fixed thread count gives bit-identical results.
-public final class Executor {
+public final class Executor: KernelContext {
     public let plan: ExecutionPlan
     public let threads: Int
     public let parameters: UnsafeMutableBufferPointer<Float>
@@ -25,7 +25,7 @@ public final class Executor {
     /// Bytes of those buffers.
     public private(set) var kernelBufferBytes = 0
     /// The loss of the last run (training graphs).
-    public internal(set) var loss: Double = 0
+    public var loss: Double = 0
     /// Seeds dropout masks (with each op's index); callers set it per step so masks differ
     /// between steps and a resumed run draws the same masks as one that never stopped.
     public var dropoutSeed: UInt64 = 0
@@ -48,7 +48,7 @@ public final class Executor {
             buffer.initialize(repeating: 0, count: max(scratchFloats, 16))
             scratch.append(buffer)
         }
-        steps = plan.kernels.map { kernel in (Self.describe(kernel, plan), bind(kernel)) }
+        steps = plan.kernels.map { kernel in (Self.describe(kernel, plan), kernel.bind(self)) }
         // Every GEMM is single-threaded; the executor does the splitting (see `gemm`).
         BLAS.threads = 1
     }
@@ -63,7 +63,7 @@ public final class Executor {
     }
 
     /// Zeroed memory for a kernel being bound, kept until the executor goes.
-    func kernelBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+    public func kernelBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
         buffer.initialize(repeating: 0, count: max(count, 1))
         kernelBuffers.append(buffer)
@@ -71,8 +71,33 @@ public final class Executor {
         return buffer
     }
 
+    /// A kernel's name, with the tiles of a convolution that runs over Winograd's (profiles
+    /// then say which algorithm each time belongs to).
+    public static func describe(_ kernel: Kernel, _ plan: ExecutionPlan) -> String {
+        let tiling = kernel.ops.lazy.compactMap { ConvGeometry.tiling(plan.graph.ops[$0], in: plan.graph, winograd: plan.winograd) }.first
+        guard let tiling else { return kernel.name }
+        return "\(kernel.name) \(ConvolutionAlgorithm.describe(tiling))"
+    }
+
+    /// FLOPs a kernel executes (see `ConvGeometry.executedFlops`).
+    public static func executedFlops(_ kernel: Kernel, _ plan: ExecutionPlan) -> Int {
+        kernel.ops.reduce(0) {
+            $0 + ConvGeometry.executedFlops(plan.graph.ops[$1], in: plan.graph, batch: plan.batch, winograd: plan.winograd)
+        }
+    }
+
     /// Each kernel's name as profiles print it (with a convolution's algorithm).
     public var kernelNames: [String] { steps.map(\.name) }
+
+    public var graph: Graph { plan.graph }
+    public var batch: Int { plan.batch }
+    public var winograd: Bool { plan.winograd }
+    public func scratch(_ t: Int) -> UnsafeMutablePointer<Float> { scratch[t] }
+
+    public func memory(_ id: ValueID) -> UnsafeMutablePointer<Float> {
+        guard let p = pointer(id) else { preconditionFailure("internal error: \(plan.graph[id].name) has no memory") }
+        return p
+    }
 
     /// Bytes of per-thread scratch.
     public var scratchBytes: Int { scratch.count * max(scratchFloats, 16) * 4 }
@@ -109,7 +134,7 @@ public final class Executor {
 
     /// Splits `count` items over the threads in fixed contiguous ranges (so results do not
     /// depend on scheduling) and runs `body(range, thread)` for each.
-    func parallel(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
+    public func parallel(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
         inFixedRanges(count, workers: min(threads, count), body)
     }
 
@@ -120,9 +145,9 @@ public final class Executor {
     /// across its longer side: by columns when n > m (a dense layer's weights, [k, n], are then
     /// read half by each thread instead of whole by both, which matters once they outgrow the
     /// caches), else by rows.
-    func gemm(
+    public func gemm(
         _ ta: BLAS.Transpose, _ tb: BLAS.Transpose, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int, beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+        b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let byColumns = n > m
         let side = byColumns ? n : m
@@ -176,17 +201,13 @@ enum ScratchSize {
         let g = plan.graph
         var most = 0
         for op in g.ops {
-            switch op.kind {
-            case .conv2d, .conv2dGradWeight, .conv2dGradInput:
-                most = max(most, Executor.geometry(op, plan).scratchFloats, Executor.transposedGeometry(op, plan)?.scratchFloats ?? 0)
-            default: break
-            }
+            most = max(most, ConvGeometry.scratchFloats(op, in: g, winograd: plan.winograd))
             // Batch-level kernels keep flat intermediates (dense outputs, logits) in scratch.
             for value in op.outputs where g[value].shape.count == 1 && g.isBatched(value) {
                 most = max(most, plan.batch * g[value].elementCount)
             }
             // Fused gradient kernels sum bias gradients per thread.
-            if case .biasGrad = op.kind { most = max(most, g[op.outputs[0]].elementCount) }
+            if op.is(Ops.BiasGrad.self) { most = max(most, g[op.outputs[0]].elementCount) }
         }
         return most + 64
     }

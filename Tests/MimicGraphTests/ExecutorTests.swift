@@ -40,7 +40,7 @@ class ExecutorTestsBase: XCTestCase {
         var masks: [ValueID: Tensor] = [:]
         for (k, kernel) in executor.plan.kernels.enumerated() {
             executor.runKernel(k)
-            for i in kernel.ops { if case .dropout = graph.ops[i].kind {
+            for i in kernel.ops { if graph.ops[i].is(Ops.Dropout.self) {
                 let mask = graph.ops[i].outputs[1]
                 masks[mask] = Tensor(shape: [batch] + graph[mask].shape, data: read(executor, mask, count: batch * graph[mask].elementCount))
             } }

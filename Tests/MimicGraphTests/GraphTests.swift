@@ -62,7 +62,7 @@ final class GraphTests: XCTestCase {
 
         var h = try XCTUnwrap(trainingGraph(Self.repository + "/specs/bench/mlp1-1M.yaml"))
         var bad = h.ops
-        let add = try XCTUnwrap(bad.firstIndex { $0.kind == .biasAdd })
+        let add = try XCTUnwrap(bad.firstIndex { $0.is(Ops.BiasAdd.self) })
         bad[add].inputs[1] = bad[add - 1].inputs[1]  // a bias add given the matmul's weight
         h.replaceOps(bad)
         XCTAssertTrue(Verifier.verify(h).contains { $0.contains("bias must have one entry per channel") }, "\(Verifier.verify(h))")
@@ -90,10 +90,10 @@ final class GraphTests: XCTestCase {
             return XCTFail("spec")
         }
         let training = Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(.crossEntropy)))
-        XCTAssertEqual(training.ops.filter { if case .dropout = $0.kind { true } else { false } }.count, 2)
-        XCTAssertEqual(training.ops.filter { if case .dropoutGrad = $0.kind { true } else { false } }.count, 2)
+        XCTAssertEqual(training.ops.filter { $0.is(Ops.Dropout.self) }.count, 2)
+        XCTAssertEqual(training.ops.filter { $0.is(Ops.DropoutGrad.self) }.count, 2)
         let inference = GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
-        XCTAssertFalse(inference.ops.contains { if case .dropout = $0.kind { true } else { false } })
+        XCTAssertFalse(inference.ops.contains { $0.is(Ops.Dropout.self) })
     }
 
     /// Fused kernel counts per spec: a lost fusion fails here.

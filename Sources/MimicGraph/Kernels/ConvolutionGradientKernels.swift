@@ -1,28 +1,23 @@
 import MimicBLAS
-import MimicGraph
 import MimicKernels
 
 /// The two gradients of a convolution. The weight gradient accumulates, per thread, the
 /// product of each chunk's output gradient with its columns and sums the threads' partials
 /// at the end; the input gradient is a convolution of the output gradient when the stride
 /// is 1, else a transposed product scattered back by col2im.
-extension Executor {
-    func bindConvolution(_ op: Op) -> () -> Void {
+extension KernelContext {
+    func bindConvolutionGradWeight(_ op: Op) -> () -> Void {
         let g = geometry(op)
-        switch op.kind {
-        case .conv2d:
-            return bindConvolutionForward([op])
-        case .conv2dGradWeight:
             let dy = memory(op.inputs[0]), x = memory(op.inputs[1]), dw = memory(op.outputs[0])
             // Winograd sums the transformed gradient over the batch, here, and transforms it back once.
             let winogradSum = g.winograd.map { (tiling: $0, sum: kernelBuffer($0.transformedWeightFloats)) }
             return { [unowned self] in
                 let chunks = (self.batch + g.chunk - 1) / g.chunk
                 for t in 0..<min(self.threads, chunks) {
-                    (self.scratch[t] + g.partialOffset).update(repeating: 0, count: g.partialFloats)
+                    (self.scratch(t) + g.partialOffset).update(repeating: 0, count: g.partialFloats)
                 }
                 self.forEachChunk(g) { first, count, t in
-                    let scratch = self.scratch[t], width = count * g.positions
+                    let scratch = self.scratch(t), width = count * g.positions
                     let gradient = self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
                     if let tiling = g.winograd {
                         tiling.accumulateWeightGradient(x + first * g.imageIn, images: count, outputGradient: gradient,
@@ -41,16 +36,11 @@ extension Executor {
                     self.reducePartials(into: dw, count: g.partialFloats, workers: workers, offset: g.partialOffset)
                 }
             }
-        case .conv2dGradInput:
-            return bindConvolutionGradInput(op)
-        default:
-            preconditionFailure("internal error: not a convolution")
-        }
     }
 
     func bindConvolutionGradInput(_ op: Op) -> () -> Void {
         let dy = memory(op.inputs[0]), weight = memory(op.inputs[1]), dx = memory(op.outputs[0])
-        if let t = Self.transposedGeometry(op, plan) {
+        if let t = ConvGeometry.transposed(op, in: graph, winograd: winograd) {
             // t reads dy [F, Ho, Wo] (t.c = F) and writes dx [C, H, W] (t.f = C) with the weights
             // [F, C, k, k] rearranged as [C, F, k, k], each k x k kernel turned by 180 degrees.
             // Rebuilt every call (F*C*k*k floats, a few microseconds): the weights change each step.
@@ -69,7 +59,7 @@ extension Executor {
                     let flippedWeights = UnsafePointer(w.baseAddress!)
                     winograd?.refill(from: flippedWeights)
                     self.forEachChunk(t) { first, count, thread in
-                        let scratch = self.scratch[thread], width = count * t.positions
+                        let scratch = self.scratch(thread), width = count * t.positions
                         // One image's [C, H*W] GEMM output is its dx layout: written in place.
                         let inPlace = count == 1
                         self.convolveChunk(dy, first: first, count: count, flippedWeights, winograd: winograd, t, scratch: scratch,
@@ -88,7 +78,7 @@ extension Executor {
         let g = geometry(op)
         return { [unowned self] in
             self.forEachChunk(g) { first, count, t in
-                let scratch = self.scratch[t], width = count * g.positions
+                let scratch = self.scratch(t), width = count * g.positions
                 let gradient = self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
                 BLAS.sgemm(.transposed, .none, m: g.columns, n: width, k: g.f, a: weight, lda: g.columns,
                            b: gradient, ldb: width, c: scratch, ldc: width)

@@ -1,5 +1,4 @@
 import MimicBLAS
-import MimicGraph
 import MimicKernels
 import MimicVocabulary
 
@@ -9,55 +8,49 @@ import MimicVocabulary
 /// to run near the machine's peak; chunks are split over the threads. The output of a chunk
 /// is [F, chunk*Ho*Wo] either way; the epilogue (bias, activation, pool) reads it while it is
 /// in cache and writes each image's NCHW planes.
-extension Executor {
-    struct ConvGeometry {
-        var c, h, w, f, k, stride, pad, ho, wo: Int
-        /// Images per GEMM.
-        var chunk: Int
-        /// Set when the convolution runs over Winograd tiles.
-        var winograd: WinogradTiling?
-        var columns: Int { c * k * k }
-        var positions: Int { ho * wo }
-        var imageIn: Int { c * h * w }
-        var imageOut: Int { f * ho * wo }
-        /// Per-thread scratch layout: the algorithm's work space (im2col columns, or tile
-        /// transforms and products), then the chunk's output, then a partial weight gradient
-        /// (dW, or its Winograd transform).
-        var outputOffset: Int { winograd?.workFloats(images: chunk) ?? columns * chunk * positions }
-        var partialOffset: Int { outputOffset + f * chunk * positions }
-        var partialFloats: Int { winograd?.transformedWeightFloats ?? f * columns }
-        var scratchFloats: Int { partialOffset + partialFloats }
+public struct ConvGeometry: Sendable {
+    var c, h, w, f, k, stride, pad, ho, wo: Int
+    /// Images per GEMM.
+    var chunk: Int
+    /// Set when the convolution runs over Winograd tiles.
+    var winograd: WinogradTiling?
+    var columns: Int { c * k * k }
+    var positions: Int { ho * wo }
+    var imageIn: Int { c * h * w }
+    var imageOut: Int { f * ho * wo }
+    /// Per-thread scratch layout: the algorithm's work space (im2col columns, or tile
+    /// transforms and products), then the chunk's output, then a partial weight gradient
+    /// (dW, or its Winograd transform).
+    var outputOffset: Int { winograd?.workFloats(images: chunk) ?? columns * chunk * positions }
+    var partialOffset: Int { outputOffset + f * chunk * positions }
+    var partialFloats: Int { winograd?.transformedWeightFloats ?? f * columns }
+    var scratchFloats: Int { partialOffset + partialFloats }
 
-        init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int, winograd allowed: Bool) {
-            (c, h, w, f, self.k, self.stride, pad, ho, wo) =
-                (input[0], input[1], input[2], output[0], k, stride, padding, output[1], output[2])
-            winograd = allowed
-                ? ConvolutionAlgorithm.winograd(channels: c, filters: f, height: h, width: w, kernel: k, stride: stride, padding: padding)
-                : nil
-            chunk = Executor.chunk(positions: winograd?.tiles ?? ho * wo)
-        }
+    init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int, winograd allowed: Bool) {
+        (c, h, w, f, self.k, self.stride, pad, ho, wo) =
+            (input[0], input[1], input[2], output[0], k, stride, padding, output[1], output[2])
+        winograd = allowed
+            ? ConvolutionAlgorithm.winograd(channels: c, filters: f, height: h, width: w, kernel: k, stride: stride, padding: padding)
+            : nil
+        chunk = ConvGeometry.chunk(positions: winograd?.tiles ?? ho * wo)
     }
 
     /// Enough images side by side for about 256 GEMM columns (output positions, or tiles).
     static func chunk(positions: Int) -> Int { max(1, min(32, 256 / max(1, positions))) }
 
-    func geometry(_ op: Op) -> ConvGeometry {
-        Self.geometry(op, plan)
-    }
-
-    static func geometry(_ op: Op, _ plan: ExecutionPlan) -> ConvGeometry {
-        let g = plan.graph, winograd = plan.winograd
-        switch op.kind {
-        case .conv2d(let k, let s, let p):
-            return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: s, padding: p,
-                                winograd: winograd)
-        case .conv2dGradWeight(let k, let s, let p):
-            return ConvGeometry(input: g[op.inputs[1]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p,
-                                winograd: winograd)
-        case .conv2dGradInput(let k, let s, let p):
-            return ConvGeometry(input: g[op.outputs[0]].shape, output: g[op.inputs[0]].shape, kernel: k, stride: s, padding: p,
-                                winograd: winograd)
-        default: preconditionFailure("internal error: not a convolution")
+    /// The geometry of a convolution op or of either of its gradients.
+    public init(_ op: Op, in g: Graph, winograd: Bool) {
+        if let conv = op.as(Ops.Conv2D.self) {
+            self.init(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: conv.kernel, stride: conv.stride,
+                      padding: conv.padding, winograd: winograd)
+        } else if let conv = op.as(Ops.Conv2DGradWeight.self) {
+            self.init(input: g[op.inputs[1]].shape, output: g[op.inputs[0]].shape, kernel: conv.kernel, stride: conv.stride,
+                      padding: conv.padding, winograd: winograd)
+        } else if let conv = op.as(Ops.Conv2DGradInput.self) {
+            self.init(input: g[op.outputs[0]].shape, output: g[op.inputs[0]].shape, kernel: conv.kernel, stride: conv.stride,
+                      padding: conv.padding, winograd: winograd)
+        } else {
+            preconditionFailure("internal error: \(op.kind.mnemonic) is not a convolution")
         }
     }
 
@@ -66,39 +59,38 @@ extension Executor {
     /// has the forward's shape (M = C, K = F*k*k), which runs faster here than the
     /// transposed product (M = C*k*k, K = F) followed by a scattering col2im. Nil for strided
     /// convolutions, whose gradient has holes.
-    static func transposedGeometry(_ op: Op, _ plan: ExecutionPlan) -> ConvGeometry? {
-        guard case .conv2dGradInput(let k, let s, let p) = op.kind, s == 1, p <= k - 1 else { return nil }
-        let g = plan.graph
-        return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: k, stride: 1, padding: k - 1 - p,
-                            winograd: plan.winograd)
+    public static func transposed(_ op: Op, in g: Graph, winograd: Bool) -> ConvGeometry? {
+        guard let conv = op.as(Ops.Conv2DGradInput.self), conv.stride == 1, conv.padding <= conv.kernel - 1 else { return nil }
+        return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: conv.kernel, stride: 1,
+                            padding: conv.kernel - 1 - conv.padding, winograd: winograd)
     }
 
-    /// The Winograd tiling a convolution op runs over, nil for im2col.
-    static func winograd(_ op: Op, _ plan: ExecutionPlan) -> WinogradTiling? {
-        switch op.kind {
-        case .conv2dGradInput: return transposedGeometry(op, plan)?.winograd
-        case .conv2d, .conv2dGradWeight: return geometry(op, plan).winograd
-        default: return nil
-        }
+    /// The Winograd tiling a convolution op runs over; nil for im2col and for other ops.
+    public static func tiling(_ op: Op, in g: Graph, winograd: Bool) -> WinogradTiling? {
+        if op.is(Ops.Conv2DGradInput.self) { return transposed(op, in: g, winograd: winograd)?.winograd }
+        if op.is(Ops.Conv2D.self) || op.is(Ops.Conv2DGradWeight.self) { return ConvGeometry(op, in: g, winograd: winograd).winograd }
+        return nil
     }
 
-    /// FLOPs a kernel executes (a multiply-add counted as 2): a convolution over Winograd tiles
+    /// The per-thread scratch a convolution op (or gradient) needs; 0 for other ops.
+    public static func scratchFloats(_ op: Op, in g: Graph, winograd: Bool) -> Int {
+        guard op.is(Ops.Conv2D.self) || op.is(Ops.Conv2DGradWeight.self) || op.is(Ops.Conv2DGradInput.self) else { return 0 }
+        return max(ConvGeometry(op, in: g, winograd: winograd).scratchFloats,
+                   transposed(op, in: g, winograd: winograd)?.scratchFloats ?? 0)
+    }
+
+    /// FLOPs an op executes (a multiply-add counted as 2): a convolution over Winograd tiles
     /// executes its alpha² GEMMs, K = C, not the direct convolution's K = C k²; transforms are
-    /// element-wise work and, as elsewhere, not counted. Other ops as `Flops.of`.
-    public static func executedFlops(_ kernel: Kernel, _ plan: ExecutionPlan) -> Int {
-        kernel.ops.reduce(0) { total, index in
-            let op = plan.graph.ops[index]
-            guard let tiling = winograd(op, plan) else { return total + Flops.of(op, in: plan.graph, batch: plan.batch) }
-            return total + tiling.gemmFlops(images: plan.batch)
-        }
+    /// element-wise work and, as elsewhere, not counted. Other ops as their kind counts them.
+    public static func executedFlops(_ op: Op, in g: Graph, batch: Int, winograd: Bool) -> Int {
+        guard let tiling = tiling(op, in: g, winograd: winograd) else { return op.kind.flops(op, in: g, batch: batch) }
+        return tiling.gemmFlops(images: batch)
     }
+}
 
-    /// A kernel's name, with the tiles of a convolution that runs over Winograd's (profiles
-    /// then say which algorithm each time belongs to).
-    public static func describe(_ kernel: Kernel, _ plan: ExecutionPlan) -> String {
-        guard let tiling = kernel.ops.lazy.compactMap({ winograd(plan.graph.ops[$0], plan) }).first else { return kernel.name }
-        return "\(kernel.name) \(ConvolutionAlgorithm.describe(tiling))"
-    }
+/// Convolution kernels, bound against the executor's services.
+extension KernelContext {
+    func geometry(_ op: Op) -> ConvGeometry { ConvGeometry(op, in: graph, winograd: winograd) }
 
     /// Runs `body(first image, image count, thread)` over the batch in chunks, the chunks
     /// split over the threads in fixed ranges.
@@ -139,14 +131,6 @@ extension Executor {
                    c: target, ldc: width)
     }
 
-    /// A Winograd convolution's tiling with the memory of its transformed filters (U), bound
-    /// with its kernel; `refill` transforms the step's weights.
-    struct FilterTransform {
-        let tiling: WinogradTiling
-        let filters: UnsafeMutablePointer<Float>
-        func refill(from weights: UnsafePointer<Float>) { tiling.transformWeights(weights, into: filters) }
-    }
-
     /// The filter transform of a convolution over Winograd tiles; nil for im2col.
     func filterTransform(_ g: ConvGeometry) -> FilterTransform? {
         g.winograd.map { FilterTransform(tiling: $0, filters: kernelBuffer($0.transformedWeightFloats)) }
@@ -173,14 +157,14 @@ extension Executor {
         let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1])
         let bias = ops.count > 1 ? memory(ops[1].inputs[1]) : nil
         var activation = Activation.none
-        if ops.count > 2, case .activation(let a) = ops[2].kind { activation = a }
+        if ops.count > 2, let a = ops[2].as(Ops.Activate.self) { activation = a.function }
         // Values written to memory (each may be inside the kernel instead).
         let convolved = pointer(ops[0].outputs[0])
         let pre = ops.count > 1 ? pointer(ops[1].outputs[0]) : nil
         let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : nil
         var pool: (size: Int, stride: Int, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>?)?
-        if ops.count > 3, case .maxpool(let size, let stride) = ops[3].kind {
-            pool = (size, stride, memory(ops[3].outputs[0]), pointer(ops[3].outputs[1]))
+        if ops.count > 3, let p = ops[3].as(Ops.MaxPool.self) {
+            pool = (p.size, p.stride, memory(ops[3].outputs[0]), pointer(ops[3].outputs[1]))
         }
         let pooled = pool.map { ((g.ho - $0.size) / $0.stride + 1) * ((g.wo - $0.size) / $0.stride + 1) } ?? 0
         // With one image per chunk the GEMM's [F, positions] output is the image's NCHW layout:
@@ -191,7 +175,7 @@ extension Executor {
         return { [unowned self] in
             winograd?.refill(from: weight)
             self.forEachChunk(g) { first, count, t in
-                let scratch = self.scratch[t]
+                let scratch = self.scratch(t)
                 let target = direct ? out! + first * g.imageOut : scratch + g.outputOffset
                 self.convolveChunk(x, first: first, count: count, weight, winograd: winograd, g, scratch: scratch, into: target)
                 let width = count * g.positions
@@ -223,4 +207,12 @@ extension Executor {
             }
         }
     }
+}
+
+/// A Winograd convolution's tiling with the memory of its transformed filters (U), bound
+/// with its kernel; `refill` transforms the step's weights.
+struct FilterTransform {
+    let tiling: WinogradTiling
+    let filters: UnsafeMutablePointer<Float>
+    func refill(from weights: UnsafePointer<Float>) { tiling.transformWeights(weights, into: filters) }
 }
