@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "MimicBasics"),
         .target(name: "MimicVocabulary"),
         .target(name: "MimicYAML", dependencies: ["MimicBasics", "CYAML"]),
-        .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicVocabulary", "MimicYAML"]),
+        .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicVocabulary", "MimicYAML", "MimicGraph"]),
         .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicBLAS"]),
         .target(name: "MimicCompiler", dependencies: ["MimicBasics", "MimicVocabulary", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime"]),

@@ -68,19 +68,7 @@ public enum BudgetSolver {
     /// The model with layer `index`'s width set.
     public static func with(_ model: Model, width: Int, at index: Int) -> Model {
         var model = model
-        switch model.layers[index] {
-        case .conv(var l):
-            l.filters = .fixed(width)
-            model.layers[index] = .conv(l)
-        case .dense(var l):
-            l.units = .fixed(width)
-            model.layers[index] = .dense(l)
-        case .linear(var l):
-            l.units = .fixed(width)
-            model.layers[index] = .linear(l)
-        default:
-            preconditionFailure("internal error: layer \(index) has no width")
-        }
+        model.layers[index] = model.layers[index].with(width: width)
         return model
     }
 

@@ -29,33 +29,14 @@ public enum LayerCounter {
         var seen: [String: Int] = [:]
         var input = TensorShape.spatial(channels: model.input[0], height: model.input[1], width: model.input[2])
         for (layer, output) in zip(model.layers + [outputLayer(model)], inference.shapes) {
-            guard let elements = output.elementCount, let inputElements = input.elementCount else { return nil }
-            let prefix = namePrefix(layer)
+            guard let elements = output.elementCount, input.elementCount != nil else { return nil }
+            let prefix = type(of: layer.kind).namePrefix
             seen[prefix, default: 0] += 1
             let isOutput = counts.count == model.layers.count
-            var params = 0, flops = 0
-            switch layer {
-            case .conv(let conv):
-                guard case .spatial(let cin?, _, _) = input, case .spatial(let cout?, let h, let w) = output else { return nil }
-                let weights = conv.kernel * conv.kernel * cin * cout
-                params = weights + cout
-                flops = 2 * weights * h * w
-            case .dense(let dense):
-                guard case .fixed(let units) = dense.units else { return nil }
-                params = inputElements * units + units
-                flops = 2 * inputElements * units
-            case .linear(let linear):
-                guard case .fixed(let units) = linear.units else { return nil }
-                params = inputElements * units + units
-                flops = 2 * inputElements * units
-            case .batchnorm:
-                if case .spatial(let c?, _, _) = output { params = 2 * c } else { params = 2 * elements }
-            case .maxpool, .flatten, .dropout:
-                break
-            }
+            guard let cost = layer.kind.cost(input: input, output: output) else { return nil }
             counts.append(LayerCount(
                 name: isOutput ? "output" : "\(prefix)\(seen[prefix]!)", kind: layer.keyword,
-                location: layer.location, output: output, params: params, flops: flops,
+                location: layer.location, output: output, params: cost.params, flops: cost.flops,
                 activationBytes: elements * MemoryLayout<Float>.size))
             input = output
         }
@@ -65,17 +46,5 @@ public enum LayerCounter {
     /// The implicit output layer: `classes` linear units.
     public static func outputLayer(_ model: Model) -> Layer {
         .dense(Dense(units: .fixed(model.classes), activation: .none, location: model.location))
-    }
-
-    private static func namePrefix(_ layer: Layer) -> String {
-        switch layer {
-        case .conv: "conv"
-        case .maxpool: "pool"
-        case .flatten: "flatten"
-        case .dense: "dense"
-        case .linear: "linear"
-        case .dropout: "dropout"
-        case .batchnorm: "bn"
-        }
     }
 }

@@ -1,3 +1,9 @@
+/// MimicSema is the third stage of the pipeline: checks on the lowered spec that need
+/// arithmetic over the model, starting with shape inference (shapes are the types of a
+/// model: a kernel larger than its input is a type error, found before any data is read),
+/// then counting and the budget solver. Each layer kind's own rules live with the kind
+/// (`Sources/MimicSpec/Layers/`); this module walks the model with them.
+
 import MimicBasics
 import MimicSpec
 

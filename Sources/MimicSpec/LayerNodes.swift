@@ -14,19 +14,7 @@ enum LayerNodes {
         func body(_ fields: [(String, String)]) -> Node {
             Node(.mapping(fields.map { MappingEntry(key: scalar($0.0), value: scalar($0.1)) }), at: at)
         }
-        let fields: [(String, String)]
-        switch layer {
-        case .conv(let c):
-            fields = [("filters", c.filters.description), ("kernel", "\(c.kernel)"), ("stride", "\(c.stride)"),
-                      ("padding", c.padding.description), ("activation", c.activation.rawValue)]
-        case .maxpool(let p): fields = [("size", "\(p.size)"), ("stride", "\(p.stride)")]
-        case .flatten: fields = []
-        case .dense(let d): fields = [("units", d.units.description), ("activation", d.activation.rawValue)]
-        case .linear(let l): fields = [("units", l.units.description)]
-        case .dropout(let d): fields = [("rate", "\(d.rate)")]
-        case .batchnorm(let b):
-            fields = [("epsilon", "\(b.epsilon)"), ("momentum", "\(b.momentum)"), ("activation", b.activation.rawValue)]
-        }
+        let fields = layer.kind.settings.map { ($0.key, $0.value) }
         return Node(.mapping([MappingEntry(key: scalar(layer.keyword), value: body(fields))]), at: at)
     }
 }

@@ -4,7 +4,6 @@ import MimicYAML
 
 extension Lowerer {
     static let modelKeys = ["input", "classes", "layers", "architecture", "budget"]
-    static let layerKinds = ["conv", "maxpool", "flatten", "dense", "linear", "dropout", "batchnorm"]
 
     mutating func lowerModel(_ node: Node) -> Model? {
         guard let model = mapping(node, "model", allowed: Self.modelKeys) else { return nil }
@@ -75,77 +74,14 @@ extension Lowerer {
     }
 
     private mutating func lowerLayer(_ item: Node) -> Layer? {
-        guard let (kind, body, _) = variant(item, "layer", among: Self.layerKinds) else { return nil }
-        let at = item.location
-        switch kind {
-        case "conv":
-            guard let body = requiredBody(body, kind, at: item, keys: ["filters", "kernel", "stride", "padding", "activation"])
-            else { return nil }
-            let filters = required(body, "filters", in: "conv").flatMap { width($0, "conv.filters") }
-            let kernelNode = body["kernel"]
-            let kernel = int(in: body, "kernel", "conv.kernel", default: 3, min: 1)
-            let stride = int(in: body, "stride", "conv.stride", default: 1, min: 1)
-            let padding = body["padding"].map { lowerPadding($0) } ?? .same
-            let activation = lowerActivation(body["activation"], "conv.activation")
-            guard let filters, let kernel, let stride, let padding, let activation else { return nil }
-            if padding == .same {
-                if stride != 1, let node = body["stride"] {
-                    diagnostics.error(
-                        .conflictingOptions, "padding 'same' needs stride 1, found \(stride)", at: node.location,
-                        notes: [DiagnosticNote("give an explicit padding such as 'padding: \((kernel - 1) / 2)'")])
-                    return nil
-                }
-                if kernel % 2 == 0 {
-                    diagnostics.error(
-                        .conflictingOptions, "padding 'same' needs an odd kernel, found \(kernel)",
-                        at: kernelNode?.location ?? at,
-                        notes: [DiagnosticNote("use an odd kernel or an explicit padding")])
-                    return nil
-                }
-            }
-            return .conv(Conv(filters: filters, kernel: kernel, stride: stride, padding: padding,
-                              activation: activation, location: at, kernelLocation: kernelNode?.location ?? at))
-        case "maxpool":
-            let body = body.flatMap { mapping($0, "maxpool", allowed: ["size", "stride"]) }
-            guard let size = int(in: body, "size", "maxpool.size", default: 2, min: 1) else { return nil }
-            guard let stride = int(in: body, "stride", "maxpool.stride", default: size, min: 1) else { return nil }
-            return .maxpool(MaxPool(size: size, stride: stride, location: at))
-        case "flatten":
-            _ = body.flatMap { mapping($0, "flatten", allowed: []) }
-            return .flatten(Flatten(location: at))
-        case "dense":
-            guard let body = requiredBody(body, kind, at: item, keys: ["units", "activation"]) else { return nil }
-            let units = required(body, "units", in: "dense").flatMap { width($0, "dense.units") }
-            let activation = lowerActivation(body["activation"], "dense.activation")
-            guard let units, let activation else { return nil }
-            return .dense(Dense(units: units, activation: activation, location: at))
-        case "linear":
-            guard let body = requiredBody(body, kind, at: item, keys: ["units"]) else { return nil }
-            guard let units = required(body, "units", in: "linear").flatMap({ width($0, "linear.units") }) else {
-                return nil
-            }
-            return .linear(Linear(units: units, location: at))
-        case "dropout":
-            guard let body = requiredBody(body, kind, at: item, keys: ["rate"]) else { return nil }
-            guard let rate = required(body, "rate", in: "dropout").flatMap({ double($0, "dropout.rate", min: 0, below: 1) })
-            else { return nil }
-            return .dropout(Dropout(rate: rate, location: at))
-        case "batchnorm":
-            let body = body.flatMap { mapping($0, "batchnorm", allowed: ["epsilon", "momentum", "activation"]) }
-            guard let epsilon = double(in: body, "epsilon", "batchnorm.epsilon", default: 1e-5, above: 0),
-                let momentum = double(in: body, "momentum", "batchnorm.momentum", default: 0.1, above: 0, max: 1)
-            else { return nil }
-            let activation: Activation?
-            if let node = body?["activation"] { activation = lowerActivation(node, "batchnorm.activation") } else { activation = Activation.none }
-            guard let activation else { return nil }
-            return .batchnorm(BatchNorm(epsilon: epsilon, momentum: momentum, activation: activation, location: at))
-        default:
-            preconditionFailure("internal error: layer kind '\(kind)' has no lowering")
-        }
+        guard let (keyword, body, _) = variant(item, "layer", among: Layer.kinds.map { $0.keyword }),
+            let kind = Layer.kinds.first(where: { $0.keyword == keyword })
+        else { return nil }
+        return kind.lower(body, item: item, &self)?.layer
     }
 
     /// The parameter mapping of a layer kind that needs one (`conv` alone says nothing).
-    private mutating func requiredBody(_ body: Node?, _ kind: String, at item: Node, keys: [String]) -> Node? {
+    mutating func requiredBody(_ body: Node?, _ kind: String, at item: Node, keys: [String]) -> Node? {
         guard let body else {
             diagnostics.error(
                 .missingKey, "'\(kind)' needs its settings", at: item.location,
@@ -167,15 +103,6 @@ extension Lowerer {
             return nil
         }
         return int(node, what, min: 1).map(Width.fixed)
-    }
-
-    private mutating func lowerPadding(_ node: Node) -> Padding? {
-        if node.int != nil { return int(node, "conv.padding", min: 0).map(Padding.explicit) }
-        switch choice(node, "conv.padding", among: ["same", "valid"]) {
-        case "same": return .same
-        case "valid": return .valid
-        default: return nil
-        }
     }
 
     mutating func lowerActivation(_ node: Node?, _ what: String) -> Activation? {

@@ -3,7 +3,7 @@ import MimicYAML
 
 /// Typed reads of YAML nodes that record a diagnostic for every problem and return nil,
 /// so lowering carries on and reports all mistakes in one pass.
-struct Lowerer {
+public struct Lowerer {
     var diagnostics = DiagnosticBag()
     /// False for abstract specs, which may leave required keys to the files extending them.
     var requireComplete = true

@@ -17,125 +17,16 @@ public enum Width: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-public enum Padding: Sendable, Equatable, CustomStringConvertible {
-    /// Output has the input's spatial size (odd kernels, stride 1).
-    case same
-    /// No padding.
-    case valid
-    /// This many zeros on every side.
-    case explicit(Int)
-
-    public var description: String {
-        switch self {
-        case .same: "same"
-        case .valid: "valid"
-        case .explicit(let n): "\(n)"
-        }
-    }
-}
-
 /// Where a model's layers start; `nowhere` is for ASTs built in code and for comparing
 /// ASTs by structure alone.
 extension SourceLocation {
     public static let nowhere = SourceLocation(file: "", line: 0, column: 0)
 }
 
-public struct Conv: Sendable, Equatable {
-    public var filters: Width
-    public var kernel: Int
-    public var stride: Int
-    public var padding: Padding
-    public var activation: Activation
-    public var location: SourceLocation
-    /// Where the kernel size was written, or the layer when it was not.
-    public var kernelLocation: SourceLocation
-
-    public init(
-        filters: Width, kernel: Int = 3, stride: Int = 1, padding: Padding = .same,
-        activation: Activation = .relu, location: SourceLocation = .nowhere,
-        kernelLocation: SourceLocation? = nil
-    ) {
-        self.filters = filters
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
-        self.activation = activation
-        self.location = location
-        self.kernelLocation = kernelLocation ?? location
-    }
-}
-
-public struct MaxPool: Sendable, Equatable {
-    public var size: Int
-    public var stride: Int
-    public var location: SourceLocation
-
-    public init(size: Int = 2, stride: Int? = nil, location: SourceLocation = .nowhere) {
-        self.size = size
-        self.stride = stride ?? size
-        self.location = location
-    }
-}
-
-/// A fully connected layer with an activation (ReLU unless stated).
-public struct Dense: Sendable, Equatable {
-    public var units: Width
-    public var activation: Activation
-    public var location: SourceLocation
-
-    public init(units: Width, activation: Activation = .relu, location: SourceLocation = .nowhere) {
-        self.units = units
-        self.activation = activation
-        self.location = location
-    }
-}
-
-/// A linear bottleneck: fully connected, no activation (Ba and Caruana's trick to train
-/// wide shallow students; it folds into the next layer's weights after training).
-public struct Linear: Sendable, Equatable {
-    public var units: Width
-    public var location: SourceLocation
-
-    public init(units: Width, location: SourceLocation = .nowhere) {
-        self.units = units
-        self.location = location
-    }
-}
-
-public struct Dropout: Sendable, Equatable {
-    public var rate: Double
-    public var location: SourceLocation
-
-    public init(rate: Double, location: SourceLocation = .nowhere) {
-        self.rate = rate
-        self.location = location
-    }
-}
-
-/// Batch normalisation, then an optional activation, so that conv-batchnorm-activation is
-/// written as a conv with `activation: none` followed by `batchnorm: {activation: relu}`.
-public struct BatchNorm: Sendable, Equatable {
-    public var epsilon: Double
-    public var momentum: Double
-    public var activation: Activation
-    public var location: SourceLocation
-
-    public init(epsilon: Double = 1e-5, momentum: Double = 0.1, activation: Activation = .none, location: SourceLocation = .nowhere) {
-        self.epsilon = epsilon
-        self.momentum = momentum
-        self.activation = activation
-        self.location = location
-    }
-}
-
-public struct Flatten: Sendable, Equatable {
-    public var location: SourceLocation
-
-    public init(location: SourceLocation = .nowhere) { self.location = location }
-}
-
-/// One layer of a model, one case per kind. The output layer (`classes` linear units)
-/// is implicit and never appears here.
+/// One layer of a model, one case per kind; each kind's rules are its struct's
+/// (`Sources/MimicSpec/Layers/`, `LayerKind`). The output layer (`classes` linear units) is
+/// implicit and never appears here. A new kind is a case, a line in `kind` and a line in
+/// `kinds`.
 public enum Layer: Sendable, Equatable {
     case conv(Conv)
     case maxpool(MaxPool)
@@ -145,66 +36,47 @@ public enum Layer: Sendable, Equatable {
     case dropout(Dropout)
     case batchnorm(BatchNorm)
 
-    /// The spec keyword of this layer kind.
-    public var keyword: String {
+    /// Every kind, in the order the schema lists them.
+    public static let kinds: [any LayerKind.Type] = [
+        Conv.self, MaxPool.self, Flatten.self, Dense.self, Linear.self, Dropout.self, BatchNorm.self,
+    ]
+
+    /// The layer's kind, which holds its rules.
+    public var kind: any LayerKind {
         switch self {
-        case .conv: "conv"
-        case .maxpool: "maxpool"
-        case .flatten: "flatten"
-        case .dense: "dense"
-        case .linear: "linear"
-        case .dropout: "dropout"
-        case .batchnorm: "batchnorm"
+        case .conv(let l): l
+        case .maxpool(let l): l
+        case .flatten(let l): l
+        case .dense(let l): l
+        case .linear(let l): l
+        case .dropout(let l): l
+        case .batchnorm(let l): l
         }
     }
 
-    public var location: SourceLocation {
-        switch self {
-        case .conv(let l): l.location
-        case .maxpool(let l): l.location
-        case .flatten(let l): l.location
-        case .dense(let l): l.location
-        case .linear(let l): l.location
-        case .dropout(let l): l.location
-        case .batchnorm(let l): l.location
-        }
-    }
+    /// The spec keyword of this layer kind.
+    public var keyword: String { kind.keyword }
+
+    public var location: SourceLocation { kind.location }
 
     /// The layer's width, for the kinds that have one.
-    public var width: Width? {
-        switch self {
-        case .conv(let l): l.filters
-        case .dense(let l): l.units
-        case .linear(let l): l.units
-        default: nil
-        }
+    public var width: Width? { (kind as? any WidthLayerKind)?.width }
+
+    /// The same layer with its width fixed (the kind must have one).
+    public func with(width: Int) -> Layer {
+        guard let sized = kind as? any WidthLayerKind else { preconditionFailure("internal error: \(keyword) has no width") }
+        return sized.with(width: width).layer
     }
 
     /// The same layer with every location erased, to compare layers by structure.
-    public var withoutLocations: Layer {
-        switch self {
-        case .conv(var l):
-            l.location = .nowhere
-            l.kernelLocation = .nowhere
-            return .conv(l)
-        case .maxpool(var l):
-            l.location = .nowhere
-            return .maxpool(l)
-        case .flatten:
-            return .flatten(Flatten())
-        case .dense(var l):
-            l.location = .nowhere
-            return .dense(l)
-        case .linear(var l):
-            l.location = .nowhere
-            return .linear(l)
-        case .dropout(var l):
-            l.location = .nowhere
-            return .dropout(l)
-        case .batchnorm(var l):
-            l.location = .nowhere
-            return .batchnorm(l)
-        }
+    public var withoutLocations: Layer { kind.withoutLocations.layer }
+}
+
+extension Width {
+    /// The width when it is a number.
+    public var fixedValue: Int? {
+        if case .fixed(let n) = self { return n }
+        return nil
     }
 }
 

@@ -5,7 +5,6 @@ import MimicYAML
 /// fits that value (integers get `int`, real numbers `uniform`/`log-uniform`, any `choice`).
 /// Layer paths resolve against the lowered layers, so they work for the compact notation too.
 struct SearchPathResolver {
-    enum ValueKind: Equatable { case integer, real, boolean, word, dependent }
 
     let root: Node
     let layers: [Layer]
@@ -52,7 +51,7 @@ struct SearchPathResolver {
     }
 
     /// The kind of value at `path`, or nil if it names nothing.
-    func resolve(_ path: String) -> ValueKind? {
+    func resolve(_ path: String) -> SearchValueKind? {
         guard let segments = Self.segments(path) else { return nil }
         if segments.count >= 3, segments[0] == .key("model"), segments[1] == .key("layers") {
             return resolveLayer(Array(segments.dropFirst(2)))
@@ -65,20 +64,12 @@ struct SearchPathResolver {
         return .word
     }
 
-    private func resolveLayer(_ segments: [Segment]) -> ValueKind? {
+    private func resolveLayer(_ segments: [Segment]) -> SearchValueKind? {
         guard segments.count == 3, case .index(let i) = segments[0], i < layers.count,
             case .key(let kind) = segments[1], case .key(let field) = segments[2],
             layers[i].keyword == kind
         else { return nil }
-        switch (layers[i], field) {
-        case (.conv(let c), "filters"): return c.filters == .dependent ? .dependent : .integer
-        case (.dense(let d), "units"): return d.units == .dependent ? .dependent : .integer
-        case (.linear(let l), "units"): return l.units == .dependent ? .dependent : .integer
-        case (.conv, "kernel"), (.conv, "stride"), (.maxpool, "size"), (.maxpool, "stride"): return .integer
-        case (.conv, "activation"), (.dense, "activation"), (.batchnorm, "activation"): return .word
-        case (.dropout, "rate"), (.batchnorm, "epsilon"), (.batchnorm, "momentum"): return .real
-        default: return nil
-        }
+        return layers[i].kind.searchable(field)
     }
 
     /// Every path a search could name, for did-you-mean suggestions.
@@ -98,14 +89,9 @@ struct SearchPathResolver {
         }
         walk(root, "")
         for (i, layer) in layers.enumerated() {
-            let fields: [String]
-            switch layer {
-            case .conv: fields = ["filters", "kernel", "stride"]
-            case .maxpool: fields = ["size", "stride"]
-            case .dense, .linear: fields = ["units"]
-            case .dropout: fields = ["rate"]
-            case .batchnorm: fields = ["epsilon", "momentum"]
-            case .flatten: fields = []
+            // Did-you-mean offers the numeric settings (words are rarely what a search varies).
+            let fields = layer.kind.settings.map(\.key).filter {
+                [.integer, .real, .dependent].contains(layer.kind.searchable($0))
             }
             paths += fields.map { "model.layers[\(i)].\(layer.keyword).\($0)" }
         }
@@ -143,7 +129,7 @@ struct SearchPathResolver {
         }
     }
 
-    private static func fits(_ value: ChoiceValue, _ kind: ValueKind) -> Bool {
+    private static func fits(_ value: ChoiceValue, _ kind: SearchValueKind) -> Bool {
         switch (value, kind) {
         case (.int, .integer), (.int, .real), (.double, .real), (.bool, .boolean), (.string, .word): true
         default: false

@@ -1,7 +1,3 @@
-/// MimicSema is the third stage of the pipeline: checks on the lowered spec that need
-/// arithmetic over the model, starting with shape inference (shapes are the types of a
-/// model: a kernel larger than its input is a type error, found before any data is read).
-
 /// The shape of one image's activations. A channel or feature count is nil while it
 /// depends on a `dependent` width that the budget solver has not fixed yet.
 public enum TensorShape: Sendable, Equatable, CustomStringConvertible {

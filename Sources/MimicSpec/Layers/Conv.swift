@@ -1,0 +1,165 @@
+import MimicBasics
+import MimicGraph
+import MimicVocabulary
+import MimicYAML
+
+public enum Padding: Sendable, Equatable, CustomStringConvertible {
+    /// Output has the input's spatial size (odd kernels, stride 1).
+    case same
+    /// No padding.
+    case valid
+    /// This many zeros on every side.
+    case explicit(Int)
+
+    public var description: String {
+        switch self {
+        case .same: "same"
+        case .valid: "valid"
+        case .explicit(let n): "\(n)"
+        }
+    }
+
+    /// Zeros on each side for a kernel of size `kernel`.
+    public func amount(kernel: Int) -> Int {
+        switch self {
+        case .same: (kernel - 1) / 2
+        case .valid: 0
+        case .explicit(let p): p
+        }
+    }
+}
+
+/// A 2-D convolution with a bias and an activation (ReLU unless stated).
+public struct Conv: WidthLayerKind {
+    public var filters: Width
+    public var kernel: Int
+    public var stride: Int
+    public var padding: Padding
+    public var activation: Activation
+    public var location: SourceLocation
+    /// Where the kernel size was written, or the layer when it was not.
+    public var kernelLocation: SourceLocation
+
+    public init(
+        filters: Width, kernel: Int = 3, stride: Int = 1, padding: Padding = .same,
+        activation: Activation = .relu, location: SourceLocation = .nowhere,
+        kernelLocation: SourceLocation? = nil
+    ) {
+        self.filters = filters
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.activation = activation
+        self.location = location
+        self.kernelLocation = kernelLocation ?? location
+    }
+
+    public static let keyword = "conv"
+    public static let namePrefix = "conv"
+    public static let settingsOptional = false
+    public static let schema = """
+        "conv": {"type": "object", "additionalProperties": false, "properties": {
+          "filters": {"$ref": "#/$defs/width"},
+          "kernel": {"type": "integer", "minimum": 1, "default": 3},
+          "stride": {"type": "integer", "minimum": 1, "default": 1},
+          "padding": {"oneOf": [{"enum": ["same", "valid"]}, {"type": "integer", "minimum": 0}], "default": "same"},
+          "activation": {"$ref": "#/$defs/activation"}}}
+        """
+
+    public static func lower(_ body: Node?, item: Node, _ l: inout Lowerer) -> Conv? {
+        let at = item.location
+        guard let body = l.requiredBody(body, keyword, at: item, keys: ["filters", "kernel", "stride", "padding", "activation"])
+        else { return nil }
+        let filters = l.required(body, "filters", in: "conv").flatMap { l.width($0, "conv.filters") }
+        let kernelNode = body["kernel"]
+        let kernel = l.int(in: body, "kernel", "conv.kernel", default: 3, min: 1)
+        let stride = l.int(in: body, "stride", "conv.stride", default: 1, min: 1)
+        let padding = body["padding"].map { lowerPadding($0, &l) } ?? .same
+        let activation = l.lowerActivation(body["activation"], "conv.activation")
+        guard let filters, let kernel, let stride, let padding, let activation else { return nil }
+        if padding == .same {
+            if stride != 1, let node = body["stride"] {
+                l.diagnostics.error(
+                    .conflictingOptions, "padding 'same' needs stride 1, found \(stride)", at: node.location,
+                    notes: [DiagnosticNote("give an explicit padding such as 'padding: \((kernel - 1) / 2)'")])
+                return nil
+            }
+            if kernel % 2 == 0 {
+                l.diagnostics.error(
+                    .conflictingOptions, "padding 'same' needs an odd kernel, found \(kernel)",
+                    at: kernelNode?.location ?? at,
+                    notes: [DiagnosticNote("use an odd kernel or an explicit padding")])
+                return nil
+            }
+        }
+        return Conv(filters: filters, kernel: kernel, stride: stride, padding: padding,
+                    activation: activation, location: at, kernelLocation: kernelNode?.location ?? at)
+    }
+
+    private static func lowerPadding(_ node: Node, _ l: inout Lowerer) -> Padding? {
+        if node.int != nil { return l.int(node, "conv.padding", min: 0).map(Padding.explicit) }
+        switch l.choice(node, "conv.padding", among: ["same", "valid"]) {
+        case "same": return .same
+        case "valid": return .valid
+        default: return nil
+        }
+    }
+
+    public var layer: Layer { .conv(self) }
+    public var width: Width { filters }
+
+    public func with(width: Int) -> Conv {
+        var copy = self
+        copy.filters = .fixed(width)
+        return copy
+    }
+
+    public var settings: [(key: String, value: String)] {
+        [("filters", filters.description), ("kernel", "\(kernel)"), ("stride", "\(stride)"),
+         ("padding", padding.description), ("activation", activation.rawValue)]
+    }
+
+    public func searchable(_ key: String) -> SearchValueKind? {
+        switch key {
+        case "filters": filters.searchKind
+        case "kernel", "stride": .integer
+        case "activation": .word
+        default: nil
+        }
+    }
+
+    public var withoutLocations: Conv {
+        var copy = self
+        copy.location = .nowhere
+        copy.kernelLocation = .nowhere
+        return copy
+    }
+
+    public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? {
+        guard let (_, h, w) = check.spatial(input, for: self) else { return nil }
+        let pad = padding.amount(kernel: kernel)
+        guard h + 2 * pad >= kernel, w + 2 * pad >= kernel else {
+            check.fail(.windowTooLarge,
+                       "kernel \(kernel)x\(kernel) is larger than its \(h)x\(w) input" + (pad > 0 ? " padded by \(pad)" : ""),
+                       at: kernelLocation, hint: "use a smaller kernel, more padding, or fewer pools before this layer")
+            return nil
+        }
+        let side = { (n: Int) in (n + 2 * pad - kernel) / stride + 1 }
+        var channels: Int?
+        if case .fixed(let n) = filters { channels = n }
+        return .spatial(channels: channels, height: side(h), width: side(w))
+    }
+
+    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? {
+        guard case .spatial(let cin?, _, _) = input, case .spatial(let cout?, let h, let w) = output else { return nil }
+        let weights = kernel * kernel * cin * cout
+        return LayerCost(params: weights + cout, flops: 2 * weights * h * w)
+    }
+
+    public func emit(_ e: inout LayerEmitter) {
+        let w = e.parameter("weight", [filters.solved, e.shape[0], kernel, kernel])
+        let b = e.parameter("bias", [filters.solved])
+        e.x = e.emit(Ops.Conv2D(kernel: kernel, stride: stride, padding: padding.amount(kernel: kernel)), [e.x, w], ["conv"])[0]
+        e.biasAndActivation(b, activation)
+    }
+}
