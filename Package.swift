@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies run one way: the `mimicc` executable parses arguments and calls MimicDriver,
-// which calls the libraries below it, down to the C targets (three system libraries and the
-// Winograd tile transform).
+// Dependencies run one way, from the `mimicc` executable down to the C targets; every
+// target lists each project module it imports (scripts/check-imports.py checks this).
+// ARCHITECTURE.md draws the pipeline and says which module does what.
 let package = Package(
     name: "mimicc",
     platforms: [.macOS(.v13)],
@@ -15,60 +15,82 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
-        .systemLibrary(
-            name: "CYAML", pkgConfig: "yaml-0.1",
-            providers: [.apt(["libyaml-dev"])]),
-        .systemLibrary(
-            name: "COpenBLAS", pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(
-            name: "CSQLite", pkgConfig: "sqlite3",
-            providers: [.apt(["libsqlite3-dev"])]),
+        // C: three system libraries and the Winograd tile transforms (AVX2/FMA chosen at run
+        // time, portable otherwise).
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CWinogradTiles"),
+
+        // Floors shared by every stage.
         .target(name: "MimicBasics"),
         .target(name: "MimicVocabulary"),
+        .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
+        .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "CWinogradTiles"]),
+
+        // The graph IR and its op kinds, then the spec language that lowers to it.
+        .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "MimicKernels"]),
         .target(name: "MimicYAML", dependencies: ["MimicBasics", "CYAML"]),
         .target(name: "MimicSpec", dependencies: ["MimicBasics", "MimicVocabulary", "MimicYAML", "MimicGraph"]),
         .target(name: "MimicSema", dependencies: ["MimicBasics", "MimicSpec"]),
-        .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicBLAS"]),
-        .target(name: "MimicCompiler", dependencies: ["MimicBasics", "MimicVocabulary", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime"]),
-        .target(name: "MimicRuntime", dependencies: ["MimicBasics", "MimicVocabulary", "MimicGraph", "MimicKernels", "MimicBLAS"]),
-        .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
+
+        // Plans and their execution, and the one compile function above them.
+        .target(name: "MimicRuntime", dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "MimicKernels", "MimicGraph"]),
+        .target(name: "MimicCompiler", dependencies: ["MimicBasics", "MimicVocabulary", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime"]),
+
+        // Data, training, search, results, and the pipeline as commands.
+        .target(name: "MimicData", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(
             name: "MimicTrain",
-            dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicKernels", "MimicData", "MimicCompiler", "MimicVocabulary"]),
-        .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "CWinogradTiles"]),
-        // The Winograd input transform in C: AVX2/FMA code chosen at run time, portable otherwise.
-        .target(name: "CWinogradTiles"),
-        .target(name: "MimicData", dependencies: ["MimicBasics", "MimicSpec"]),
+            dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime",
+                           "MimicCompiler", "MimicData"]),
         .target(name: "MimicSearch", dependencies: ["MimicBasics", "MimicSpec"]),
         .target(name: "MimicStore", dependencies: ["CSQLite"]),
         .target(
-            name: "MimicStudy",
-            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicSearch", "MimicStore", "MimicDriver", "MimicTrain"]),
-        .target(
             name: "MimicDriver",
-            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicGraph", "MimicRuntime", "MimicData", "MimicTrain"]),
+            dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "MimicKernels", "MimicGraph", "MimicYAML", "MimicSpec",
+                           "MimicSema", "MimicRuntime", "MimicCompiler", "MimicData", "MimicTrain"]),
+        .target(
+            name: "MimicStudy",
+            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicData", "MimicSearch", "MimicStore", "MimicDriver",
+                           "MimicTrain"]),
         .executableTarget(
             name: "mimicc",
             dependencies: [
-                "MimicDriver",
-                "MimicStudy",
+                "MimicDriver", "MimicStudy", "MimicStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "MimicYAMLTests", dependencies: ["MimicYAML"]),
+
+        // Tests: one target per module (the CLI's runs the built executable), and shared support.
+        .target(
+            name: "MimicTestSupport", dependencies: ["MimicBasics", "MimicKernels", "MimicGraph", "MimicRuntime"],
+            path: "Tests/MimicTestSupport"),
+        .testTarget(name: "MimicYAMLTests", dependencies: ["MimicBasics", "MimicYAML"]),
         .testTarget(
-            name: "MimicSpecTests", dependencies: ["MimicSpec", "MimicSema", "MimicDriver"],
+            name: "MimicSpecTests", dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicDriver", "MimicTestSupport"],
             exclude: ["Fixtures"]),
-        .testTarget(name: "MimicSemaTests", dependencies: ["MimicSema", "MimicSpec"]),
-        .testTarget(
-            name: "MimicGraphTests", dependencies: ["MimicGraph", "MimicRuntime", "MimicKernels", "MimicSema", "MimicSpec"],
-            exclude: ["Golden"]),
+        .testTarget(name: "MimicSemaTests", dependencies: ["MimicBasics", "MimicSema", "MimicSpec", "MimicTestSupport"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
-        .testTarget(name: "MimicTrainTests", dependencies: ["MimicTrain", "MimicData", "MimicDriver", "MimicBasics", "MimicSpec"]),
-        .testTarget(name: "MimicKernelsTests", dependencies: ["MimicKernels", "MimicBLAS", "MimicSpec", "MimicBasics", "CWinogradTiles"]),
-        .testTarget(name: "MimicCLITests", dependencies: ["mimicc"]),
+        .testTarget(
+            name: "MimicKernelsTests",
+            dependencies: ["MimicKernels", "MimicBLAS", "MimicBasics", "MimicVocabulary", "CWinogradTiles", "MimicTestSupport"]),
+        .testTarget(
+            name: "MimicGraphTests",
+            dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime",
+                           "MimicCompiler", "MimicTestSupport"],
+            exclude: ["Golden"]),
+        .testTarget(
+            name: "MimicRuntimeTests",
+            dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime",
+                           "MimicCompiler", "MimicTestSupport"]),
+        .testTarget(name: "MimicDataTests", dependencies: ["MimicBasics", "MimicData", "MimicSpec"]),
+        .testTarget(name: "MimicTrainTests", dependencies: ["MimicBasics", "MimicSpec", "MimicData", "MimicTrain", "MimicDriver"]),
+        .testTarget(name: "MimicSearchTests", dependencies: ["MimicSearch", "MimicSpec"]),
+        .testTarget(name: "MimicStoreTests", dependencies: ["MimicStore"]),
         .testTarget(
             name: "MimicStudyTests",
-            dependencies: ["MimicStudy", "MimicSearch", "MimicStore", "MimicSpec", "MimicSema", "MimicDriver"]),
+            dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicSearch", "MimicStore", "MimicDriver", "MimicStudy",
+                           "MimicTestSupport"]),
+        .testTarget(name: "MimicCLITests", dependencies: ["mimicc", "MimicTestSupport"]),
     ]
 )

@@ -1,11 +1,11 @@
 import Foundation
+import MimicTestSupport
 import XCTest
 
 /// Runs the built `mimicc` binary as a user would, in a fresh temporary directory.
 /// Holds no tests itself, so subclasses do not run each other's.
 class CLITestCase: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = Repository.root
 
     struct Run {
         var status: Int32

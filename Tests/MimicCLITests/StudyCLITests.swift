@@ -1,44 +1,24 @@
 import Foundation
+import MimicTestSupport
 import XCTest
 
 /// `mimicc study run|report|merge` as a user runs them, training for real on the built-in
 /// synthetic data.
 final class StudyCLITests: CLITestCase {
     func writeStudy() throws {
-        try write("study/base.yaml", """
-            mimicc: 1
-            abstract: true
-            data: {dataset: synthetic, train: 512, validation: 256, seed: 2}
-            train:
-              loss: cross-entropy
-              optimizer: {sgd: {lr: 0.02, momentum: 0.9, nesterov: true}}
-              batch: 64
-              epochs: 2
-              seed: 5
-            search:
-              method: random
-              trials: 2
-              report: {top: 2}
-              space:
-                train.optimizer.sgd.lr: {log-uniform: [0.01, 0.04]}
-            """)
-        try write("study/cnn.yaml", """
-            mimicc: 1
-            extends: base.yaml
-            study: {family: CNN-1}
-            model:
-              architecture: "8c5-mp4-depfc"
-              budget: {params: 20k, tolerance: 10%}
-            """)
-        try write("study/mlp.yaml", """
-            mimicc: 1
-            extends: base.yaml
-            study: {family: MLP-1}
-            model:
-              architecture: "depfc"
-              budget: {params: 20k, tolerance: 10%}
-            """)
-        try write("study/published.csv", "family,role,budget,best,mean,last\nCNN-1,student,20k,40.0,,\n")
+        var study = SyntheticStudy()
+        study.method = "random"
+        study.trials = 2
+        study.learningRates = (0.01, 0.04)
+        (study.train, study.validation, study.dataSeed) = (512, 256, 2)
+        (study.epochs, study.seed) = (2, 5)
+        study.experiments = [
+            .init("cnn", family: "CNN-1", architecture: "8c5-mp4-depfc"),
+            .init("mlp", family: "MLP-1", architecture: "depfc"),
+        ]
+        study.published = "family,role,budget,best,mean,last\nCNN-1,student,20k,40.0,,\n"
+        try FileManager.default.createDirectory(atPath: temporary + "/study", withIntermediateDirectories: true)
+        try study.write(into: temporary + "/study")
     }
 
     func testStudyRunsResumesAndReports() throws {

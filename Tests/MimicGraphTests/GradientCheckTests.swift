@@ -6,6 +6,7 @@ import MimicRuntime
 import MimicSema
 import MimicSpec
 import MimicVocabulary
+import MimicTestSupport
 import XCTest
 
 /// One generic finite-difference checker over whole graphs: the backward graph that
@@ -45,44 +46,7 @@ final class GradientCheckTests: XCTestCase {
             let model = Model(input: testCase.input, classes: 4, layers: testCase.layers)
             let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis, testCase.name)
             let graph = Autodiff.backward(GraphBuilder.forward(analysis, name: testCase.name, mode: .training(testCase.loss)))
-            XCTAssertEqual(Verifier.verify(graph), [], testCase.name)
-            let batch = 3
-            var generator = SeededGenerator(seed: 11)
-            var feeds: [ValueID: Tensor] = [:]
-            for value in graph.values {
-                let shape = (graph.isBatched(value.id) ? [batch] : []) + value.shape
-                let count = shape.reduce(1, *)
-                switch value.role {
-                case .input, .parameter:
-                    feeds[value.id] = Tensor(shape: shape, data: (0..<count).map { _ in generator.uniform(-1, 1) })
-                case .state:
-                    feeds[value.id] = Tensor(shape: shape, data: [Float](repeating: value.name.hasSuffix("var") ? 1 : 0, count: count))
-                case .target where value.name == "label":
-                    feeds[value.id] = Tensor(shape: shape, data: (0..<count).map { Float($0 % 4) })
-                case .target:
-                    feeds[value.id] = Tensor(shape: shape, data: (0..<count).map { _ in generator.uniform(-2, 2) })
-                default: break
-                }
-            }
-            let lossID = graph.outputs[0]
-            func loss(_ feeds: [ValueID: Tensor]) -> Double {
-                Double(ReferenceInterpreter.run(graph, batch: batch, feeds: feeds, dropoutSeed: 5)[lossID]!.data[0])
-            }
-            let analytic = ReferenceInterpreter.run(graph, batch: batch, feeds: feeds, dropoutSeed: 5)
-            for parameter in graph.parameters {
-                let gradient = try XCTUnwrap(analytic[try XCTUnwrap(graph.gradient(of: parameter))])
-                let count = feeds[parameter]!.count
-                for index in Set((0..<6).map { ($0 * 7919) % count }) {
-                    let epsilon: Float = 1e-3
-                    var plus = feeds, minus = feeds
-                    plus[parameter]!.data[index] += epsilon
-                    minus[parameter]!.data[index] -= epsilon
-                    let numeric = (loss(plus) - loss(minus)) / Double(2 * epsilon)
-                    let exact = Double(gradient.data[index])
-                    XCTAssertEqual(exact, numeric, accuracy: 2e-3 + 2e-2 * abs(numeric),
-                                   "\(testCase.name) \(graph[parameter].name)[\(index)]")
-                }
-            }
+            try GraphChecks.assertGradientsMatchFiniteDifferences(graph, batch: 3, classes: 4, seed: 11, testCase.name)
         }
     }
 }

@@ -6,12 +6,12 @@ import MimicRuntime
 import MimicSema
 import MimicSpec
 import MimicVocabulary
+import MimicTestSupport
 import XCTest
 
 /// The graph IR, autodiff, fusion and memory planning over every real spec.
 final class GraphTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = Repository.root
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").path
 
     /// Every non-abstract spec under specs/.

@@ -1,8 +1,8 @@
 import MimicBasics
 import MimicBLAS
 import MimicKernels
-import MimicSpec
 import MimicVocabulary
+import MimicTestSupport
 import XCTest
 
 /// Each fast kernel against its naive reference twin, on random shapes with odd sizes.
@@ -11,13 +11,6 @@ final class KernelTwinTests: XCTestCase {
 
     func random(_ shape: [Int]) -> Tensor {
         Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in generator.uniform(-1, 1) })
-    }
-
-    func assertClose(_ a: [Float], _ b: [Float], _ what: String, tolerance: Float = 1e-4) {
-        XCTAssertEqual(a.count, b.count, what)
-        for (i, (x, y)) in zip(a, b).enumerated() where abs(x - y) > tolerance * max(1, abs(y)) {
-            return XCTFail("\(what): element \(i) is \(x), reference \(y)")
-        }
     }
 
     /// im2col + GEMM is a convolution; col2im + GEMM its input gradient; GEMM with im2col its
@@ -42,7 +35,7 @@ final class KernelTwinTests: XCTestCase {
             }
             BLAS.sgemm(.none, .none, m: f, n: ho * wo, k: c * k * k, a: w.data, lda: c * k * k, b: cols, ldb: ho * wo,
                        c: &y, ldc: ho * wo)
-            assertClose(y, reference.data, "forward \(label)")
+            assertElementsClose(y, reference.data, "forward \(label)")
 
             let dy = random([1, f, ho, wo])
             var dcols = [Float](repeating: 0, count: c * k * k * ho * wo)
@@ -55,12 +48,12 @@ final class KernelTwinTests: XCTestCase {
                                     into: out.baseAddress!)
                 }
             }
-            assertClose(dx, ReferenceConv2D.gradInput(dy, w, inputShape: x.shape, stride: s, padding: p).data, "grad input \(label)")
+            assertElementsClose(dx, ReferenceConv2D.gradInput(dy, w, inputShape: x.shape, stride: s, padding: p).data, "grad input \(label)")
 
             var dw = [Float](repeating: 0, count: f * c * k * k)
             BLAS.sgemm(.none, .transposed, m: f, n: c * k * k, k: ho * wo, a: dy.data, lda: ho * wo, b: cols, ldb: ho * wo,
                        c: &dw, ldc: c * k * k)
-            assertClose(dw, ReferenceConv2D.gradWeight(dy, x, kernel: k, stride: s, padding: p).data, "grad weight \(label)")
+            assertElementsClose(dw, ReferenceConv2D.gradWeight(dy, x, kernel: k, stride: s, padding: p).data, "grad weight \(label)")
         }
     }
 
@@ -98,7 +91,7 @@ final class KernelTwinTests: XCTestCase {
             let dy = random(reference.y.shape)
             var dx = [Float](repeating: 0, count: side * side)
             Pooling.scatterPlane(dy.data, argmax: argmax, count: dy.count, into: &dx)
-            assertClose(dx, ReferenceMaxPool.grad(dy, argmax: reference.argmax, inputShape: x.shape).data, "pool grad \(side)/\(size)/\(stride)")
+            assertElementsClose(dx, ReferenceMaxPool.grad(dy, argmax: reference.argmax, inputShape: x.shape).data, "pool grad \(side)/\(size)/\(stride)")
         }
     }
 
@@ -130,23 +123,23 @@ final class KernelTwinTests: XCTestCase {
             var y = x.data
             Elementwise.biasActivation(&y, bias: bias.data, channels: 3, inner: 21, activation)
             let reference = ReferenceActivation.forward(activation, ReferenceBias.forward(x, bias))
-            assertClose(y, reference.data, "bias+\(activation)")
+            assertElementsClose(y, reference.data, "bias+\(activation)")
             let dy = random([1, 3, 21])
             let source = activation == .gelu ? ReferenceBias.forward(x, bias) : reference
             var dx = [Float](repeating: 0, count: 63)
             Elementwise.activationGrad(dy.data, source.data, &dx, count: 63, activation)
-            assertClose(dx, ReferenceActivation.grad(activation, dy, from: source).data, "\(activation) grad")
+            assertElementsClose(dx, ReferenceActivation.grad(activation, dy, from: source).data, "\(activation) grad")
 
             let rows = random([4, 19]), features = random([19])
             var z = rows.data
             Elementwise.rowBiasActivation(&z, bias: features.data, rows: 4, features: 19, activation)
-            assertClose(z, ReferenceActivation.forward(activation, ReferenceBias.forward(rows, features)).data, "row bias+\(activation)")
+            assertElementsClose(z, ReferenceActivation.forward(activation, ReferenceBias.forward(rows, features)).data, "row bias+\(activation)")
         }
         for inner in [3, 1] {
             let dy = random([4, 19, inner])
             var sums = [Float](repeating: 0, count: 19)
             Elementwise.accumulateChannelSums(dy.data, batch: 4, channels: 19, inner: inner, into: &sums)
-            assertClose(sums, ReferenceBias.grad(dy).data, "bias grad, inner \(inner)")
+            assertElementsClose(sums, ReferenceBias.grad(dy).data, "bias grad, inner \(inner)")
         }
     }
 
@@ -158,7 +151,7 @@ final class KernelTwinTests: XCTestCase {
             let value = Losses.valueAndGradient(kind, logits: logits.data, teacher: teacher.data, labels: labels.data, batch: 6,
                                                 classes: 5, gradient: &gradient)
             XCTAssertEqual(value, ReferenceLoss.value(kind, logits: logits, teacher: teacher, labels: labels), accuracy: 1e-6)
-            assertClose(gradient, ReferenceLoss.grad(kind, logits: logits, teacher: teacher, labels: labels).data, "\(kind)")
+            assertElementsClose(gradient, ReferenceLoss.grad(kind, logits: logits, teacher: teacher, labels: labels).data, "\(kind)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import CWinogradTiles
 import MimicBasics
 import MimicKernels
+import MimicTestSupport
 import XCTest
 
 /// Winograd tiles against the naive convolution: the 1-D identity of the constructed
@@ -14,17 +15,6 @@ final class WinogradTests: XCTestCase {
     }
 
     /// Norm-wise: largest difference over the reference's largest magnitude (at least 1).
-    func assertClose(_ a: [Float], _ b: [Float], _ what: String, tolerance: Float) {
-        XCTAssertEqual(a.count, b.count, what)
-        let scale = max(1, b.reduce(0) { max($0, abs($1)) })
-        // A NaN (an output never written) fails: it is not within any tolerance.
-        let worst = zip(a, b).reduce(Float(0)) { worst, pair in
-            let difference = abs(pair.0 - pair.1) / scale
-            return difference <= worst ? worst : difference
-        }
-        XCTAssertLessThanOrEqual(worst, tolerance, what)
-    }
-
     /// y = Aᵀ[(G g) ⊙ (Bᵀ d)] is the correlation y_i = sum_k g_k d_{i+k}, for every tile size
     /// the engine may pick and a few it does not.
     func testMatricesComputeACorrelation() {

@@ -2,12 +2,12 @@ import Foundation
 import MimicBasics
 import MimicSema
 import MimicSpec
+import MimicTestSupport
 import XCTest
 
 /// Parameter counts that must be exact, and budgets that must be met.
 final class CountingTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = Repository.root
 
     func analysis(_ path: String) throws -> ModelAnalysis {
         let spec = try XCTUnwrap(try SpecLoader().load(Self.repository + "/" + path).spec, path)

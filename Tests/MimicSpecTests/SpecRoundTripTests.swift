@@ -3,13 +3,13 @@ import MimicBasics
 import MimicDriver
 import MimicSema
 import MimicSpec
+import MimicTestSupport
 import XCTest
 
 /// Every real spec in the repository lints clean, and the two ways of writing an
 /// architecture mean the same thing.
 final class SpecRoundTripTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = Repository.root
 
     func testEverySpecInSpecsLintsClean() {
         let report = Linter.lint([Self.repository + "/specs"], strict: true)

@@ -1,4 +1,5 @@
 import Foundation
+import MimicTestSupport
 import XCTest
 @testable import MimicStudy
 import MimicStore
@@ -12,47 +13,15 @@ struct StudyFixture {
     init(trials: Int = 5) throws {
         root = NSTemporaryDirectory() + "mimicc-study-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: root + "/study", withIntermediateDirectories: true)
-        try write("base.yaml", """
-            mimicc: 1
-            abstract: true
-            data: {dataset: synthetic, train: 256, validation: 128, seed: 3}
-            train:
-              loss: cross-entropy
-              optimizer: {sgd: {lr: 0.02, momentum: 0.9, nesterov: true}}
-              batch: 64
-              epochs: 1
-              seed: 1
-            search:
-              method: bayes
-              trials: \(trials)
-              report: {top: 2}
-              space:
-                train.optimizer.sgd.lr: {log-uniform: [0.005, 0.05]}
-            """)
-        for (name, family, arch) in [("cnn-a", "CNN-1", "8c5-mp4-depfc"), ("cnn-b", "CNN-1", "6c5-mp4-depfc"),
-                                      ("mlp-a", "MLP-1", "depfc")] {
-            let budget = name == "cnn-b" ? "30k" : "20k"
-            try write("\(name).yaml", """
-                mimicc: 1
-                extends: base.yaml
-                study: {family: \(family)}
-                model:
-                  architecture: "\(arch)"
-                  budget: {params: \(budget), tolerance: 10%}
-                """)
-        }
-        try write("plain.yaml", """
-            mimicc: 1
-            study: {family: MLP-1, role: baseline}
-            model:
-              architecture: "depfc"
-              budget: {params: 20k, tolerance: 10%}
-            data: {dataset: synthetic, train: 256, validation: 128, seed: 3}
-            train:
-              loss: cross-entropy
-              optimizer: {sgd: {lr: 0.02}}
-              epochs: 1
-            """)
+        var study = SyntheticStudy()
+        study.trials = trials
+        study.experiments = [
+            .init("cnn-a", family: "CNN-1", architecture: "8c5-mp4-depfc"),
+            .init("cnn-b", family: "CNN-1", architecture: "6c5-mp4-depfc", budget: "30k"),
+            .init("mlp-a", family: "MLP-1", architecture: "depfc"),
+        ]
+        study.plainBaseline = true
+        try study.write(into: directory)
     }
 
     func write(_ name: String, _ text: String) throws {

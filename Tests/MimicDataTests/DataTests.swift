@@ -2,9 +2,9 @@ import Foundation
 import MimicBasics
 import MimicData
 import MimicSpec
-import MimicTrain
 import XCTest
 
+/// The data floor: .npy headers, CIFAR-10 records, augmentation, batches and MD5.
 final class DataTests: XCTestCase {
     var directory = ""
 
@@ -15,14 +15,8 @@ final class DataTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
 
-    func testSHA256KnownVectors() {
-        XCTAssertEqual(SHA256.hex([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
-
     /// Every header variant numpy writes, and the mistakes a user makes.
+
     func testNumpyHeaders() throws {
         func file(version: UInt8, descr: String = "'<f4'", fortran: String = "False", shape: String = "(2, 3)",
                   values: Int = 6, dropBytes: Int = 0) -> [UInt8] {
@@ -128,37 +122,6 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(Double(first.reduce(0, +)) / 3072, 0, accuracy: 1e-4)
     }
 
-    func testPlateauScheduleCutsWaitsAndStops() {
-        var s = LearningRateSchedule(.plateau(factor: 0.5, patience: 2, cooldown: 1, stopPatience: 5, minLRRatio: 0.01),
-                                     initialRate: 1, epochs: 100)
-        var rates: [Double] = []
-        var going = true
-        for error in [0.5, 0.4, 0.45, 0.45, 0.45, 0.45, 0.45, 0.45] where going {
-            going = s.endEpoch(validationError: error)
-            rates.append(s.rate)
-        }
-        // Improves twice, then no gain: cut after 2 stale epochs, again 2 later, stop at 5.
-        XCTAssertEqual(rates, [1, 1, 1, 0.5, 0.5, 0.25, 0.25])
-        XCTAssertEqual(s.stopReason, .plateau)
-        var floor = LearningRateSchedule(.plateau(factor: 0.1, patience: 1, cooldown: 0, stopPatience: 50, minLRRatio: 0.05),
-                                         initialRate: 1, epochs: 100)
-        _ = floor.endEpoch(validationError: 0.5)
-        XCTAssertTrue(floor.endEpoch(validationError: 0.5))
-        XCTAssertFalse(floor.endEpoch(validationError: 0.5))
-        XCTAssertEqual(floor.stopReason, .minimumRate)
-    }
-
-    func testOneCycleRisesThenFalls() {
-        let s = LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001, momentum: nil), initialRate: 0.5, epochs: 10)
-        XCTAssertEqual(s.rate(step: 0, stepsPerEpoch: 100), 0.02, accuracy: 1e-12)
-        XCTAssertEqual(s.rate(step: 100, stepsPerEpoch: 100), 0.5, accuracy: 1e-12, "the peak after a tenth of the run")
-        XCTAssertLessThan(s.rate(step: 50, stepsPerEpoch: 100), 0.5)
-        var late = s
-        late.epoch = 9
-        XCTAssertEqual(late.rate(step: 100, stepsPerEpoch: 100), 0.5 * 0.0001, accuracy: 1e-12, "the end")
-        XCTAssertLessThan(late.rate(step: 50, stepsPerEpoch: 100), s.rate(step: 50, stepsPerEpoch: 100) * 2)
-    }
-
     func testMD5MatchesRFC1321TestVectors() {
         XCTAssertEqual(MD5.hex([]), "d41d8cd98f00b204e9800998ecf8427e")
         XCTAssertEqual(MD5.hex(Array("abc".utf8)), "900150983cd24fb0d6963f7d28e17f72")
@@ -171,42 +134,5 @@ final class DataTests: XCTestCase {
         text[5..<30].withUnsafeBytes { md5.update($0) }
         md5.update(text[30...])
         XCTAssertEqual(md5.finalize(), "9e107d9d372bb6826bd81d3542a419d6")
-    }
-
-    func testOneCycleCyclesMomentumAgainstTheRate() {
-        let cycle = MomentumCycle(low: 0.85, high: 0.95)
-        var s = LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001, momentum: cycle), initialRate: 0.5,
-                                     epochs: 10)
-        XCTAssertEqual(s.momentum(step: 0, stepsPerEpoch: 100)!, 0.95, accuracy: 1e-12, "high while the rate is low")
-        XCTAssertEqual(s.momentum(step: 100, stepsPerEpoch: 100)!, 0.85, accuracy: 1e-12, "low at the rate's peak")
-        XCTAssertEqual(s.momentum(step: 50, stepsPerEpoch: 100)!, 0.90, accuracy: 1e-12)
-        s.epoch = 9
-        XCTAssertEqual(s.momentum(step: 100, stepsPerEpoch: 100)!, 0.95, accuracy: 1e-12, "back up at the end")
-        XCTAssertNil(LearningRateSchedule(.oneCycle(warmup: 0.1, startRatio: 0.04, minLRRatio: 0.0001, momentum: nil), initialRate: 0.5,
-                                          epochs: 10).momentum(step: 0, stepsPerEpoch: 100))
-        XCTAssertNil(LearningRateSchedule(.constant, initialRate: 0.5, epochs: 10).momentum(step: 0, stepsPerEpoch: 100))
-    }
-
-    func testCheckpointRoundTripAndRefusals() throws {
-        let schedule = LearningRateSchedule(.constant, initialRate: 0.1, epochs: 3)
-        let hash = SHA256.hash(Array("spec".utf8))
-        let checkpoint = Checkpoint(specHash: hash, epoch: 2, parameters: [1, 2, 3], optimizer: [4], state: [], schedule: schedule,
-                                    bestAccuracy: 0.75)
-        let path = directory + "/c.bin"
-        try checkpoint.write(to: path)
-        let read = try Checkpoint.read(path, expectedHash: hash)
-        XCTAssertEqual(read.parameters, [1, 2, 3])
-        XCTAssertEqual(read.optimizer, [4])
-        XCTAssertEqual(read.epoch, 2)
-        XCTAssertEqual(read.schedule, schedule)
-        XCTAssertEqual(read.bestAccuracy, 0.75)
-        XCTAssertThrowsError(try Checkpoint.read(path, expectedHash: SHA256.hash([1]))) { error in
-            XCTAssertTrue("\(error)".contains("different spec"), "\(error)")
-        }
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        FileManager.default.createFile(atPath: path, contents: bytes.dropLast(3))
-        XCTAssertThrowsError(try Checkpoint.read(path, expectedHash: hash)) { error in
-            XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
-        }
     }
 }

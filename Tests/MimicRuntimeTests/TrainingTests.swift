@@ -9,7 +9,7 @@ import MimicVocabulary
 import XCTest
 
 /// Whole training steps: executor, backward and optimizer together.
-final class TrainingTests: ExecutorTestsBase {
+final class TrainingTests: XCTestCase {
     struct Run {
         var executor: Executor
         var optimizer: MimicRuntime.Optimizer
@@ -120,7 +120,7 @@ enum PinnedLosses {
 }
 
 /// PyTorch's default initialisation and a per-step momentum override.
-final class InitAndMomentumTests: ExecutorTestsBase {
+final class InitAndMomentumTests: XCTestCase {
     func testFanInUniformBoundsWeightsAndBiasesByTheirFanIn() throws {
         let layers: [Layer] = [.conv(Conv(filters: .fixed(6), kernel: 3)), .dense(Dense(units: .fixed(20)))]
         let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: [2, 5, 5], classes: 4, layers: layers)).analysis)
