@@ -35,10 +35,11 @@ public enum Layer: Sendable, Equatable {
     case linear(Linear)
     case dropout(Dropout)
     case batchnorm(BatchNorm)
+    case scale(Scale)
 
     /// Every kind, in the order the schema lists them.
     public static let kinds: [any LayerKind.Type] = [
-        Conv.self, MaxPool.self, Flatten.self, Dense.self, Linear.self, Dropout.self, BatchNorm.self,
+        Conv.self, MaxPool.self, Flatten.self, Dense.self, Linear.self, Dropout.self, BatchNorm.self, Scale.self,
     ]
 
     /// The layer's kind, which holds its rules.
@@ -51,6 +52,7 @@ public enum Layer: Sendable, Equatable {
         case .linear(let l): l
         case .dropout(let l): l
         case .batchnorm(let l): l
+        case .scale(let l): l
         }
     }
 
