@@ -1,1 +1,2 @@
+/* CYAML: the system libyaml (pkg-config yaml-0.1), called only from MimicYAML. */
 #include <yaml.h>

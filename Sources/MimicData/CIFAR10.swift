@@ -13,7 +13,7 @@ public enum CIFAR10 {
     /// Where to look: `data.path`, else `$MIMICC_DATA`, else `~/.cache/mimicc`; the batches
     /// directory itself or its parent may be given.
     public static func locate(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let root = path ?? environment["MIMICC_DATA"] ?? (NSHomeDirectory() + "/.cache/mimicc")
+        let root = DataSource.root(path, environment: environment)
         if FileManager.default.fileExists(atPath: root + "/" + testFile) { return root }
         return root + "/" + directoryName
     }

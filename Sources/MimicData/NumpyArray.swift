@@ -1,4 +1,5 @@
 import Foundation
+import MimicBasics
 
 /// Reads .npy files (format versions 1, 2 and 3) holding a C-ordered little-endian float32
 /// matrix, as teacher logits are stored; anything else is an error that names the problem.
@@ -93,30 +94,5 @@ public enum NumpyArray {
         bytes += Array(header.utf8)
         m.values.withUnsafeBytes { bytes += $0 }
         try AtomicFile.write(Data(bytes), to: path)
-    }
-}
-
-/// Writes a file so that it is either absent or complete: to a temporary name in the same
-/// directory, flushed, then renamed over the target.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-            throw DataError("cannot write '\(path)'", hint: "check that the directory exists and the disk is not full")
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw DataError("cannot write '\(path)': \(error.localizedDescription)", hint: "is the disk full?")
-        }
-        guard rename(temporary, path) == 0 else {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw DataError("cannot move '\(temporary)' to '\(path)'")
-        }
     }
 }

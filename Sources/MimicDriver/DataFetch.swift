@@ -13,8 +13,9 @@ public enum DataFetch {
     /// From https://www.cs.toronto.edu/~kriz/cifar.html ("CIFAR-10 binary version").
     public static let cifar10MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
 
-    public static func fetchCIFAR10(url: String = cifar10URL, md5: String = cifar10MD5, into root: String,
+    public static func fetchCIFAR10(url: String = cifar10URL, md5: String = cifar10MD5, into root: String?,
                                     progress: @escaping (String) -> Void) throws -> String {
+        let root = DataSource.root(root)
         guard let source = URL(string: url), ["https", "http", "file"].contains(source.scheme ?? "") else {
             throw DataError("'\(url)' is not an http(s) or file URL")
         }

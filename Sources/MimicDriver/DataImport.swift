@@ -1,11 +1,14 @@
 import Foundation
+import MimicBasics
 import MimicData
 
 /// `mimicc data import cifar10 --from FILE_OR_DIR`: installs CIFAR-10's binary files where
 /// runs look for them (data root/cifar-10-batches-bin), from the official
 /// cifar-10-binary.tar.gz or an unpacked directory, checking every file before it is used.
 public enum DataImport {
-    public static func importCIFAR10(from source: String, into root: String) throws -> String {
+    /// `root` nil: the default data root (`DataSource.root`).
+    public static func importCIFAR10(from source: String, into root: String?) throws -> String {
+        let root = DataSource.root(root)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
             throw DataError("'\(source)' does not exist")

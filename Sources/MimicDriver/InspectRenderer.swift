@@ -1,3 +1,4 @@
+import MimicBasics
 import MimicGraph
 import MimicRuntime
 import MimicSema

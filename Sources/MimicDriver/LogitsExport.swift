@@ -38,21 +38,7 @@ public enum LogitsExport {
             }
             let checkpoint = try Checkpoint.read(directory.checkpoint(which), expectedHash: hash)
             // The images of the split, and the run's training images (normalisation statistics).
-            let images: ImageSet, trained: ImageSet
-            switch data.dataset {
-            case .cifar10:
-                let all = try CIFAR10.loadAll(directory: CIFAR10.locate(path: data.path))
-                images = split == .train ? all.train : all.test
-                trained = all.train.slice(0..<data.train)
-            case .synthetic:
-                let s = SyntheticData.generate(train: data.train, validation: data.validation, test: max(1000, data.validation),
-                                               seed: UInt64(data.seed))
-                images = split == .train
-                    ? ImageSet(channels: 3, height: 32, width: 32, pixels: s.train.pixels + s.validation.pixels,
-                               labels: s.train.labels + s.validation.labels)
-                    : s.test
-                trained = s.train
-            }
+            let (images, trained) = try DataSource.recordOrder(data, test: split == .test)
             let logits = try evaluate(spec, analysis, checkpoint, images, reference: trained, flipped: flipped, threads: threads)
             if sum.isEmpty {
                 sum = logits.map(Double.init)

@@ -67,7 +67,7 @@ public enum Runner {
             throw Failure(message: "\(error)", exitCode: 2, report: nil)
         }
 
-        let canonical = canonicalJSON(spec.root)
+        let canonical = CanonicalSpec.json(spec.root)
         let hash = SHA256.hash(Array(canonical.utf8))
         let directory: RunDirectory
         var checkpoint: Checkpoint?
@@ -118,17 +118,7 @@ public enum Runner {
     }
 
     static func loadData(_ spec: Spec, _ config: DataConfig, classes: Int, needsTeacher: Bool) throws -> TrainingData {
-        let splits: Splits
-        let records: Int
-        switch config.dataset {
-        case .cifar10:
-            splits = try CIFAR10.load(directory: CIFAR10.locate(path: config.path), train: config.train, validation: config.validation)
-            records = 50_000
-        case .synthetic:
-            splits = SyntheticData.generate(train: config.train, validation: config.validation,
-                                            test: max(1000, config.validation), seed: UInt64(config.seed))
-            records = config.train + config.validation
-        }
+        let (splits, records) = try DataSource.splits(config)
         guard needsTeacher else {
             return TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil)
         }
@@ -161,37 +151,6 @@ public enum Runner {
             splits: splits, classes: classes,
             teacherTrain: slice(all, splits.trainOffset, splits.train.count),
             teacherTrainFlipped: flipped.map { slice($0, splits.trainOffset, splits.train.count) })
-    }
-
-    /// The merged spec as canonical JSON (keys in written order, plain scalars typed as the
-    /// spec language reads them): what the run's hash covers, so any change to the spec or a
-    /// file it extends changes it. JSON is YAML, so the file is itself a spec that
-    /// `mimicc logits` and `--resume` read back; `extends` is dropped, as it is resolved.
-    public static func canonicalJSON(_ node: Node) -> String {
-        func value(_ n: Node, _ key: String) -> JSONValue {
-            switch n.kind {
-            case .scalar(let s):
-                if n.isNull { return .null }
-                if let b = n.bool { return .bool(b) }
-                if let i = n.int { return .int(i) }
-                if let d = n.double { return .number(d) }
-                return .string(s.text)
-            case .sequence(let items): return .array(items.map { value($0, key) })
-            case .mapping(let entries):
-                return .object(entries.filter { $0.name != "extends" }.map { entry in
-                    // Data and teacher paths become absolute, so the copy works from anywhere.
-                    if ["path", "train", "test", "train-flip"].contains(entry.name), key == "logits" || key == "data",
-                       let text = entry.value.scalar?.text, entry.value.int == nil, !text.isEmpty, !text.hasPrefix("/") {
-                        let base = (entry.value.location.file as NSString).deletingLastPathComponent
-                        let joined = ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(text)
-                        let absolute = joined.hasPrefix("/") ? joined : FileManager.default.currentDirectoryPath + "/" + joined
-                        return (entry.name, .string((absolute as NSString).standardizingPath))
-                    }
-                    return (entry.name, value(entry.value, entry.name))
-                })
-            }
-        }
-        return value(node, "").rendered()
     }
 
     static func provenance(_ spec: Spec, threads: Int, hash: [UInt8]) -> String {

@@ -1,5 +1,8 @@
-/// MimicGraph is the fourth stage of the pipeline: the typed graph IR that a checked model
-/// lowers to, its verifier and printer, reverse-mode differentiation, and fusion.
+/// MimicGraph is the graph IR that a checked model lowers to, and its op kinds: values and
+/// ops, the verifier and printer, reverse-mode differentiation, folding and fusion. Each op
+/// kind (`Ops/`) carries its shape rule, FLOPs, reference twin, autodiff rule and the binding
+/// of its fast kernel (`Kernels/`, against `KernelContext`). It sits on the kernels and the
+/// vocabulary and knows nothing of the spec language.
 
 import MimicBasics
 

@@ -1,5 +1,6 @@
-/// MimicRuntime is the fifth stage: it turns a graph and its kernels into an execution plan
-/// (kernels in order, buffers, one planned arena), which the executor runs.
+/// MimicRuntime runs graphs: it plans a verified graph for a batch (kernels in order, where
+/// every value lives, one planned arena), and its executor binds each kernel once and runs
+/// the steps; optimizers, initialisers and the reference interpreter live here too.
 
 /// A buffer to place in the arena: its size and the kernels during which it must hold its
 /// contents (from the kernel that writes it through the last kernel that reads it).

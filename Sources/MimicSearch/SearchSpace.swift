@@ -1,3 +1,6 @@
+/// MimicSearch proposes the trials of a study's search: grid, random, and Bayesian
+/// optimisation (a Gaussian process with expected improvement), all over the unit cube.
+
 import MimicSpec
 
 /// A search space as the unit cube: every dimension is a coordinate in [0, 1] that maps to

@@ -1,5 +1,7 @@
-/// MimicSpec is the second stage of the pipeline: it lowers located YAML nodes (after
-/// `extends` is resolved) into the typed spec AST below, collecting every diagnostic.
+/// MimicSpec is the spec language: it lowers located YAML nodes (after `extends` is
+/// resolved) into the typed spec AST below, collecting every diagnostic. Each layer kind
+/// (`Layers/`, `LayerKind`) says how it is written, what it does to shapes and what it costs,
+/// and which graph ops it lowers to.
 
 import MimicBasics
 import MimicVocabulary

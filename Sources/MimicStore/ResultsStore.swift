@@ -1,3 +1,6 @@
+/// MimicStore is a study's results store: one SQLite database, one row per trial, safe for
+/// several processes at once; the only SQLite caller.
+
 import Foundation
 
 /// One SQLite database per study, one row per trial. Every write is a transaction, and the

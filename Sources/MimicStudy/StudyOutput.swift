@@ -1,4 +1,5 @@
 import Foundation
+import MimicBasics
 import MimicData
 
 /// Writes report files, each atomically, so a reader never sees half a report file.

@@ -1,3 +1,7 @@
+/// MimicStudy runs a directory of specs as a study: plans (lint, dedup, filters, shards,
+/// cost), trials through the search and the results store, and the report (tables, the
+/// figure, HTML).
+
 import MimicBasics
 import MimicDriver
 import MimicSearch
@@ -74,7 +78,7 @@ public struct StudyPlan: Sendable {
         var entries = (spec.root.mapping ?? []).filter { $0.name != "name" }
         entries.insert(MappingEntry(key: .scalar("name", at: spec.root.location), value: .scalar(spec.name, at: spec.root.location)),
                        at: 0)
-        return SHA256.hex(Array(Runner.canonicalJSON(Node(.mapping(entries), at: spec.root.location)).utf8))
+        return SHA256.hex(Array(CanonicalSpec.json(Node(.mapping(entries), at: spec.root.location)).utf8))
     }
 
     /// Shard `index` (1-based) of `count`: experiments are dealt, most expensive first, to

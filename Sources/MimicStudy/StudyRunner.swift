@@ -94,7 +94,7 @@ public struct StudyRunner: Sendable {
             case .failure(let reason):
                 outcome = .failed(reason.message)
             case .success(let (spec, analysis)):
-                record.specHash = SHA256Hex.of(spec)
+                record.specHash = CanonicalSpec.hex(spec)
                 try storeCall { try store.update(record) }
                 log("\(label) started" + (assignments.isEmpty ? "" : ": " + Self.describe(assignments)) + " -> \(directory)")
                 outcome = executor.execute(

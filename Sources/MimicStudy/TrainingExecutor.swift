@@ -1,5 +1,7 @@
 import Foundation
+import MimicBasics
 import MimicDriver
+import MimicSpec
 import MimicTrain
 
 /// Trains a trial with `compile-and-run`'s runner in the trial's own run directory. A
@@ -12,7 +14,7 @@ public struct TrainingExecutor: TrialExecutor {
         let directory = RunDirectory(path: job.directory)
         if let data = FileManager.default.contents(atPath: directory.resultFile),
            let result = try? JSONDecoder().decode(TrainingResult.self, from: data) {
-            guard result.specHash == SHA256Hex.of(job.spec) else {
+            guard result.specHash == CanonicalSpec.hex(job.spec) else {
                 return .failed("\(job.directory) holds the result of another spec; move it away and run the study again")
             }
             return Self.outcome(result)

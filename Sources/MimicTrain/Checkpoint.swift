@@ -1,4 +1,5 @@
 import Foundation
+import MimicBasics
 import MimicData
 
 /// A training checkpoint in a versioned binary format, written atomically:

@@ -245,9 +245,8 @@ struct DataImportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let root = into ?? ProcessInfo.processInfo.environment["MIMICC_DATA"] ?? (NSHomeDirectory() + "/.cache/mimicc")
         do {
-            let target = try DataImport.importCIFAR10(from: from, into: root)
+            let target = try DataImport.importCIFAR10(from: from, into: into)
             FileStream.standardOutput.write("imported CIFAR-10 into \(target)\n")
         } catch {
             printError("mimicc: error: \(error)\n")
@@ -288,9 +287,8 @@ struct DataFetchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let root = into ?? ProcessInfo.processInfo.environment["MIMICC_DATA"] ?? (NSHomeDirectory() + "/.cache/mimicc")
         do {
-            let target = try DataFetch.fetchCIFAR10(url: url, md5: md5, into: root, progress: { printError($0 + "\n") })
+            let target = try DataFetch.fetchCIFAR10(url: url, md5: md5, into: into, progress: { printError($0 + "\n") })
             FileStream.standardOutput.write("installed CIFAR-10 into \(target)\n")
         } catch {
             printError("mimicc: error: \(error)\n")

@@ -1,4 +1,5 @@
 import Foundation
+import MimicBasics
 import MimicData
 import MimicDriver
 import MimicTrain

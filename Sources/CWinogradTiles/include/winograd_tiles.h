@@ -1,3 +1,4 @@
+/* CWinogradTiles: the Winograd tile transforms in C, called only from MimicKernels. */
 #ifndef MIMIC_WINOGRAD_TILES_H
 #define MIMIC_WINOGRAD_TILES_H
 

@@ -46,7 +46,11 @@ public enum SHA256 {
         return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * $0)) } }
     }
 
-    public static func hex(_ message: [UInt8]) -> String {
-        hash(message).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    /// The digest of `message` as lowercase hex.
+    public static func hex(_ message: [UInt8]) -> String { hexString(hash(message)) }
+
+    /// A digest as lowercase hex.
+    public static func hexString(_ digest: [UInt8]) -> String {
+        digest.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import MimicBasics
+import MimicData
+
+/// Checkpoints at the end of every epoch (the last, and the best by validation accuracy),
+/// restoring one, and the run's end: the test split scored once and result.json written.
+extension Trainer {
+    /// What a run stopped during `epoch` keeps: the last finished epoch's checkpoint.
+    func kept(_ epoch: Int) -> String {
+        epoch > 1 ? "\(directory.lastCheckpoint) holds the last good epoch (\(epoch - 1))" : "no epoch had finished"
+    }
+
+    func restore(_ c: Checkpoint) {
+        _ = trainer.parameters.update(from: c.parameters)
+        _ = optimizer.state.update(from: c.optimizer)
+        _ = trainer.state.update(from: c.state)
+    }
+
+    /// Writes the epoch's checkpoint as the last one, and as the best one when it improved.
+    func saveEpoch(_ schedule: LearningRateSchedule, bestAccuracy: Double, improved: Bool) throws {
+        let checkpoint = Checkpoint(specHash: hash, epoch: schedule.epoch, parameters: Array(trainer.parameters),
+                                    optimizer: Array(optimizer.state), state: Array(trainer.state), schedule: schedule,
+                                    bestAccuracy: bestAccuracy)
+        try checkpoint.write(to: directory.lastCheckpoint)
+        if improved { try checkpoint.write(to: directory.bestCheckpoint) }
+    }
+
+    /// The test split, once, with the best weights or the last; then result.json.
+    func finish(_ schedule: LearningRateSchedule, started: Date, imagesPerSecond: Double) throws -> TrainingResult {
+        let best = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
+        let tested = train.tested == .best ? best : try Checkpoint.read(directory.checkpoint(train.tested), expectedHash: hash)
+        restore(tested)
+        let test = evaluate(data.splits.test)
+        let result = TrainingResult(
+            name: spec.name, specHash: SHA256.hexString(hash), parameters: trainer.plan.parameterCount, epochs: schedule.epoch,
+            bestEpoch: best.epoch, bestValidationAccuracy: best.bestAccuracy, testAccuracy: test, testedEpoch: tested.epoch,
+            stoppedBy: schedule.stopReason?.rawValue ?? "epochs", wallSeconds: Date().timeIntervalSince(started),
+            imagesPerSecond: imagesPerSecond)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try directory.write(String(decoding: try encoder.encode(result), as: UTF8.self) + "\n", to: directory.resultFile)
+        return result
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import MimicBasics
+import MimicData
+import MimicGraph
+
+/// What every training step reads, bound once: the batcher, two host buffers (the
+/// background thread fills one while the other is copied in), the executor's input and
+/// target memory, and an ensemble teacher if there is one.
+final class StepFeed {
+    let batcher: Batcher
+    let buffers: [HostBatch]
+    let input: UnsafeMutablePointer<Float>
+    let teacher: UnsafeMutablePointer<Float>?
+    let labels: UnsafeMutablePointer<Float>?
+    let ensemble: TeacherEnsemble?
+    let prefetcher = Prefetcher()
+    let stepsPerEpoch: Int
+    let inputSize: Int
+
+    init(_ t: Trainer) throws {
+        let spec = t.spec, data = t.data, batch = t.train.batch
+        batcher = Batcher(set: data.splits.train, teacher: data.teacherTrain, teacherFlipped: data.teacherTrainFlipped,
+                          classes: data.classes, normalize: spec.data?.normalize ?? .perImage,
+                          inputScale: spec.data?.inputScale ?? 1, augmentation: spec.data?.augment,
+                          statisticsFrom: data.splits.train)
+        stepsPerEpoch = data.splits.train.count / batch
+        guard stepsPerEpoch > 0 else {
+            throw TrainingError(message: "the training split has \(data.splits.train.count) images, fewer than one batch of \(batch)", exitCode: 1)
+        }
+        // The same arena places are filled every step.
+        let (inputID, teacherID, labelID) = t.feeds(t.trainer.plan.graph)
+        input = t.trainer.pointer(inputID)!
+        teacher = teacherID.flatMap { t.trainer.pointer($0) }
+        labels = labelID.flatMap { t.trainer.pointer($0) }
+        inputSize = data.splits.train.imageSize
+        buffers = (0..<2).map { _ in HostBatch(batch: batch, inputSize: data.splits.train.imageSize, classes: data.classes) }
+        ensemble = data.ensemble.isEmpty ? nil : try TeacherEnsemble(
+            runs: data.ensemble, batch: batch, threads: t.options.threads, classes: data.classes, statistics: batcher.statistics)
+        if ensemble != nil { t.log("teacher: the mean of \(data.ensemble.count) run(s), on every augmented batch") }
+    }
+}
+
+extension Trainer {
+    /// One epoch of steps over the shuffled training split: returns the mean loss and the
+    /// seconds it took. Stops with the step where the loss stopped being finite, or at an
+    /// interruption (the last finished epoch's checkpoint is kept either way).
+    func trainEpoch(_ epoch: Int, schedule: LearningRateSchedule, _ feed: StepFeed) throws -> (meanLoss: Double, seconds: Double) {
+        let batch = train.batch, steps = feed.stepsPerEpoch
+        var order = Array(0..<data.splits.train.count)
+        var shuffler = SeededGenerator(seed: UInt64(train.seed) &* 1_000_003 &+ UInt64(epoch))
+        order.shuffle(using: &shuffler)
+        let epochSeed = UInt64(train.seed) << 32 | UInt64(epoch)
+        func prepare(_ step: Int) {
+            let host = feed.buffers[step % 2]
+            let indices = order[(step * batch)..<((step + 1) * batch)]
+            let box = UncheckedBox((feed.batcher, host, indices))
+            feed.prefetcher.start {
+                let (batcher, host, indices) = box.value
+                batcher.fill(indices, seed: epochSeed, input: host.input, teacher: host.teacher, labels: host.labels, raw: host.raw)
+            }
+        }
+        prepare(0)
+        let start = Date()
+        var lossSum = 0.0
+        for step in 0..<steps {
+            feed.prefetcher.wait()
+            let host = feed.buffers[step % 2]
+            if let ensemble = feed.ensemble {
+                ensemble.logits(raw: host.raw, batch: batch, size: feed.inputSize,
+                                plane: data.splits.train.height * data.splits.train.width, into: host.teacher)
+            }
+            feed.input.update(from: host.input, count: batch * feed.inputSize)
+            feed.teacher?.update(from: host.teacher, count: batch * data.classes)
+            feed.labels?.update(from: host.labels, count: batch)
+            if step + 1 < steps { prepare(step + 1) }
+            trainer.dropoutSeed = UInt64(train.seed) << 40 ^ UInt64(epoch) << 20 ^ UInt64(step)
+            trainer.run()
+            guard trainer.loss.isFinite else {
+                feed.prefetcher.wait()
+                throw TrainingError(
+                    message: "the loss became \(trainer.loss) at epoch \(epoch), step \(step + 1); training stopped. \(kept(epoch)); "
+                        + "lower the learning rate",
+                    exitCode: 1)
+            }
+            optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!,
+                           lr: schedule.rate(step: step, stepsPerEpoch: steps),
+                           momentum: schedule.momentum(step: step, stepsPerEpoch: steps))
+            lossSum += trainer.loss
+            if Interruption.isRequested {
+                feed.prefetcher.wait()
+                throw TrainingError(
+                    message: "interrupted during epoch \(epoch); \(kept(epoch)). "
+                        + "Resume with: mimicc compile-and-run \(spec.file) --resume \(directory.path)",
+                    exitCode: 130)
+            }
+            if options.isTerminal && (step % 10 == 0 || step + 1 == steps) {
+                progress(epoch: epoch, step: step + 1, of: steps, loss: lossSum / Double(step + 1), since: start)
+            }
+        }
+        return (lossSum / Double(steps), Date().timeIntervalSince(start))
+    }
+}
