@@ -31,7 +31,11 @@ public enum AtomicFile {
 }
 
 /// A file that could not be written, with a hint that says what to do.
-public struct FileWriteError: Error, CustomStringConvertible, Sendable {
+public typealias FileWriteError = HintedError
+
+/// A problem in the user's files or environment that stops a command, with a hint that says
+/// what to do next.
+public struct HintedError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var hint: String?
 

@@ -1,3 +1,5 @@
+import MimicBasics
+
 /// MimicData feeds training: data sets (CIFAR-10 in its official binary layout and a
 /// built-in synthetic set), teacher logits from .npy files, normalisation and augmentation.
 
@@ -41,15 +43,6 @@ public struct Splits: Sendable {
     public var validationOffset: Int
 }
 
-/// A data problem that stops a run before it starts, with a hint that says what to do.
-public struct DataError: Error, CustomStringConvertible, Sendable {
-    public var message: String
-    public var hint: String?
-
-    public init(_ message: String, hint: String? = nil) {
-        self.message = message
-        self.hint = hint
-    }
-
-    public var description: String { hint.map { "\(message)\nhint: \($0)" } ?? message }
-}
+/// A data problem that stops a run before it starts (missing or corrupt data or logit
+/// files), with a hint that says what to do.
+public typealias DataError = HintedError

@@ -30,7 +30,8 @@ public protocol LayerKind: Sendable, Equatable {
     var settings: [(key: String, value: String)] { get }
     /// What a search may put in setting `key`; nil when it cannot be searched.
     func searchable(_ key: String) -> SearchValueKind?
-    /// The same layer with every location erased, to compare layers by structure.
+    /// The same layer with every location erased, to compare layers by structure (the
+    /// default erases `location`; a kind with more locations erases them too).
     var withoutLocations: Self { get }
     /// The output shape for `input`, or nil after reporting why to `check`.
     func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape?
@@ -48,6 +49,12 @@ public protocol WidthLayerKind: LayerKind {
 
 extension LayerKind {
     public var keyword: String { Self.keyword }
+
+    public var withoutLocations: Self {
+        var copy = self
+        copy.location = .nowhere
+        return copy
+    }
 }
 
 /// The kind of value a search may put into a setting.

@@ -53,11 +53,6 @@ public struct BatchNorm: LayerKind {
         }
     }
 
-    public var withoutLocations: BatchNorm {
-        var copy = self
-        copy.location = .nowhere
-        return copy
-    }
 
     public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? { input }
 

@@ -51,22 +51,22 @@ public struct Dense: WidthLayerKind {
         }
     }
 
-    public var withoutLocations: Dense {
-        var copy = self
-        copy.location = .nowhere
-        return copy
-    }
 
     public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? {
         .flat(features: units.fixedValue)
     }
 
-    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? {
+    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { Self.cost(input, units: units) }
+    public func emit(_ e: inout LayerEmitter) { Self.emit(&e, units: units, activation: activation) }
+
+    /// A fully connected layer's weights and bias, and its matrix product (also `Linear`'s).
+    static func cost(_ input: TensorShape, units: Width) -> LayerCost? {
         guard let inputs = input.elementCount, case .fixed(let units) = units else { return nil }
         return LayerCost(params: inputs * units + units, flops: 2 * inputs * units)
     }
 
-    public func emit(_ e: inout LayerEmitter) {
+    /// Flatten if needed, matmul, bias, activation (also `Linear`'s, with none).
+    static func emit(_ e: inout LayerEmitter, units: Width, activation: Activation) {
         e.flattenIfSpatial()
         let w = e.parameter("weight", [units.solved, e.shape[0]])
         let b = e.parameter("bias", [units.solved])

@@ -31,11 +31,6 @@ public struct Dropout: LayerKind {
     public var settings: [(key: String, value: String)] { [("rate", "\(rate)")] }
     public func searchable(_ key: String) -> SearchValueKind? { key == "rate" ? .real : nil }
 
-    public var withoutLocations: Dropout {
-        var copy = self
-        copy.location = .nowhere
-        return copy
-    }
 
     public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? { input }
     public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { .free }

@@ -1,5 +1,4 @@
 import MimicBasics
-import MimicGraph
 import MimicYAML
 
 /// A linear bottleneck: fully connected, no activation (Ba and Caruana's trick to train
@@ -39,26 +38,11 @@ public struct Linear: WidthLayerKind {
     public var settings: [(key: String, value: String)] { [("units", units.description)] }
     public func searchable(_ key: String) -> SearchValueKind? { key == "units" ? units.searchKind : nil }
 
-    public var withoutLocations: Linear {
-        var copy = self
-        copy.location = .nowhere
-        return copy
-    }
 
     public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? {
         .flat(features: units.fixedValue)
     }
 
-    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? {
-        guard let inputs = input.elementCount, case .fixed(let units) = units else { return nil }
-        return LayerCost(params: inputs * units + units, flops: 2 * inputs * units)
-    }
-
-    public func emit(_ e: inout LayerEmitter) {
-        e.flattenIfSpatial()
-        let w = e.parameter("weight", [units.solved, e.shape[0]])
-        let b = e.parameter("bias", [units.solved])
-        e.x = e.emit(Ops.MatMul(), [e.x, w], ["matmul"])[0]
-        e.biasAndActivation(b, .none)
-    }
+    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { Dense.cost(input, units: units) }
+    public func emit(_ e: inout LayerEmitter) { Dense.emit(&e, units: units, activation: .none) }
 }

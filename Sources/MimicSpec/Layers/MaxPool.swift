@@ -37,11 +37,6 @@ public struct MaxPool: LayerKind {
         key == "size" || key == "stride" ? .integer : nil
     }
 
-    public var withoutLocations: MaxPool {
-        var copy = self
-        copy.location = .nowhere
-        return copy
-    }
 
     public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? {
         guard let (c, h, w) = check.spatial(input, for: self) else { return nil }

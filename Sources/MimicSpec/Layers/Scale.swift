@@ -36,11 +36,6 @@ public struct Scale: LayerKind {
     public var settings: [(key: String, value: String)] { [("factor", "\(factor)")] }
     public func searchable(_ key: String) -> SearchValueKind? { key == "factor" ? .real : nil }
 
-    public var withoutLocations: Scale {
-        var copy = self
-        copy.location = .nowhere
-        return copy
-    }
 
     public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? { input }
     public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { .free }
