@@ -65,6 +65,7 @@ let package = Package(
         .target(
             name: "MimicTestSupport", dependencies: ["MimicBasics", "MimicKernels", "MimicGraph", "MimicRuntime"],
             path: "Tests/MimicTestSupport"),
+        .testTarget(name: "MimicBasicsTests", dependencies: ["MimicBasics"]),
         .testTarget(name: "MimicYAMLTests", dependencies: ["MimicBasics", "MimicYAML"]),
         .testTarget(
             name: "MimicSpecTests", dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicDriver", "MimicTestSupport"],
@@ -83,6 +84,10 @@ let package = Package(
             name: "MimicRuntimeTests",
             dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime",
                            "MimicCompiler", "MimicTestSupport"]),
+        .testTarget(
+            name: "MimicCompilerTests",
+            dependencies: ["MimicBasics", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime", "MimicCompiler", "MimicDriver",
+                           "MimicTestSupport"]),
         .testTarget(name: "MimicDataTests", dependencies: ["MimicBasics", "MimicData", "MimicSpec"]),
         .testTarget(name: "MimicTrainTests", dependencies: ["MimicBasics", "MimicSpec", "MimicData", "MimicTrain", "MimicDriver"]),
         .testTarget(name: "MimicSearchTests", dependencies: ["MimicSearch", "MimicSpec"]),

@@ -4,7 +4,7 @@ import MimicSpec
 import MimicTrain
 import XCTest
 
-/// Learning-rate schedules, SHA-256 and checkpoints.
+/// Learning-rate schedules and checkpoints.
 final class ScheduleAndCheckpointTests: XCTestCase {
     var directory = ""
 
@@ -14,13 +14,6 @@ final class ScheduleAndCheckpointTests: XCTestCase {
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: directory) }
-
-    func testSHA256KnownVectors() {
-        XCTAssertEqual(SHA256.hex([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
 
     func testPlateauScheduleCutsWaitsAndStops() {
         var s = LearningRateSchedule(.plateau(factor: 0.5, patience: 2, cooldown: 1, stopPatience: 5, minLRRatio: 0.01),
