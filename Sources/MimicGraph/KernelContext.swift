@@ -52,11 +52,7 @@ extension KernelContext {
 
     /// The teacher logits and the labels among a loss op's inputs.
     func targets(_ kind: LossKind, _ op: Op) -> (UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) {
-        switch kind {
-        case .mimic: (memory(op.inputs[1]), nil)
-        case .crossEntropy: (nil, memory(op.inputs[1]))
-        case .kd: (memory(op.inputs[1]), memory(op.inputs[2]))
-        }
+        (kind.teacherInput.map { memory(op.inputs[$0]) }, kind.labelInput.map { memory(op.inputs[$0]) })
     }
 
     /// A value's memory as a whole-batch tensor (for kernels that run the reference twin).

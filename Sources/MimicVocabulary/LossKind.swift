@@ -25,6 +25,13 @@ public enum LossKind: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Where a loss op finds its targets among its inputs, after the logits: the teacher's
+    /// logits first when the loss needs them, then the labels. Graphs, kernels and the
+    /// reference all read targets through this, so a new loss only says what it needs.
+    public var teacherInput: Int? { needsTeacher ? 1 : nil }
+    public var labelInput: Int? { needsLabels ? (needsTeacher ? 2 : 1) : nil }
+    public var inputCount: Int { 1 + (needsTeacher ? 1 : 0) + (needsLabels ? 1 : 0) }
+
     public var description: String {
         switch self {
         case .mimic: "mimic"

@@ -16,13 +16,10 @@ extension Ops {
             Self.check(loss, inputs).map { _ in [[]] }
         }
 
+        /// Teacher logits shaped as the logits, labels as scalars, where the loss takes them.
         static func check(_ loss: LossKind, _ inputs: [[Int]]) -> Result<[[Int]], ShapeError> {
-            let fits: Bool
-            switch loss {
-            case .mimic: fits = inputs.count == 2 && inputs[1] == inputs[0]
-            case .crossEntropy: fits = inputs.count == 2 && inputs[1] == []
-            case .kd: fits = inputs.count == 3 && inputs[1] == inputs[0] && inputs[2] == []
-            }
+            let fits = inputs.count == loss.inputCount && loss.teacherInput.map { inputs[$0] == inputs[0] } ?? true
+                && loss.labelInput.map { inputs[$0] == [] } ?? true
             guard fits, inputs[0].count == 1 else { return .fail("\(loss) loss does not take these targets") }
             return .success([inputs[0]])
         }
@@ -53,11 +50,7 @@ extension Ops {
 
         /// The teacher logits and the labels among a loss op's inputs.
         static func targets(_ loss: LossKind, _ inputs: [Tensor]) -> (Tensor?, Tensor?) {
-            switch loss {
-            case .mimic: (inputs[1], nil)
-            case .crossEntropy: (nil, inputs[1])
-            case .kd: (inputs[1], inputs[2])
-            }
+            (loss.teacherInput.map { inputs[$0] }, loss.labelInput.map { inputs[$0] })
         }
     }
 
