@@ -48,7 +48,7 @@ public struct Compilation: Sendable {
         var notes: [String] = []
         switch purpose {
         case .training(let loss):
-            graph = Autodiff.backward(GraphBuilder.forward(analysis, name: name, mode: .training(loss)))
+            graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: name, mode: .training(loss)))
         case .inference(let folding):
             graph = GraphBuilder.forward(analysis, name: name, mode: .inference)
             if folding {

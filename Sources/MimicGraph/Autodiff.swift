@@ -4,11 +4,14 @@ import MimicBasics
 /// forward ops, the backward ops that compute the gradient of the loss with respect to
 /// every parameter. Training is then one compiled graph, not an interpreter walking layers.
 /// Gradients flow only where they are needed: nothing is computed for the input images.
-/// Each op kind's own rule (`Differentiable.differentiate`) says which ops it needs.
+/// Each op kind's own rule (`Differentiable.differentiate`) says which ops it needs. A graph
+/// that cannot be differentiated (no loss at its end, or a forward op without a rule, such as
+/// inference batchnorm) is a compiler bug, reported as an `InvalidGraph`.
 public enum Autodiff {
-    public static func backward(_ forward: Graph) -> Graph {
+    public static func backward(_ forward: Graph) throws(InvalidGraph) -> Graph {
         guard let lossOp = forward.ops.last, lossOp.is(Ops.Loss.self) else {
-            preconditionFailure("internal error: a training graph ends in its loss")
+            throw InvalidGraph(name: forward.name, problems: ["a training graph ends in its loss; this one ends in "
+                + (forward.ops.last.map { "\($0.kind.mnemonic) (\($0.layer))" } ?? "nothing")])
         }
         var d = Differentiation(graph: forward, needsGradient: valuesDependingOnParameters(forward))
         // The loss's own gradient is 1: its rule starts the chain from the loss value itself.
@@ -16,7 +19,7 @@ public enum Autodiff {
         for op in forward.ops.reversed() {
             guard let dy = d.gradients[op.outputs[0]] else { continue }
             guard let kind = op.kind as? any Differentiable else {
-                preconditionFailure("internal error: \(op.kind.mnemonic) (\(op.kind.pass)) in a forward graph has no derivative")
+                throw InvalidGraph(name: forward.name, problems: ["\(op.kind.mnemonic) (\(op.layer)) has no derivative"])
             }
             kind.differentiate(op, dy: dy, &d)
         }

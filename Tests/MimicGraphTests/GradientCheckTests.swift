@@ -45,7 +45,7 @@ final class GradientCheckTests: XCTestCase {
         for testCase in Self.cases {
             let model = Model(input: testCase.input, classes: 4, layers: testCase.layers)
             let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis, testCase.name)
-            let graph = Autodiff.backward(GraphBuilder.forward(analysis, name: testCase.name, mode: .training(testCase.loss)))
+            let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: testCase.name, mode: .training(testCase.loss)))
             try GraphChecks.assertGradientsMatchFiniteDifferences(graph, batch: 3, classes: 4, seed: 11, testCase.name)
         }
     }

@@ -27,7 +27,7 @@ final class GraphTests: XCTestCase {
 
     func trainingGraph(_ file: String, loss: LossKind = .mimic) throws -> Graph? {
         guard let (spec, analysis) = try analysis(file) else { return nil }
-        return Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(loss)))
+        return try Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(loss)))
     }
 
     func testEveryPassKeepsEverySpecVerified() throws {
@@ -37,7 +37,7 @@ final class GraphTests: XCTestCase {
             for loss in [LossKind.mimic, .crossEntropy, .kd(temperature: 4, alpha: 0.9)] {
                 let forward = GraphBuilder.forward(analysis, name: spec.name, mode: .training(loss))
                 XCTAssertEqual(Verifier.verify(forward), [], "forward \(file)")
-                let training = Autodiff.backward(forward)
+                let training = try Autodiff.backward(forward)
                 XCTAssertEqual(Verifier.verify(training), [], "backward \(file)")
                 // Every parameter gets exactly one gradient, of its own shape.
                 for p in training.parameters {
@@ -85,11 +85,28 @@ final class GraphTests: XCTestCase {
         XCTAssertEqual(try ExecutionPlan.make(good, batch: 4).graph, good)
     }
 
+    /// Differentiating what cannot be differentiated is reported, not a crash.
+    func testAutodiffRejectsGraphsWithoutALossOrADerivative() throws {
+        let layers: [Layer] = [.conv(Conv(filters: .fixed(2), activation: .none)), .batchnorm(BatchNorm()), .dense(Dense(units: .fixed(3)))]
+        let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: [1, 4, 4], classes: 2, layers: layers)).analysis)
+        let inference = GraphBuilder.forward(analysis, name: "bn", mode: .inference)
+        XCTAssertThrowsError(try Autodiff.backward(inference)) { error in
+            XCTAssertEqual((error as? InvalidGraph)?.problems, ["a training graph ends in its loss; this one ends in bias_add (output)"])
+        }
+        var withLoss = inference
+        let target = withLoss.addValue("teacher", shape: [2], role: .target, origin: .nowhere)
+        let loss = withLoss.addValue("loss", shape: [], role: .loss, origin: .nowhere)
+        withLoss.append(Op(Ops.Loss(.mimic), inputs: [inference.outputs[0], target], outputs: [loss], layer: "loss", origin: .nowhere))
+        XCTAssertThrowsError(try Autodiff.backward(withLoss)) { error in
+            XCTAssertEqual((error as? InvalidGraph)?.problems, ["batchnorm_inference (bn1) has no derivative"])
+        }
+    }
+
     func testDropoutIsActiveInTrainingOnly() throws {
         guard let (spec, analysis) = try analysis(Self.repository + "/specs/examples/cnn1-hard-10M.yaml") else {
             return XCTFail("spec")
         }
-        let training = Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(.crossEntropy)))
+        let training = try Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(.crossEntropy)))
         XCTAssertEqual(training.ops.filter { $0.is(Ops.Dropout.self) }.count, 2)
         XCTAssertEqual(training.ops.filter { $0.is(Ops.DropoutGrad.self) }.count, 2)
         let inference = GraphBuilder.forward(analysis, name: spec.name, mode: .inference)
@@ -129,7 +146,7 @@ final class GraphTests: XCTestCase {
         for file in try Self.specFiles() {
             guard let (spec, analysis) = try analysis(file) else { continue }
             let graphs = [
-                Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(.mimic))),
+                try Autodiff.backward(GraphBuilder.forward(analysis, name: spec.name, mode: .training(.mimic))),
                 GraphBuilder.forward(analysis, name: spec.name, mode: .inference),
             ]
             for graph in graphs {

@@ -78,7 +78,7 @@ final class ExecutorTests: XCTestCase {
     func testExecutorMatchesTheReferenceInterpreter() throws {
         for (name, input, layers, loss) in Self.models {
             let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: input, classes: 3, layers: layers)).analysis, name)
-            let graph = Autodiff.backward(GraphBuilder.forward(analysis, name: name, mode: .training(loss)))
+            let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: name, mode: .training(loss)))
             if name.hasPrefix("wide") || name.hasPrefix("winograd") {
                 let names = Executor(plan: try ExecutionPlan.make(graph, batch: 5), threads: 1).kernelNames
                 XCTAssertTrue(names.contains { $0.contains("winograd") }, "\(name) should run Winograd tiles: \(names)")
@@ -90,7 +90,7 @@ final class ExecutorTests: XCTestCase {
     func testSameSeedAndThreadsGiveBitIdenticalGradients() throws {
         let (name, input, layers, loss) = Self.models[1]
         let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: input, classes: 3, layers: layers)).analysis)
-        let graph = Autodiff.backward(GraphBuilder.forward(analysis, name: name, mode: .training(loss)))
+        let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: name, mode: .training(loss)))
         let feeds = GraphChecks.randomFeeds(graph, batch: 6, seed: 4)
         var results: [[Float]] = []
         for _ in 0..<2 {

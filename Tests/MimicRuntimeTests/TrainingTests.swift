@@ -24,7 +24,7 @@ final class TrainingTests: XCTestCase {
             .dense(Dense(units: .fixed(32))),
         ]
         let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: [3, 8, 8], classes: 10, layers: layers)).analysis)
-        let graph = Autodiff.backward(GraphBuilder.forward(analysis, name: "tiny", mode: .training(.mimic)))
+        let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: "tiny", mode: .training(.mimic)))
         let executor = Executor(plan: try ExecutionPlan.make(graph, batch: batch), threads: threads)
         Initializer.glorot(executor, scale: 1, seed: seed)
         var generator = SeededGenerator(seed: seed &+ 1)
