@@ -19,7 +19,7 @@ public enum GraphBuilder {
         var g = Graph(name: name)
         let model = analysis.model
         var x = g.addValue("input", shape: model.input, role: .input, origin: model.inputLocation)
-        let layers = model.layers + [LayerCounter.outputLayer(model)]
+        let layers = model.layersWithOutput
         let training = if case .training = mode { true } else { false }
         for (layer, count) in zip(layers, analysis.layers) {
             var emitter = LayerEmitter(graph: g, x: x, name: count.name, origin: count.location, training: training)

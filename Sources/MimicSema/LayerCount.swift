@@ -28,23 +28,19 @@ public enum LayerCounter {
         var counts: [LayerCount] = []
         var seen: [String: Int] = [:]
         var input = TensorShape.spatial(channels: model.input[0], height: model.input[1], width: model.input[2])
-        for (layer, output) in zip(model.layers + [outputLayer(model)], inference.shapes) {
+        for (layer, output) in zip(model.layersWithOutput, inference.shapes) {
             guard let elements = output.elementCount, input.elementCount != nil else { return nil }
             let prefix = type(of: layer.kind).namePrefix
             seen[prefix, default: 0] += 1
-            let isOutput = counts.count == model.layers.count
+            // The output layer is `output`; a layer after it (its scale) `output_scale`.
+            let outputPart = counts.count - model.layers.count
             guard let cost = layer.kind.cost(input: input, output: output) else { return nil }
             counts.append(LayerCount(
-                name: isOutput ? "output" : "\(prefix)\(seen[prefix]!)", kind: layer.keyword,
+                name: outputPart < 0 ? "\(prefix)\(seen[prefix]!)" : outputPart == 0 ? "output" : "output_\(prefix)", kind: layer.keyword,
                 location: layer.location, output: output, params: cost.params, flops: cost.flops,
                 activationBytes: elements * MemoryLayout<Float>.size))
             input = output
         }
         return counts
-    }
-
-    /// The implicit output layer: `classes` linear units.
-    public static func outputLayer(_ model: Model) -> Layer {
-        .dense(Dense(units: .fixed(model.classes), activation: .none, location: model.location))
     }
 }

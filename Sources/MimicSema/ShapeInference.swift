@@ -26,7 +26,8 @@ public enum ShapeInference {
             diagnostics += check.diagnostics
             shapes.append(current)
         }
-        shapes.append(.flat(features: model.classes))
+        // The output layer and its scale, if any, give the logits.
+        shapes += model.output.layers(classes: model.classes, at: model.location).map { _ in .flat(features: model.classes) }
         return Result(shapes: shapes, diagnostics: diagnostics)
     }
 }

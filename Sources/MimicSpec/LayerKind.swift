@@ -150,9 +150,10 @@ public struct LayerEmitter {
         if shape.count > 1 { x = emit(Ops.Flatten(), [x], ["flat"])[0] }
     }
 
-    /// bias_add, then the activation unless it is `none`: the last value is named `out`.
-    public mutating func biasAndActivation(_ bias: ValueID, _ activation: Activation) {
-        x = emit(Ops.BiasAdd(), [x, bias], activation == .none ? ["out"] : ["pre"])[0]
+    /// bias_add (when there is a bias), then the activation unless it is `none`: the last
+    /// value is named `out`.
+    public mutating func biasAndActivation(_ bias: ValueID?, _ activation: Activation) {
+        if let bias { x = emit(Ops.BiasAdd(), [x, bias], activation == .none ? ["out"] : ["pre"])[0] }
         if activation != .none { x = emit(Ops.Activate(activation), [x], ["out"])[0] }
     }
 }

@@ -3,7 +3,7 @@ import MimicVocabulary
 import MimicYAML
 
 extension Lowerer {
-    static let modelKeys = ["input", "classes", "layers", "architecture", "budget"]
+    static let modelKeys = ["input", "classes", "layers", "architecture", "budget", "output"]
 
     mutating func lowerModel(_ node: Node) -> Model? {
         guard let model = mapping(node, "model", allowed: Self.modelKeys) else { return nil }
@@ -46,9 +46,11 @@ extension Lowerer {
         }
 
         let budget = model["budget"].flatMap { lowerBudget($0) }
+        // A bad output mapping is reported; lowering goes on without it.
+        let output = model["output"].flatMap { lowerOutput($0) } ?? OutputLayer()
         checkDependentWidths(layers, budget: budget)
         return Model(
-            input: input, inputLocation: inputLocation, classes: classes, layers: layers, budget: budget,
+            input: input, inputLocation: inputLocation, classes: classes, layers: layers, budget: budget, output: output,
             architecture: architecture, location: model.location)
     }
 
@@ -108,6 +110,21 @@ extension Lowerer {
     mutating func lowerActivation(_ node: Node?, _ what: String) -> Activation? {
         guard let node else { return .relu }
         return choice(node, what, among: Activation.allCases.map(\.rawValue)).flatMap(Activation.init(rawValue:))
+    }
+
+    private mutating func lowerOutput(_ node: Node) -> OutputLayer? {
+        guard let output = mapping(node, "model.output", allowed: ["bias", "scale"]) else { return nil }
+        let bias = output["bias"].map { bool($0, "model.output.bias") } ?? true
+        var scale: Double?? = .some(nil)
+        if let node = output["scale"] {
+            scale = double(node, "model.output.scale").map { $0 }
+            if scale == .some(.some(0)) {
+                outOfRange(node, "model.output.scale", "must not be 0 (it would zero every logit)")
+                scale = nil
+            }
+        }
+        guard let bias, let scale else { return nil }
+        return OutputLayer(bias: bias, scale: scale, location: node.location)
     }
 
     private mutating func lowerBudget(_ node: Node) -> Budget? {

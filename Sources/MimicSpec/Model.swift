@@ -99,6 +99,26 @@ public struct Budget: Sendable, Equatable {
     }
 }
 
+/// The implicit output layer, `classes` linear units: with a bias unless `bias: false`, and
+/// its logits multiplied by `scale` when one is given (the fast CIFAR-10 recipe's 1/9).
+public struct OutputLayer: Sendable, Equatable {
+    public var bias: Bool
+    public var scale: Double?
+    public var location: SourceLocation
+
+    public init(bias: Bool = true, scale: Double? = nil, location: SourceLocation = .nowhere) {
+        self.bias = bias
+        self.scale = scale
+        self.location = location
+    }
+
+    /// The layers it stands for, after the model's own: the dense output, then the scale.
+    public func layers(classes: Int, at model: SourceLocation) -> [Layer] {
+        [.dense(Dense(units: .fixed(classes), activation: .none, bias: bias, location: model))]
+            + (scale.map { [.scale(Scale(factor: $0, location: location))] } ?? [])
+    }
+}
+
 public struct Model: Sendable, Equatable {
     /// Channels, height, width.
     public var input: [Int]
@@ -106,14 +126,20 @@ public struct Model: Sendable, Equatable {
     public var classes: Int
     public var layers: [Layer]
     public var budget: Budget?
+    public var output: OutputLayer
     /// The compact architecture string, when the layers were written that way.
     public var architecture: String?
     public var location: SourceLocation
 
+    /// The model's layers and then the implicit output layer's (`OutputLayer.layers`).
+    public var layersWithOutput: [Layer] { layers + output.layers(classes: classes, at: location) }
+
     public init(
         input: [Int] = [3, 32, 32], inputLocation: SourceLocation = .nowhere, classes: Int = 10, layers: [Layer],
-        budget: Budget? = nil, architecture: String? = nil, location: SourceLocation = .nowhere
+        budget: Budget? = nil, output: OutputLayer = OutputLayer(), architecture: String? = nil,
+        location: SourceLocation = .nowhere
     ) {
+        self.output = output
         self.input = input
         self.inputLocation = inputLocation
         self.classes = classes

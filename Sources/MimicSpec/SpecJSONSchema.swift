@@ -50,7 +50,15 @@ public enum SpecJSONSchema {
         "classes": {"type": "integer", "minimum": 2, "default": 10},
         "layers": {"type": "array", "items": {"$ref": "#/$defs/layer"}},
         "architecture": {"type": "string", "minLength": 1, "description": "Compact notation, e.g. 76c3^2-mp2-126c3^2-mp2-148c3^4-mp2-1200fc^2 (grammar/architecture.ebnf)."},
-        "budget": {"$ref": "#/$defs/budget"}
+        "budget": {"$ref": "#/$defs/budget"},
+        "output": {
+          "type": "object", "additionalProperties": false,
+          "description": "The implicit output layer of 'classes' linear units.",
+          "properties": {
+            "bias": {"type": "boolean", "default": true},
+            "scale": {"type": "number", "not": {"const": 0}, "description": "Multiplies the logits."}
+          }
+        }
       },
       "not": {"required": ["layers", "architecture"]}
     },

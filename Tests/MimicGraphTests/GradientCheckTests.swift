@@ -17,6 +17,7 @@ final class GradientCheckTests: XCTestCase {
         var name: String
         var input: [Int]
         var layers: [Layer]
+        var output = OutputLayer()
         var loss: LossKind
     }
 
@@ -34,6 +35,12 @@ final class GradientCheckTests: XCTestCase {
             .dense(Dense(units: .fixed(6), activation: .relu)),
             .dropout(Dropout(rate: 0.3)),
         ], loss: .kd(temperature: 2, alpha: 0.7)),
+        // Bias-free convolution and dense layers, as the fast recipe's (and its output layer).
+        Case(name: "bias-free-gelu-batchnorm", input: [2, 6, 6], layers: [
+            .conv(Conv(filters: .fixed(3), kernel: 2, padding: .explicit(0), activation: .none, bias: false)),
+            .batchnorm(BatchNorm(activation: .gelu)),
+            .dense(Dense(units: .fixed(5), activation: .tanh, bias: false)),
+        ], output: OutputLayer(bias: false, scale: 0.5), loss: .crossEntropy),
         Case(name: "valid-conv-overlapping-pool-relu", input: [3, 8, 8], layers: [
             .conv(Conv(filters: .fixed(3), kernel: 2, padding: .valid, activation: .relu)),
             .maxpool(MaxPool(size: 3, stride: 2)),
@@ -43,7 +50,7 @@ final class GradientCheckTests: XCTestCase {
 
     func testBackwardGraphMatchesFiniteDifferences() throws {
         for testCase in Self.cases {
-            let model = Model(input: testCase.input, classes: 4, layers: testCase.layers)
+            let model = Model(input: testCase.input, classes: 4, layers: testCase.layers, output: testCase.output)
             let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis, testCase.name)
             let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: testCase.name, mode: .training(testCase.loss)))
             try GraphChecks.assertGradientsMatchFiniteDifferences(graph, batch: 3, classes: 4, seed: 11, testCase.name)

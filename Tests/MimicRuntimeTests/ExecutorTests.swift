@@ -87,6 +87,27 @@ final class ExecutorTests: XCTestCase {
         }
     }
 
+    /// The fast recipe's pieces: bias-free convolutions (alone, and ahead of a batchnorm), a
+    /// 2x2 stem without padding, a bias-free output layer and its scale, for both losses.
+    func testBiasFreeLayersAndTheOutputScale() throws {
+        let layers: [Layer] = [
+            .conv(Conv(filters: .fixed(6), kernel: 2, padding: .explicit(0), activation: .gelu)),
+            .conv(Conv(filters: .fixed(16), kernel: 3, activation: .none, bias: false)),
+            .maxpool(MaxPool(size: 2)),
+            .batchnorm(BatchNorm(activation: .gelu)),
+            .conv(Conv(filters: .fixed(16), kernel: 3, activation: .tanh, bias: false)),
+            .maxpool(MaxPool(size: 3)),
+            .flatten(Flatten()),
+        ]
+        for loss in [LossKind.mimic, .crossEntropy] {
+            let model = Model(input: [3, 13, 13], classes: 3, layers: layers, output: OutputLayer(bias: false, scale: 1.0 / 9))
+            let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis)
+            let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: "fast-\(loss)", mode: .training(loss)))
+            XCTAssertFalse(graph.values.contains { $0.name == "conv2.bias" || $0.name == "output.bias" })
+            try GraphChecks.assertExecutorMatchesReference(graph, batch: 4, seed: 31, "fast \(loss)")
+        }
+    }
+
     func testSameSeedAndThreadsGiveBitIdenticalGradients() throws {
         let (name, input, layers, loss) = Self.models[1]
         let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: input, classes: 3, layers: layers)).analysis)

@@ -28,10 +28,23 @@ final class CountingTests: XCTestCase {
         let expected = [
             "mlp1-1M": 1_001_099, "mlp3-10M": 9_127_510, "cnn1-1M": 1_004_201, "cnn2-1M": 998_557,
             "cnn3-1M": 999_507, "cnn4-1M": 999_506, "cnn4-10M": 8_627_378, "teacher-5.3M": 5_339_350,
+            "fast-teacher-2M": 1_972_792,
         ]
         for (name, params) in expected {
             XCTAssertEqual(try analysis("specs/bench/\(name).yaml").params, params, name)
         }
+    }
+
+    /// Bias-free convolutions and output layer, and the output's scale as a layer of its own.
+    func testBiasFreeLayersAndTheOutputScale() throws {
+        let a = try analysis("specs/bench/fast-teacher-2M.yaml")
+        XCTAssertEqual(Array(a.layers.map(\.name).suffix(3)), ["flatten1", "output", "output_scale"])
+        XCTAssertEqual(a.layers[0].params, 24 * 3 * 2 * 2 + 24, "the stem keeps its bias")
+        XCTAssertEqual(a.layers[1].params, 64 * 24 * 3 * 3, "no bias")
+        XCTAssertEqual(a.layers[1].output.description, "64x31x31", "a 2x2 stem without padding: 31x31")
+        XCTAssertEqual(a.layers.last(where: { $0.name == "output" })?.params, 256 * 10)
+        XCTAssertEqual(a.layers.last?.params, 0)
+        XCTAssertEqual(a.layers.last?.kind, "scale")
     }
 
     func testPerLayerCountsFLOPsAndBytes() throws {

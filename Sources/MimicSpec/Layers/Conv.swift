@@ -29,22 +29,25 @@ public enum Padding: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A 2-D convolution with a bias and an activation (ReLU unless stated).
+/// A 2-D convolution with a bias (unless `bias: false`, as before a batchnorm, whose shift
+/// makes it redundant) and an activation (ReLU unless stated).
 public struct Conv: WidthLayerKind {
     public var filters: Width
     public var kernel: Int
     public var stride: Int
     public var padding: Padding
     public var activation: Activation
+    public var bias: Bool
     public var location: SourceLocation
     /// Where the kernel size was written, or the layer when it was not.
     public var kernelLocation: SourceLocation
 
     public init(
         filters: Width, kernel: Int = 3, stride: Int = 1, padding: Padding = .same,
-        activation: Activation = .relu, location: SourceLocation = .nowhere,
+        activation: Activation = .relu, bias: Bool = true, location: SourceLocation = .nowhere,
         kernelLocation: SourceLocation? = nil
     ) {
+        self.bias = bias
         self.filters = filters
         self.kernel = kernel
         self.stride = stride
@@ -63,12 +66,13 @@ public struct Conv: WidthLayerKind {
           "kernel": {"type": "integer", "minimum": 1, "default": 3},
           "stride": {"type": "integer", "minimum": 1, "default": 1},
           "padding": {"oneOf": [{"enum": ["same", "valid"]}, {"type": "integer", "minimum": 0}], "default": "same"},
-          "activation": {"$ref": "#/$defs/activation"}}}
+          "activation": {"$ref": "#/$defs/activation"},
+          "bias": {"type": "boolean", "default": true}}}
         """
 
     public static func lower(_ body: Node?, item: Node, _ l: inout Lowerer) -> Conv? {
         let at = item.location
-        guard let body = l.requiredBody(body, keyword, at: item, keys: ["filters", "kernel", "stride", "padding", "activation"])
+        guard let body = l.requiredBody(body, keyword, at: item, keys: ["filters", "kernel", "stride", "padding", "activation", "bias"])
         else { return nil }
         let filters = l.required(body, "filters", in: "conv").flatMap { l.width($0, "conv.filters") }
         let kernelNode = body["kernel"]
@@ -76,7 +80,8 @@ public struct Conv: WidthLayerKind {
         let stride = l.int(in: body, "stride", "conv.stride", default: 1, min: 1)
         let padding = body["padding"].map { lowerPadding($0, &l) } ?? .same
         let activation = l.lowerActivation(body["activation"], "conv.activation")
-        guard let filters, let kernel, let stride, let padding, let activation else { return nil }
+        let bias = body["bias"].map { l.bool($0, "conv.bias") } ?? true
+        guard let filters, let kernel, let stride, let padding, let activation, let bias else { return nil }
         if padding == .same {
             if stride != 1, let node = body["stride"] {
                 l.diagnostics.error(
@@ -93,7 +98,7 @@ public struct Conv: WidthLayerKind {
             }
         }
         return Conv(filters: filters, kernel: kernel, stride: stride, padding: padding,
-                    activation: activation, location: at, kernelLocation: kernelNode?.location ?? at)
+                    activation: activation, bias: bias, location: at, kernelLocation: kernelNode?.location ?? at)
     }
 
     private static func lowerPadding(_ node: Node, _ l: inout Lowerer) -> Padding? {
@@ -114,9 +119,10 @@ public struct Conv: WidthLayerKind {
         return copy
     }
 
+    /// `bias` is written only when false, so specs written before it keep their hash.
     public var settings: [(key: String, value: String)] {
         [("filters", filters.description), ("kernel", "\(kernel)"), ("stride", "\(stride)"),
-         ("padding", padding.description), ("activation", activation.rawValue)]
+         ("padding", padding.description), ("activation", activation.rawValue)] + (bias ? [] : [("bias", "false")])
     }
 
     public func searchable(_ key: String) -> SearchValueKind? {
@@ -153,13 +159,14 @@ public struct Conv: WidthLayerKind {
     public func cost(input: TensorShape, output: TensorShape) -> LayerCost? {
         guard case .spatial(let cin?, _, _) = input, case .spatial(let cout?, let h, let w) = output else { return nil }
         let weights = kernel * kernel * cin * cout
-        return LayerCost(params: weights + cout, flops: 2 * weights * h * w)
+        return LayerCost(params: weights + (bias ? cout : 0), flops: 2 * weights * h * w)
     }
 
     public func emit(_ e: inout LayerEmitter) {
         let w = e.parameter("weight", [filters.solved, e.shape[0], kernel, kernel])
-        let b = e.parameter("bias", [filters.solved])
-        e.x = e.emit(Ops.Conv2D(kernel: kernel, stride: stride, padding: padding.amount(kernel: kernel)), [e.x, w], ["conv"])[0]
+        let b = bias ? e.parameter("bias", [filters.solved]) : nil
+        let op = Ops.Conv2D(kernel: kernel, stride: stride, padding: padding.amount(kernel: kernel))
+        e.x = e.emit(op, [e.x, w], [b == nil && activation == .none ? "out" : "conv"])[0]
         e.biasAndActivation(b, activation)
     }
 }

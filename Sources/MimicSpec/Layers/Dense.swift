@@ -3,15 +3,18 @@ import MimicGraph
 import MimicVocabulary
 import MimicYAML
 
-/// A fully connected layer with an activation (ReLU unless stated).
+/// A fully connected layer with a bias (unless `bias: false`) and an activation (ReLU
+/// unless stated).
 public struct Dense: WidthLayerKind {
     public var units: Width
     public var activation: Activation
+    public var bias: Bool
     public var location: SourceLocation
 
-    public init(units: Width, activation: Activation = .relu, location: SourceLocation = .nowhere) {
+    public init(units: Width, activation: Activation = .relu, bias: Bool = true, location: SourceLocation = .nowhere) {
         self.units = units
         self.activation = activation
+        self.bias = bias
         self.location = location
     }
 
@@ -21,15 +24,17 @@ public struct Dense: WidthLayerKind {
     public static let schema = """
         "dense": {"type": "object", "additionalProperties": false, "properties": {
           "units": {"$ref": "#/$defs/width"},
-          "activation": {"$ref": "#/$defs/activation"}}}
+          "activation": {"$ref": "#/$defs/activation"},
+          "bias": {"type": "boolean", "default": true}}}
         """
 
     public static func lower(_ body: Node?, item: Node, _ l: inout Lowerer) -> Dense? {
-        guard let body = l.requiredBody(body, keyword, at: item, keys: ["units", "activation"]) else { return nil }
+        guard let body = l.requiredBody(body, keyword, at: item, keys: ["units", "activation", "bias"]) else { return nil }
         let units = l.required(body, "units", in: "dense").flatMap { l.width($0, "dense.units") }
         let activation = l.lowerActivation(body["activation"], "dense.activation")
-        guard let units, let activation else { return nil }
-        return Dense(units: units, activation: activation, location: item.location)
+        let bias = body["bias"].map { l.bool($0, "dense.bias") } ?? true
+        guard let units, let activation, let bias else { return nil }
+        return Dense(units: units, activation: activation, bias: bias, location: item.location)
     }
 
     public var layer: Layer { .dense(self) }
@@ -41,7 +46,10 @@ public struct Dense: WidthLayerKind {
         return copy
     }
 
-    public var settings: [(key: String, value: String)] { [("units", units.description), ("activation", activation.rawValue)] }
+    /// `bias` is written only when false, so specs written before it keep their hash.
+    public var settings: [(key: String, value: String)] {
+        [("units", units.description), ("activation", activation.rawValue)] + (bias ? [] : [("bias", "false")])
+    }
 
     public func searchable(_ key: String) -> SearchValueKind? {
         switch key {
@@ -56,21 +64,21 @@ public struct Dense: WidthLayerKind {
         .flat(features: units.fixedValue)
     }
 
-    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { Self.cost(input, units: units) }
-    public func emit(_ e: inout LayerEmitter) { Self.emit(&e, units: units, activation: activation) }
+    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { Self.cost(input, units: units, bias: bias) }
+    public func emit(_ e: inout LayerEmitter) { Self.emit(&e, units: units, activation: activation, bias: bias) }
 
     /// A fully connected layer's weights and bias, and its matrix product (also `Linear`'s).
-    static func cost(_ input: TensorShape, units: Width) -> LayerCost? {
+    static func cost(_ input: TensorShape, units: Width, bias: Bool) -> LayerCost? {
         guard let inputs = input.elementCount, case .fixed(let units) = units else { return nil }
-        return LayerCost(params: inputs * units + units, flops: 2 * inputs * units)
+        return LayerCost(params: inputs * units + (bias ? units : 0), flops: 2 * inputs * units)
     }
 
     /// Flatten if needed, matmul, bias, activation (also `Linear`'s, with none).
-    static func emit(_ e: inout LayerEmitter, units: Width, activation: Activation) {
+    static func emit(_ e: inout LayerEmitter, units: Width, activation: Activation, bias: Bool) {
         e.flattenIfSpatial()
         let w = e.parameter("weight", [units.solved, e.shape[0]])
-        let b = e.parameter("bias", [units.solved])
-        e.x = e.emit(Ops.MatMul(), [e.x, w], ["matmul"])[0]
+        let b = bias ? e.parameter("bias", [units.solved]) : nil
+        e.x = e.emit(Ops.MatMul(), [e.x, w], [b == nil && activation == .none ? "out" : "matmul"])[0]
         e.biasAndActivation(b, activation)
     }
 }

@@ -43,6 +43,6 @@ public struct Linear: WidthLayerKind {
         .flat(features: units.fixedValue)
     }
 
-    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { Dense.cost(input, units: units) }
-    public func emit(_ e: inout LayerEmitter) { Dense.emit(&e, units: units, activation: .none) }
+    public func cost(input: TensorShape, output: TensorShape) -> LayerCost? { Dense.cost(input, units: units, bias: true) }
+    public func emit(_ e: inout LayerEmitter) { Dense.emit(&e, units: units, activation: .none, bias: true) }
 }

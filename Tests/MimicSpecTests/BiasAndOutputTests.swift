@@ -1,0 +1,49 @@
+import Foundation
+import MimicBasics
+import MimicSpec
+import XCTest
+
+/// `bias: false` on conv and dense layers and `model.output`: how they are written, what they
+/// lower to, and the errors a user gets.
+final class BiasAndOutputTests: XCTestCase {
+    func load(_ model: String) throws -> SpecLoader.Result {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bias-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "mimicc: 1\nmodel:\n\(model)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return try SpecLoader().load(path)
+    }
+
+    func testBiasFreeLayersAndTheOutputLower() throws {
+        let result = try load("""
+              layers:
+                - conv: {filters: 8, bias: false, activation: none}
+                - dense: {units: 16, bias: false}
+              output: {bias: false, scale: 0.25}
+            """)
+        XCTAssertEqual(result.diagnostics.map(\.message), [])
+        let model = try XCTUnwrap(result.spec?.model)
+        XCTAssertEqual(model.layers.map(\.withoutLocations), [
+            .conv(Conv(filters: .fixed(8), activation: .none, bias: false)), .dense(Dense(units: .fixed(16), bias: false)),
+        ])
+        XCTAssertEqual(model.output.bias, false)
+        XCTAssertEqual(model.output.scale, 0.25)
+        XCTAssertEqual(model.layersWithOutput.count, 4, "the output layer, then its scale")
+        // Written back with the bias only where it is off, so older specs keep their hash.
+        XCTAssertEqual(model.layers[0].kind.settings.map(\.key), ["filters", "kernel", "stride", "padding", "activation", "bias"])
+        XCTAssertEqual(Conv(filters: .fixed(8)).settings.map(\.key), ["filters", "kernel", "stride", "padding", "activation"])
+        XCTAssertEqual(try load("  layers: [{dense: {units: 4}}]").spec?.model?.output, OutputLayer())
+    }
+
+    func testMistakesAreReportedWhereTheyAre() throws {
+        for (text, code, message, line) in [
+            ("  layers: [{conv: {filters: 8, bias: no-thanks}}]", DiagnosticCode.wrongType, "'conv.bias' must be", 3),
+            ("  layers: [{dense: {units: 8}}]\n  output: {scale: 0}", .outOfRange, "'model.output.scale' must not be 0", 4),
+            ("  layers: [{dense: {units: 8}}]\n  output: {biass: false}", .unknownKey, "unknown key 'biass' in 'model.output'", 4),
+            ("  layers: [{dense: {units: 8}}]\n  output: {bias: 3}", .wrongType, "'model.output.bias' must be", 4),
+        ] {
+            let diagnostics = try load(text).diagnostics
+            XCTAssertTrue(diagnostics.contains { $0.code == code && $0.message.hasPrefix(message) && $0.location?.line == line },
+                          "\(text): \(diagnostics.map { "\($0.location?.line ?? 0): \($0.message)" })")
+        }
+    }
+}
