@@ -54,15 +54,4 @@ extension KernelContext {
     func targets(_ kind: LossKind, _ op: Op) -> (UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) {
         (kind.teacherInput.map { memory(op.inputs[$0]) }, kind.labelInput.map { memory(op.inputs[$0]) })
     }
-
-    /// A value's memory as a whole-batch tensor (for kernels that run the reference twin).
-    func tensor(_ id: ValueID) -> Tensor {
-        let batched = graph.isBatched(id)
-        let shape = (batched ? [batch] : []) + self.shape(id)
-        return Tensor(shape: shape, data: Array(UnsafeBufferPointer(start: memory(id), count: (batched ? batch : 1) * elements(id))))
-    }
-
-    func store(_ t: Tensor, _ id: ValueID) {
-        t.data.withUnsafeBufferPointer { memory(id).update(from: $0.baseAddress!, count: t.count) }
-    }
 }

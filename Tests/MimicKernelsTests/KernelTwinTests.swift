@@ -116,6 +116,56 @@ final class KernelTwinTests: XCTestCase {
         }
     }
 
+    /// The channel-at-a-time batchnorm against the reference: training forward with its batch
+    /// statistics and running averages, inference, and the gradient; spatial and flat inputs,
+    /// a batch of one, and values far from zero (the variance's cancellation).
+    func testBatchNormMatchesReference() {
+        for (n, c, inner, offset) in [(4, 3, 25, Float(0)), (1, 5, 49, 3), (7, 6, 1, -2), (3, 2, 961, 40)] {
+            var x = random([n, c, inner])
+            for i in 0..<x.count { x.data[i] += offset }
+            let scale = random([c]), shift = random([c]), dy = random([n, c, inner])
+            var runningMean = random([c]).data, runningVariance = random([c]).data.map { 1 + abs($0) }
+            let (initialMean, initialVariance) = (runningMean, runningVariance)
+            var y = [Float](repeating: .nan, count: x.count), mean = [Float](repeating: .nan, count: c), invStd = mean
+            for ch in 0..<c {
+                BatchNormKernels.forwardChannel(ch, x: x.data, y: &y, batch: n, channels: c, inner: inner, scale: scale.data[ch],
+                                                shift: shift.data[ch], epsilon: 1e-5, momentum: 0.1, mean: &mean, invStd: &invStd,
+                                                runningMean: &runningMean, runningVariance: &runningVariance)
+            }
+            let label = "n=\(n) c=\(c) inner=\(inner) offset=\(offset)"
+            let reference = ReferenceBatchNorm.forward(x, scale: scale, shift: shift, epsilon: 1e-5)
+            assertElementsClose(y, reference.y.data, "forward \(label)", tolerance: 2e-4)
+            assertElementsClose(mean, reference.mean.data, "mean \(label)")
+            assertElementsClose(invStd, reference.invStd.data, "inverse std \(label)", tolerance: 2e-4)
+            let running = ReferenceBatchNorm.updateRunning(
+                mean: Tensor(shape: [c], data: initialMean), variance: Tensor(shape: [c], data: initialVariance),
+                batchMean: reference.mean, batchInvStd: reference.invStd, epsilon: 1e-5, momentum: 0.1, samples: n * inner)
+            assertElementsClose(runningMean, running.mean.data, "running mean \(label)")
+            assertElementsClose(runningVariance, running.variance.data, "running variance \(label)", tolerance: 2e-4)
+
+            var inferred = [Float](repeating: .nan, count: x.count)
+            for ch in 0..<c {
+                BatchNormKernels.inferenceChannel(ch, x: x.data, y: &inferred, batch: n, channels: c, inner: inner, scale: scale.data[ch],
+                                                  shift: shift.data[ch], mean: runningMean[ch], variance: runningVariance[ch], epsilon: 1e-5)
+            }
+            let referenceInference = ReferenceBatchNorm.inference(
+                x, scale: scale, shift: shift, mean: Tensor(shape: [c], data: runningMean),
+                variance: Tensor(shape: [c], data: runningVariance), epsilon: 1e-5)
+            assertElementsClose(inferred, referenceInference.data, "inference \(label)", tolerance: 2e-4)
+
+            var dx = [Float](repeating: .nan, count: x.count), dscale = [Float](repeating: .nan, count: c), dshift = dscale
+            for ch in 0..<c {
+                BatchNormKernels.gradChannel(ch, dy: dy.data, x: x.data, dx: &dx, batch: n, channels: c, inner: inner,
+                                             scale: scale.data[ch], mean: reference.mean.data[ch], invStd: reference.invStd.data[ch],
+                                             dscale: &dscale, dshift: &dshift)
+            }
+            let grad = ReferenceBatchNorm.grad(dy, x: x, scale: scale, mean: reference.mean, invStd: reference.invStd)
+            assertClose(dx, grad.dx.data, "dx \(label)", tolerance: 1e-3)
+            assertClose(dscale, grad.dscale.data, "dscale \(label)", tolerance: 1e-3)
+            assertClose(dshift, grad.dshift.data, "dshift \(label)", tolerance: 1e-4)
+        }
+    }
+
     /// Rows of 21 and 19: two or more eight-lane blocks and a tail, for the vector paths.
     func testEpiloguesAndActivationGradientsMatchReference() {
         for activation in Activation.allCases {

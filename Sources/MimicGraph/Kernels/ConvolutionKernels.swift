@@ -190,11 +190,11 @@ extension KernelContext {
                         if let pre {
                             for i in 0..<g.positions { row[i] += b0 }
                             (pre + plane).update(from: row, count: g.positions)
-                            if activation != .none { for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i]) } }
+                            if activation != .none { for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i]) } }
                         } else if activation == .relu {
                             Elementwise.reluPlusBias(row, count: g.positions, bias: b0)
                         } else {
-                            for i in 0..<g.positions { row[i] = ReferenceActivation.apply(activation, row[i] + b0) }
+                            for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i] + b0) }
                         }
                         if let out, !direct { (out + plane).update(from: row, count: g.positions) }
                         if let pool {

@@ -21,7 +21,7 @@ extension KernelContext {
                            c: target, ldc: output)
             if let pre, activation != .none, let out {
                 Elementwise.rowBiasActivation(pre, bias: bias, rows: self.batch, features: output, .none)
-                for i in 0..<(self.batch * output) { out[i] = ReferenceActivation.apply(activation, pre[i]) }
+                for i in 0..<(self.batch * output) { out[i] = Elementwise.activate(activation, pre[i]) }
             } else {
                 Elementwise.rowBiasActivation(target, bias: bias, rows: self.batch, features: output, activation)
             }

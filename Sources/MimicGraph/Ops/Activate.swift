@@ -24,7 +24,7 @@ extension Ops {
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
             let x = context.memory(op.inputs[0]), y = context.memory(op.outputs[0])
             let count = context.batch * context.elements(op.inputs[0]), a = function
-            return { for i in 0..<count { y[i] = ReferenceActivation.apply(a, x[i]) } }
+            return { for i in 0..<count { y[i] = Elementwise.activate(a, x[i]) } }
         }
 
         /// relu, tanh and sigmoid have derivatives that follow from the output; gelu's needs

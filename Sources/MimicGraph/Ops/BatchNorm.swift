@@ -1,7 +1,7 @@
 import MimicKernels
 
-/// Batch normalisation runs its reference kernels on tensors, in training and inference:
-/// it is not on the study's hot path (the paper's students use none), so clarity wins here.
+/// Batch normalisation: the fast kernels (`BatchNormKernels`) take one channel at a time and
+/// the channels are split over the threads; the reference twins are `ReferenceBatchNorm`.
 extension Ops {
     /// (x [C,...], scale [C], shift [C], running mean [C], running variance [C])
     ///   -> (y, batch mean [C], batch inverse std [C]); updates the running statistics
@@ -31,18 +31,20 @@ extension Ops {
         }
 
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
-            let (epsilon, momentum) = (epsilon, momentum)
+            let x = context.memory(op.inputs[0]), scale = context.memory(op.inputs[1]), shift = context.memory(op.inputs[2])
+            let runningMean = context.memory(op.inputs[3]), runningVariance = context.memory(op.inputs[4])
+            let y = context.memory(op.outputs[0]), mean = context.memory(op.outputs[1]), invStd = context.memory(op.outputs[2])
+            let channels = context.shape(op.inputs[0])[0], inner = context.elements(op.inputs[0]) / channels
+            let (epsilon, momentum, n) = (epsilon, momentum, context.batch)
             return { [unowned context] in
-                let x = context.tensor(op.inputs[0])
-                let r = ReferenceBatchNorm.forward(x, scale: context.tensor(op.inputs[1]), shift: context.tensor(op.inputs[2]), epsilon: epsilon)
-                context.store(r.y, op.outputs[0])
-                context.store(r.mean, op.outputs[1])
-                context.store(r.invStd, op.outputs[2])
-                let running = ReferenceBatchNorm.updateRunning(
-                    mean: context.tensor(op.inputs[3]), variance: context.tensor(op.inputs[4]), batchMean: r.mean,
-                    batchInvStd: r.invStd, epsilon: epsilon, momentum: momentum, samples: x.count / x.shape[1])
-                context.store(running.mean, op.inputs[3])
-                context.store(running.variance, op.inputs[4])
+                context.parallel(channels) { range, _ in
+                    for c in range {
+                        BatchNormKernels.forwardChannel(
+                            c, x: x, y: y, batch: n, channels: channels, inner: inner, scale: scale[c], shift: shift[c],
+                            epsilon: epsilon, momentum: momentum, mean: mean, invStd: invStd,
+                            runningMean: runningMean, runningVariance: runningVariance)
+                    }
+                }
             }
         }
 
@@ -84,12 +86,18 @@ extension Ops {
         }
 
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
-            let epsilon = epsilon
+            let x = context.memory(op.inputs[0]), scale = context.memory(op.inputs[1]), shift = context.memory(op.inputs[2])
+            let mean = context.memory(op.inputs[3]), variance = context.memory(op.inputs[4]), y = context.memory(op.outputs[0])
+            let channels = context.shape(op.inputs[0])[0], inner = context.elements(op.inputs[0]) / channels
+            let (epsilon, n) = (epsilon, context.batch)
             return { [unowned context] in
-                let y = ReferenceBatchNorm.inference(
-                    context.tensor(op.inputs[0]), scale: context.tensor(op.inputs[1]), shift: context.tensor(op.inputs[2]),
-                    mean: context.tensor(op.inputs[3]), variance: context.tensor(op.inputs[4]), epsilon: epsilon)
-                context.store(y, op.outputs[0])
+                context.parallel(channels) { range, _ in
+                    for c in range {
+                        BatchNormKernels.inferenceChannel(
+                            c, x: x, y: y, batch: n, channels: channels, inner: inner, scale: scale[c], shift: shift[c],
+                            mean: mean[c], variance: variance[c], epsilon: epsilon)
+                    }
+                }
             }
         }
     }
@@ -116,13 +124,18 @@ extension Ops {
         }
 
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
-            { [unowned context] in
-                let r = ReferenceBatchNorm.grad(
-                    context.tensor(op.inputs[0]), x: context.tensor(op.inputs[1]), scale: context.tensor(op.inputs[2]),
-                    mean: context.tensor(op.inputs[3]), invStd: context.tensor(op.inputs[4]))
-                context.store(r.dx, op.outputs[0])
-                context.store(r.dscale, op.outputs[1])
-                context.store(r.dshift, op.outputs[2])
+            let dy = context.memory(op.inputs[0]), x = context.memory(op.inputs[1]), scale = context.memory(op.inputs[2])
+            let mean = context.memory(op.inputs[3]), invStd = context.memory(op.inputs[4])
+            let dx = context.memory(op.outputs[0]), dscale = context.memory(op.outputs[1]), dshift = context.memory(op.outputs[2])
+            let channels = context.shape(op.inputs[1])[0], inner = context.elements(op.inputs[1]) / channels, n = context.batch
+            return { [unowned context] in
+                context.parallel(channels) { range, _ in
+                    for c in range {
+                        BatchNormKernels.gradChannel(
+                            c, dy: dy, x: x, dx: dx, batch: n, channels: channels, inner: inner, scale: scale[c], mean: mean[c],
+                            invStd: invStd[c], dscale: dscale, dshift: dshift)
+                    }
+                }
             }
         }
     }

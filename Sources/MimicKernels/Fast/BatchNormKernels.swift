@@ -1,0 +1,98 @@
+/// Batch normalisation over [N, C, inner] (NCHW, or [N, C] with inner 1), one channel at a
+/// time, so that callers split channels over threads and every sum is one thread's, in a fixed
+/// order. Sums accumulate in Double, as the reference does; the per-element work is a float
+/// multiply-add with per-channel coefficients. Twins: `ReferenceBatchNorm`.
+public enum BatchNormKernels {
+    /// The training forward of channel `c`: its batch mean and inverse standard deviation
+    /// (biased variance), y = (x - mean) * invStd * scale + shift, and the running
+    /// statistics updated with weight `momentum` on the batch (unbiased variance).
+    public static func forwardChannel(
+        _ c: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch n: Int, channels: Int, inner: Int,
+        scale: Float, shift: Float, epsilon: Double, momentum: Double,
+        mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
+        runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>
+    ) {
+        let m = n * inner
+        var sum = 0.0
+        for b in 0..<n {
+            let plane = x + (b * channels + c) * inner
+            var partial: Float = 0
+            for i in 0..<inner { partial += plane[i] }
+            sum += Double(partial)
+        }
+        let mu = sum / Double(m)
+        var squares = 0.0
+        for b in 0..<n {
+            let plane = x + (b * channels + c) * inner
+            let centre = Float(mu)
+            var partial: Float = 0
+            for i in 0..<inner { let d = plane[i] - centre; partial += d * d }
+            squares += Double(partial)
+        }
+        let variance = squares / Double(m)
+        let inverse = 1 / (variance + epsilon).squareRoot()
+        mean[c] = Float(mu)
+        invStd[c] = Float(inverse)
+        affine(c, x: x, y: y, batch: n, channels: channels, inner: inner,
+               a: Float(inverse * Double(scale)), b: Float(Double(shift) - mu * inverse * Double(scale)))
+        let correction = m > 1 ? Double(m) / Double(m - 1) : 1
+        runningMean[c] = Float((1 - momentum) * Double(runningMean[c]) + momentum * mu)
+        runningVariance[c] = Float((1 - momentum) * Double(runningVariance[c]) + momentum * variance * correction)
+    }
+
+    /// Inference for channel `c`: normalised with the running statistics.
+    public static func inferenceChannel(
+        _ c: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch n: Int, channels: Int, inner: Int,
+        scale: Float, shift: Float, mean: Float, variance: Float, epsilon: Double
+    ) {
+        let inverse = 1 / (Double(variance) + epsilon).squareRoot()
+        affine(c, x: x, y: y, batch: n, channels: channels, inner: inner,
+               a: Float(inverse * Double(scale)), b: Float(Double(shift) - Double(mean) * inverse * Double(scale)))
+    }
+
+    /// The gradient of channel `c`: dscale = sum dy * xhat, dshift = sum dy, and
+    /// dx = scale * invStd / m * (m dy - dshift - xhat dscale).
+    public static func gradChannel(
+        _ c: Int, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, batch n: Int,
+        channels: Int, inner: Int, scale: Float, mean: Float, invStd: Float,
+        dscale: UnsafeMutablePointer<Float>, dshift: UnsafeMutablePointer<Float>
+    ) {
+        let m = Double(n * inner)
+        var sumDy = 0.0, sumDyXhat = 0.0
+        for b in 0..<n {
+            let offset = (b * channels + c) * inner
+            let g = dy + offset, xs = x + offset
+            var partialDy: Float = 0, partialDyX: Float = 0
+            for i in 0..<inner {
+                partialDy += g[i]
+                partialDyX += g[i] * ((xs[i] - mean) * invStd)
+            }
+            sumDy += Double(partialDy)
+            sumDyXhat += Double(partialDyX)
+        }
+        dscale[c] = Float(sumDyXhat)
+        dshift[c] = Float(sumDy)
+        let k = Float(Double(scale) * Double(invStd))
+        let meanDy = Float(sumDy / m), meanDyXhat = Float(sumDyXhat / m)
+        for b in 0..<n {
+            let offset = (b * channels + c) * inner
+            let g = dy + offset, xs = x + offset, out = dx + offset
+            for i in 0..<inner {
+                let xhat = (xs[i] - mean) * invStd
+                out[i] = k * (g[i] - meanDy - xhat * meanDyXhat)
+            }
+        }
+    }
+
+    /// y = a x + b over channel `c`'s planes.
+    @inline(__always)
+    static func affine(
+        _ c: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch n: Int, channels: Int, inner: Int, a: Float, b: Float
+    ) {
+        for image in 0..<n {
+            let offset = (image * channels + c) * inner
+            let source = x + offset, target = y + offset
+            for i in 0..<inner { target[i] = a * source[i] + b }
+        }
+    }
+}
