@@ -24,7 +24,19 @@ extension Ops {
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
             let x = context.memory(op.inputs[0]), y = context.memory(op.outputs[0])
             let count = context.batch * context.elements(op.inputs[0]), a = function
-            return { for i in 0..<count { y[i] = Elementwise.activate(a, x[i]) } }
+            // Element-wise, so the split over the threads changes no bit of the result.
+            return { [unowned context] in
+                context.parallel(Activate.blocks(count)) { range, _ in
+                    for i in Activate.elements(range, count) { y[i] = Elementwise.activate(a, x[i]) }
+                }
+            }
+        }
+
+        /// Work is split in blocks of 4096 elements (below that a second thread costs more
+        /// than it saves); `elements` is a range of blocks' elements.
+        static func blocks(_ count: Int) -> Int { (count + 4095) / 4096 }
+        static func elements(_ blocks: Range<Int>, _ count: Int) -> Range<Int> {
+            (blocks.lowerBound * 4096)..<min(count, blocks.upperBound * 4096)
         }
 
         /// relu, tanh and sigmoid have derivatives that follow from the output; gelu's needs
@@ -56,7 +68,13 @@ extension Ops {
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
             let dy = context.memory(op.inputs[0]), v = context.memory(op.inputs[1]), dx = context.memory(op.outputs[0])
             let count = context.batch * context.elements(op.inputs[0]), a = function
-            return { Elementwise.activationGrad(dy, v, dx, count: count, a) }
+            return { [unowned context] in
+                context.parallel(Activate.blocks(count)) { range, _ in
+                    let elements = Activate.elements(range, count)
+                    Elementwise.activationGrad(dy + elements.lowerBound, v + elements.lowerBound, dx + elements.lowerBound,
+                                               count: elements.count, a)
+                }
+            }
         }
     }
 }
