@@ -4,8 +4,9 @@ import MimicSpec
 
 /// The paper's augmentation (section 2.5 of ../shared/paper/urban2017.md), on one image in
 /// CHW floats in [0, 1], driven by a seeded generator: a random crop of side S in [min, max]
-/// rescaled to the full size with bicubic interpolation, a horizontal flip with p = 0.5, and
-/// HSV shifts. Returns whether the image was flipped (to pick the mirrored teacher logits).
+/// rescaled to the full size with bicubic interpolation, a horizontal flip with p = 0.5, a
+/// translation by up to N pixels with reflected borders (the fast recipe's), and HSV shifts.
+/// Returns whether the image was flipped (to pick the mirrored teacher logits).
 public enum Augmentation {
     public static func apply(_ a: MimicSpec.Augmentation, to image: inout [Float], channels: Int, side: Int,
                              generator g: inout SeededGenerator) -> Bool {
@@ -21,8 +22,29 @@ public enum Augmentation {
             flip(&image, channels: channels, side: side)
             flipped = true
         }
+        if a.translate > 0 {
+            let span = UInt64(2 * a.translate + 1)
+            let dy = Int(g.next() % span) - a.translate, dx = Int(g.next() % span) - a.translate
+            image = translate(image, channels: channels, side: side, dx: dx, dy: dy)
+        }
         if let hsv = a.hsv, channels == 3 { shiftHSV(&image, side: side, hsv, &g) }
         return flipped
+    }
+
+    /// The image moved by (dx, dy): out(y, x) = in(y - dy, x - dx), a coordinate outside the
+    /// image reflected back in without repeating the edge (PyTorch's "reflect" padding:
+    /// -1 reads 1, side reads side - 2). |dx|, |dy| < side.
+    public static func translate(_ image: [Float], channels: Int, side: Int, dx: Int, dy: Int) -> [Float] {
+        func reflect(_ i: Int) -> Int { i < 0 ? -i : i >= side ? 2 * (side - 1) - i : i }
+        var out = [Float](repeating: 0, count: image.count)
+        for c in 0..<channels {
+            let plane = c * side * side
+            for y in 0..<side {
+                let source = plane + reflect(y - dy) * side, target = plane + y * side
+                for x in 0..<side { out[target + x] = image[source + reflect(x - dx)] }
+            }
+        }
+        return out
     }
 
     public static func flip(_ image: inout [Float], channels: Int, side: Int) {

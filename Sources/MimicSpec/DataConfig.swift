@@ -34,11 +34,14 @@ public struct Augmentation: Sendable, Equatable {
     /// Crop side S drawn uniformly from min...max, rescaled to the input size.
     public var cropRescale: ClosedRange<Int>?
     public var hsv: HSVShift?
+    /// Shift by up to this many pixels each way, the borders filled by reflection (0: none).
+    public var translate: Int = 0
 
-    public init(flip: Bool = false, cropRescale: ClosedRange<Int>? = nil, hsv: HSVShift? = nil) {
+    public init(flip: Bool = false, cropRescale: ClosedRange<Int>? = nil, hsv: HSVShift? = nil, translate: Int = 0) {
         self.flip = flip
         self.cropRescale = cropRescale
         self.hsv = hsv
+        self.translate = translate
     }
 }
 

@@ -3,7 +3,7 @@ import MimicYAML
 
 extension Lowerer {
     static let dataKeys = ["dataset", "path", "train", "validation", "normalize", "input-scale", "augment", "seed"]
-    static let augmentKeys = ["flip", "crop-rescale", "hsv"]
+    static let augmentKeys = ["flip", "crop-rescale", "hsv", "translate"]
     static let hsvKeys = ["dh", "ds", "dv", "as", "av"]
     /// CIFAR-10 has 50000 training images, split into training and validation sets.
     static let cifar10TrainingImages = 50_000
@@ -48,6 +48,10 @@ extension Lowerer {
         }
         if let hsv = augment["hsv"] {
             if let value = lowerHSV(hsv) { result.hsv = value } else { ok = false }
+        }
+        if let translate = augment["translate"] {
+            // Reflection reaches at most side - 1 pixels.
+            if let value = int(translate, "data.augment.translate", min: 0, max: imageSide - 1) { result.translate = value } else { ok = false }
         }
         return ok ? result : nil
     }

@@ -101,6 +101,7 @@ public enum SpecJSONSchema {
           "additionalProperties": false,
           "properties": {
             "flip": {"type": "boolean", "default": false},
+            "translate": {"type": "integer", "minimum": 0, "default": 0, "description": "Pixels of random shift each way, borders reflected."},
             "crop-rescale": {"type": "object", "additionalProperties": false, "properties": {
               "min": {"type": "integer", "minimum": 1}, "max": {"type": "integer", "minimum": 1}}},
             "hsv": {"type": "object", "additionalProperties": false, "properties": {

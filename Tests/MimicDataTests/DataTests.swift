@@ -103,6 +103,32 @@ final class DataTests: XCTestCase {
         }
     }
 
+    /// Translation with reflected borders, as PyTorch's reflect padding then a crop: known
+    /// pixels land where they should, the edge is not repeated, and every shift the spec allows
+    /// is drawn.
+    func testTranslationMovesKnownPixelsAndReflectsTheBorder() {
+        let side = 5
+        let image = (0..<(2 * side * side)).map { Float($0) }  // channel 1 starts at 25
+        func at(_ out: [Float], _ c: Int, _ y: Int, _ x: Int) -> Float { out[(c * side + y) * side + x] }
+        let right = Augmentation.translate(image, channels: 2, side: side, dx: 2, dy: 0)
+        XCTAssertEqual(at(right, 0, 0, 2), 0, "pixel (0, 0) moved two to the right")
+        XCTAssertEqual(at(right, 1, 3, 4), at(image, 1, 3, 2))
+        XCTAssertEqual(Array(right[0..<5]), [2, 1, 0, 1, 2], "columns -2 and -1 reflect 2 and 1, not the edge")
+        let up = Augmentation.translate(image, channels: 2, side: side, dx: 0, dy: -1)
+        XCTAssertEqual(at(up, 0, 0, 3), at(image, 0, 1, 3))
+        XCTAssertEqual(at(up, 1, 4, 0), at(image, 1, 3, 0), "row 5 reflects row 3")
+        XCTAssertEqual(Augmentation.translate(image, channels: 2, side: side, dx: 0, dy: 0), image)
+
+        var shifts = Set<[Float]>()
+        var generator = SeededGenerator(seed: 4)
+        for _ in 0..<400 {
+            var copy = image
+            _ = Augmentation.apply(MimicSpec.Augmentation(translate: 1), to: &copy, channels: 2, side: side, generator: &generator)
+            shifts.insert(copy)
+        }
+        XCTAssertEqual(shifts.count, 9, "dx and dy each from -1...1")
+    }
+
     func testSameSeedGivesTheSameBatches() {
         let splits = SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3)
         XCTAssertEqual(SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3).train.pixels, splits.train.pixels)
