@@ -47,8 +47,10 @@ extension Lowerer {
             _ = body.flatMap { mapping($0, "mimic", allowed: []) }
             return .mimic
         case "cross-entropy":
-            _ = body.flatMap { mapping($0, "cross-entropy", allowed: []) }
-            return .crossEntropy
+            let body = body.flatMap { mapping($0, "cross-entropy", allowed: ["label-smoothing"]) }
+            guard let smoothing = double(in: body, "label-smoothing", "cross-entropy.label-smoothing", default: 0, min: 0, below: 1)
+            else { return nil }
+            return smoothing > 0 ? .smoothedCrossEntropy(smoothing: smoothing) : .crossEntropy
         default:
             let body = body.flatMap { mapping($0, "kd", allowed: ["temperature", "alpha"]) }
             guard let t = double(in: body, "temperature", "kd.temperature", default: 4, above: 0),

@@ -135,7 +135,8 @@ public enum SpecJSONSchema {
           {"enum": ["mimic", "cross-entropy", "kd"]},
           {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
             "mimic": {"type": ["object", "null"], "additionalProperties": false},
-            "cross-entropy": {"type": ["object", "null"], "additionalProperties": false},
+            "cross-entropy": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+              "label-smoothing": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0}}},
             "kd": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "temperature": {"type": "number", "exclusiveMinimum": 0, "default": 4},
               "alpha": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.9}}}}}

@@ -40,7 +40,7 @@ final class GradientCheckTests: XCTestCase {
             .conv(Conv(filters: .fixed(3), kernel: 2, padding: .explicit(0), activation: .none, bias: false)),
             .batchnorm(BatchNorm(activation: .gelu)),
             .dense(Dense(units: .fixed(5), activation: .tanh, bias: false)),
-        ], output: OutputLayer(bias: false, scale: 0.5), loss: .crossEntropy),
+        ], output: OutputLayer(bias: false, scale: 0.5), loss: .smoothedCrossEntropy(smoothing: 0.2)),
         Case(name: "valid-conv-overlapping-pool-relu", input: [3, 8, 8], layers: [
             .conv(Conv(filters: .fixed(3), kernel: 2, padding: .valid, activation: .relu)),
             .maxpool(MaxPool(size: 3, stride: 2)),

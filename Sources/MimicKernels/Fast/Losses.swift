@@ -34,6 +34,14 @@ public enum Losses {
                 let label = Int(labels![b])
                 total -= log(max(s[label], Double.leastNormalMagnitude))
                 if let g { for j in 0..<k { g[b * k + j] = Float((s[j] - (j == label ? 1 : 0)) * inverse) } }
+            case .smoothedCrossEntropy:
+                softmax(row, 1, &s)
+                let label = Int(labels![b])
+                for j in 0..<k {
+                    let target = kind.target(j, label: label, classes: k)
+                    total -= target * log(max(s[j], Double.leastNormalMagnitude))
+                    g?[b * k + j] = Float((s[j] - target) * inverse)
+                }
             case .kd(let temperature, let alpha):
                 softmax(t! + b * k, temperature, &p)
                 softmax(row, temperature, &q)

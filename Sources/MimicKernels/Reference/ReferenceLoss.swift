@@ -3,7 +3,7 @@ import MimicVocabulary
 
 /// The losses, averaged over the batch, and their gradients with respect to the logits.
 /// - mimic: ||z - t||² summed over classes (Urban et al.'s L2 on logits)
-/// - cross-entropy: -log softmax(z)[label]
+/// - cross-entropy: -log softmax(z)[label], or against smoothed labels
 /// - kd: alpha T² KL(softmax(t/T) || softmax(z/T)) + (1 - alpha) cross-entropy
 public enum ReferenceLoss {
     static func softmax(_ z: ArraySlice<Float>, temperature: Double = 1) -> [Double] {
@@ -25,6 +25,9 @@ public enum ReferenceLoss {
                 for j in 0..<k { let d = Double(z.data[b * k + j] - t!.data[b * k + j]); total += d * d }
             case .crossEntropy:
                 total -= log(softmax(row)[Int(labels!.data[b])])
+            case .smoothedCrossEntropy:
+                let s = softmax(row)
+                for j in 0..<k { total -= kind.target(j, label: Int(labels!.data[b]), classes: k) * log(s[j]) }
             case .kd(let temperature, let alpha):
                 let p = softmax(t!.data[(b * k)..<((b + 1) * k)], temperature: temperature)
                 let q = softmax(row, temperature: temperature)
@@ -47,6 +50,9 @@ public enum ReferenceLoss {
             case .crossEntropy:
                 let s = softmax(row)
                 for j in 0..<k { g.data[b * k + j] = Float((s[j] - (j == Int(labels!.data[b]) ? 1 : 0)) / Double(n)) }
+            case .smoothedCrossEntropy:
+                let s = softmax(row)
+                for j in 0..<k { g.data[b * k + j] = Float((s[j] - kind.target(j, label: Int(labels!.data[b]), classes: k)) / Double(n)) }
             case .kd(let temperature, let alpha):
                 let p = softmax(t!.data[(b * k)..<((b + 1) * k)], temperature: temperature)
                 let q = softmax(row, temperature: temperature)
