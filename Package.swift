@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "mimicc",
             dependencies: [
-                "MimicDriver", "MimicStudy", "MimicStore",
+                "MimicDriver", "MimicStudy", "MimicStore", "MimicBLAS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "MimicBasicsTests", dependencies: ["MimicBasics"]),
         .testTarget(name: "MimicYAMLTests", dependencies: ["MimicBasics", "MimicYAML"]),
         .testTarget(
-            name: "MimicSpecTests", dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicDriver", "MimicTestSupport"],
+            name: "MimicSpecTests", dependencies: ["MimicBasics", "MimicVocabulary", "MimicSpec", "MimicSema", "MimicDriver", "MimicTestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "MimicSemaTests", dependencies: ["MimicBasics", "MimicSema", "MimicSpec", "MimicTestSupport"]),
         .testTarget(name: "MimicBLASTests", dependencies: ["MimicBLAS"]),
@@ -96,6 +96,6 @@ let package = Package(
             name: "MimicStudyTests",
             dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicSearch", "MimicStore", "MimicDriver", "MimicStudy",
                            "MimicTestSupport"]),
-        .testTarget(name: "MimicCLITests", dependencies: ["mimicc", "MimicTestSupport"]),
+        .testTarget(name: "MimicCLITests", dependencies: ["mimicc", "MimicBLAS", "MimicTestSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MimicBasics
+import MimicBLAS
 import MimicCompiler
 import MimicGraph
 import MimicKernels
@@ -194,6 +195,7 @@ public enum Bench {
         let total = r.plannedBytes.reduce(0) { $0 + $1.1 }
         out += "\(r.name) memory \(mib(r.residentBytes)) MiB peak resident; planned \(mib(total)) MiB ("
         out += r.plannedBytes.map { "\($0.0) \(mib($0.1))" }.joined(separator: ", ") + ")\n"
+        out += "\(r.name) blas \(BLASCore.name) kernels (\(BLAS.configuration))\n"
         if !r.kernels.isEmpty {
             let sum = r.kernels.reduce(0) { $0 + $1.1 }
             out += "profile (median per kernel):\n"

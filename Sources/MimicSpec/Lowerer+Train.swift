@@ -100,7 +100,7 @@ extension Lowerer {
     }
 
     private mutating func lowerSchedule(_ node: Node) -> Schedule? {
-        guard let (name, body, at) = variant(node, "train.schedule", among: ["constant", "step", "cosine", "plateau", "one-cycle"])
+        guard let (name, body, at) = variant(node, "train.schedule", among: ["constant", "step", "cosine", "plateau", "one-cycle", "warmup-linear"])
         else { return nil }
         switch name {
         case "constant":
@@ -137,6 +137,13 @@ extension Lowerer {
                 momentum = MomentumCycle(low: low, high: high)
             }
             return .oneCycle(warmup: warmup, startRatio: start, minLRRatio: end, momentum: momentum)
+        case "warmup-linear":
+            let body = body.flatMap { mapping($0, "warmup-linear", allowed: ["warmup", "start-ratio", "end-ratio"]) }
+            guard let warmup = double(in: body, "warmup", "warmup-linear.warmup", default: 0.23, min: 0, below: 1),
+                let start = double(in: body, "start-ratio", "warmup-linear.start-ratio", default: 0.2, above: 0, max: 1),
+                let end = double(in: body, "end-ratio", "warmup-linear.end-ratio", default: 0.07, min: 0, max: 1)
+            else { return nil }
+            return .warmupLinear(warmup: warmup, startRatio: start, endRatio: end)
         case "cosine":
             let body = body.flatMap { mapping($0, "cosine", allowed: ["min-lr-ratio"]) }
             return double(in: body, "min-lr-ratio", "cosine.min-lr-ratio", default: 0, min: 0, below: 1)

@@ -162,7 +162,7 @@ public enum SpecJSONSchema {
         "batch": {"type": "integer", "minimum": 1, "default": 128},
         "epochs": {"type": "integer", "minimum": 1},
         "schedule": {"oneOf": [
-          {"enum": ["constant", "cosine", "plateau", "one-cycle"]},
+          {"enum": ["constant", "cosine", "plateau", "one-cycle", "warmup-linear"]},
           {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
             "constant": {"type": ["object", "null"], "additionalProperties": false},
             "step": {"type": "object", "additionalProperties": false, "properties": {
@@ -173,6 +173,10 @@ public enum SpecJSONSchema {
               "start-ratio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.04},
               "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.000004},
               "momentum": {"type": "array", "items": {"type": "number", "minimum": 0, "exclusiveMaximum": 1}, "minItems": 2, "maxItems": 2}}},
+            "warmup-linear": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+              "warmup": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.23},
+              "start-ratio": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.2},
+              "end-ratio": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.07}}},
             "cosine": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "min-lr-ratio": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0}}},
             "plateau": {"type": ["object", "null"], "additionalProperties": false, "properties": {

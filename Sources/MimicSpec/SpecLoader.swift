@@ -125,7 +125,7 @@ public final class SpecLoader {
         "teacher": ["logits", "ensemble"],
         "train.loss": ["mimic", "cross-entropy", "kd"],
         "train.optimizer": ["sgd", "adam"],
-        "train.schedule": ["constant", "step", "cosine", "plateau", "one-cycle"],
+        "train.schedule": ["constant", "step", "cosine", "plateau", "one-cycle", "warmup-linear"],
     ]
 
     /// Deep merge: mappings merge key by key with the child winning; anything else (lists

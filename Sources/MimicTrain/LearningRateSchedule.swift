@@ -30,6 +30,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         case cosine(minRatio: Double)
         case plateau(factor: Double, patience: Int, cooldown: Int, stopPatience: Int, minRatio: Double)
         case oneCycle(warmup: Double, startRatio: Double, minRatio: Double, momentum: MomentumCycle?)
+        case warmupLinear(warmup: Double, startRatio: Double, endRatio: Double)
     }
 
     public init(_ schedule: Schedule, initialRate: Double, epochs: Int) {
@@ -44,12 +45,21 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
             kind = .plateau(factor: factor, patience: patience, cooldown: cooldown, stopPatience: stop, minRatio: ratio)
         case .oneCycle(let warmup, let start, let end, let momentum):
             kind = .oneCycle(warmup: warmup, startRatio: start, minRatio: end, momentum: momentum)
+        case .warmupLinear(let warmup, let start, let end):
+            kind = .warmupLinear(warmup: warmup, startRatio: start, endRatio: end)
         }
     }
 
-    /// The rate for one step of the current epoch: per-step schedules (one-cycle) compute it
-    /// from the step's place in the whole run; the others hold the epoch's rate.
+    /// The rate for one step of the current epoch: per-step schedules (one-cycle, warm-up then
+    /// linear) compute it from the step's place in the whole run; the others hold the epoch's
+    /// rate.
     public func rate(step: Int, stepsPerEpoch: Int) -> Double {
+        if case .warmupLinear(let warmup, let startRatio, let endRatio) = kind {
+            let total = max(1, epochs * stepsPerEpoch), now = epoch * stepsPerEpoch + step
+            let peak = Int(warmup * Double(total))
+            if now < peak { return initial * (startRatio + (1 - startRatio) * Double(now) / Double(peak)) }
+            return initial * (1 - (1 - endRatio) * Double(now - peak) / Double(max(1, total - peak)))
+        }
         guard case .oneCycle(let warmup, let startRatio, let minRatio, _) = kind else { return rate }
         let total = Double(max(1, epochs * stepsPerEpoch)), now = Double(epoch * stepsPerEpoch + step)
         let peak = warmup * total
@@ -86,7 +96,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
             epochsSinceChange += 1
         }
         switch kind {
-        case .constant, .oneCycle:
+        case .constant, .oneCycle, .warmupLinear:
             break
         case .step(let every, let factor):
             rate = initial * pow(factor, Double(epoch / every))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MimicBLAS
 import MimicDriver
 
 /// The `mimicc` executable: argument parsing only; the work happens in MimicDriver.
@@ -14,6 +15,13 @@ struct Mimicc: ParsableCommand {
             """,
         version: MimicVersion.current,
         subcommands: [Lint.self, Inspect.self, Compile.self, CompileAndRun.self, BenchCommand.self, LogitsCommand.self, DataCommand.self, StudyCommand.self, Schema.self])
+
+    /// OpenBLAS's kernel is chosen when it loads: restart with a faster one if it fell back
+    /// to a generic kernel (`BLASCore`), then parse the command line.
+    static func main() {
+        BLASCore.restartWithTheFastestKernel()
+        main(nil)
+    }
 }
 
 extension OutputFormat: ExpressibleByArgument {}

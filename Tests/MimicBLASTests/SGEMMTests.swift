@@ -1,4 +1,4 @@
-import MimicBLAS
+@testable import MimicBLAS
 import XCTest
 
 /// The BLAS wrapper against a naive triple loop, on odd shapes and every transpose.
@@ -57,5 +57,28 @@ final class SGEMMTests: XCTestCase {
     func testConfigurationNamesOpenBLAS() {
         XCTAssertTrue(BLAS.configuration.contains("OpenBLAS"), BLAS.configuration)
         XCTAssertGreaterThanOrEqual(BLAS.threads, 1)
+    }
+}
+
+/// The kernel choice: a generic fallback is replaced only by a kernel whose instructions the
+/// CPU has, and never a kernel OpenBLAS chose for a CPU it knows.
+final class BLASCoreTests: XCTestCase {
+    func testAFallbackKernelGivesWayOnlyToOneTheCPURuns() {
+        let avx512: Set<String> = ["sse3", "avx", "avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        XCTAssertEqual(BLASCore.preferred(over: "Prescott", flags: avx512), "SkylakeX")
+        XCTAssertEqual(BLASCore.preferred(over: "Core2", flags: ["avx2", "fma", "avx512f"]), "Haswell", "AVX-512 without BW, DQ, VL")
+        XCTAssertNil(BLASCore.preferred(over: "Prescott", flags: ["sse3", "avx"]), "nothing better to run")
+        XCTAssertNil(BLASCore.preferred(over: "Zen", flags: avx512), "a kernel OpenBLAS chose for a CPU it knows")
+        XCTAssertNil(BLASCore.preferred(over: "SkylakeX", flags: avx512))
+    }
+
+    /// Whatever this machine is, the kernel loaded in this process (no restart here) is a
+    /// real one, and the rule gives an answer a restarted mimicc would load.
+    func testTheLoadedKernelIsNamed() {
+        XCTAssertFalse(BLASCore.name.isEmpty)
+        XCTAssertNotEqual(BLASCore.name, "unknown")
+        if let better = BLASCore.preferred(over: BLASCore.name, flags: BLASCore.cpuFlags()) {
+            XCTAssertTrue(["SkylakeX", "Haswell"].contains(better))
+        }
     }
 }

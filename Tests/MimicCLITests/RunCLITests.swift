@@ -1,4 +1,5 @@
 import Foundation
+import MimicBLAS
 import XCTest
 
 /// `mimicc compile-and-run`, `bench`, `logits` and `data import` as a user runs them.
@@ -55,6 +56,11 @@ final class RunCLITests: CLITestCase {
         XCTAssertTrue(lines[1].hasPrefix("mlp1-1M train img/s "), run.stdout)
         XCTAssertTrue(lines[2].hasPrefix("mlp1-1M GFLOP/s "), run.stdout)
         XCTAssertTrue(lines[2].contains("batch 16"), run.stdout)
+        // The kernel OpenBLAS runs in mimicc: the user's OPENBLAS_CORETYPE, else the one it
+        // restarts with when OpenBLAS fell back to a generic kernel, else OpenBLAS's choice.
+        let expected = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+            ?? BLASCore.preferred(over: BLASCore.name, flags: BLASCore.cpuFlags()) ?? BLASCore.name
+        XCTAssertTrue(run.stdout.contains("mlp1-1M blas \(expected) kernels ("), "expected \(expected): \(run.stdout)")
         let profile = try mimicc("bench", Self.repository + "/specs/bench/mlp1-1M.yaml", "--steps", "1", "--warmup", "0",
                                  "--batch", "8", "--profile", "--infer")
         XCTAssertTrue(profile.stdout.contains("mlp1-1M infer img/s "), profile.stdout)

@@ -30,4 +30,13 @@ final class TrainLoweringTests: XCTestCase {
         XCTAssertEqual(diagnostics.first?.message, "'cross-entropy.label-smoothing' must be less than 1.0, found 1.0")
         XCTAssertEqual(diagnostics.first?.location?.line, 7)
     }
+
+    func testWarmupLinearSchedule() throws {
+        XCTAssertEqual(try load("  loss: cross-entropy\n  schedule: warmup-linear").spec?.train?.schedule,
+                       .warmupLinear(warmup: 0.23, startRatio: 0.2, endRatio: 0.07))
+        XCTAssertEqual(try load("  loss: cross-entropy\n  schedule: {warmup-linear: {warmup: 0.1, end-ratio: 0}}").spec?.train?.schedule,
+                       .warmupLinear(warmup: 0.1, startRatio: 0.2, endRatio: 0))
+        let diagnostics = try load("  loss: cross-entropy\n  schedule: {warmup-linear: {warmup: 1}}").diagnostics
+        XCTAssertEqual(diagnostics.map(\.message), ["'warmup-linear.warmup' must be less than 1.0, found 1.0"])
+    }
 }

@@ -60,6 +60,21 @@ final class ScheduleAndCheckpointTests: XCTestCase {
         XCTAssertNil(LearningRateSchedule(.constant, initialRate: 0.5, epochs: 10).momentum(step: 0, stepsPerEpoch: 100))
     }
 
+    /// The fast recipe's rate, step by step: 30 steps, a warm-up of int(0.23 * 30) = 6.
+    func testWarmupThenLinearDecay() {
+        var schedule = LearningRateSchedule(.warmupLinear(warmup: 0.23, startRatio: 0.2, endRatio: 0.07), initialRate: 2, epochs: 3)
+        XCTAssertEqual(schedule.rate(step: 0, stepsPerEpoch: 10), 0.4, accuracy: 1e-12)
+        XCTAssertEqual(schedule.rate(step: 3, stepsPerEpoch: 10), 2 * (0.2 + 0.8 * 3 / 6), accuracy: 1e-12)
+        XCTAssertEqual(schedule.rate(step: 6, stepsPerEpoch: 10), 2, accuracy: 1e-12)
+        XCTAssertTrue(schedule.endEpoch(validationError: 0.5))
+        XCTAssertEqual(schedule.rate(step: 2, stepsPerEpoch: 10), 2 * (1 - 0.93 * 6 / 24), accuracy: 1e-12, "step 12")
+        XCTAssertTrue(schedule.endEpoch(validationError: 0.6), "a worse epoch does not stop it")
+        XCTAssertEqual(schedule.rate(step: 9, stepsPerEpoch: 10), 2 * (1 - 0.93 * 23 / 24), accuracy: 1e-12, "the last step")
+        XCTAssertNil(schedule.momentum(step: 9, stepsPerEpoch: 10))
+        XCTAssertFalse(schedule.endEpoch(validationError: 0.4))
+        XCTAssertEqual(schedule.stopReason, .epochs)
+    }
+
     func testCheckpointRoundTripAndRefusals() throws {
         let schedule = LearningRateSchedule(.constant, initialRate: 0.1, epochs: 3)
         let hash = SHA256.hash(Array("spec".utf8))
