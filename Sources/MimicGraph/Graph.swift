@@ -14,9 +14,11 @@ public struct Graph: Sendable, Equatable {
     public subscript(id: ValueID) -> Value { values[id.index] }
 
     @discardableResult
-    public mutating func addValue(_ name: String, shape: [Int], role: ValueRole, origin: SourceLocation) -> ValueID {
+    public mutating func addValue(
+        _ name: String, shape: [Int], role: ValueRole, origin: SourceLocation, initialization: ValueInit = .scheme
+    ) -> ValueID {
         let id = ValueID(values.count)
-        values.append(Value(id: id, name: name, shape: shape, role: role, origin: origin))
+        values.append(Value(id: id, name: name, shape: shape, role: role, origin: origin, initialization: initialization))
         return id
     }
 

@@ -36,6 +36,16 @@ public enum ValueRole: Sendable, Equatable {
     case loss
 }
 
+/// How a parameter starts, when its layer says (otherwise the run's `train.init` scheme).
+public enum ValueInit: Sendable, Equatable {
+    /// The run's initialisation scheme.
+    case scheme
+    /// A convolution's identity (PyTorch's `dirac_` on its first min(filters, channels)
+    /// filters: filter f passes input channel f through its centre tap); the other filters by
+    /// the scheme.
+    case dirac
+}
+
 /// A typed value: its shape, and the spec location it comes from.
 public struct Value: Sendable, Equatable {
     public var id: ValueID
@@ -46,6 +56,7 @@ public struct Value: Sendable, Equatable {
     public var shape: [Int]
     public var role: ValueRole
     public var origin: SourceLocation
+    public var initialization: ValueInit = .scheme
 
     public var elementCount: Int { shape.reduce(1, *) }
 }

@@ -12,6 +12,24 @@ public enum Initializer {
         case .glorot: glorot(executor, scale: scale, seed: seed)
         case .fanInUniform: fanInUniform(executor, scale: scale, seed: seed)
         }
+        identities(executor)
+    }
+
+    /// Convolution weights that start as the identity (`ValueInit.dirac`), over the scheme's
+    /// values: filter f of the first min(F, C) is zero but for a 1 at its centre tap of input
+    /// channel f (PyTorch's `dirac_`).
+    public static func identities(_ executor: Executor) {
+        let g = executor.plan.graph
+        for id in g.parameters where g[id].initialization == .dirac {
+            let shape = g[id].shape
+            guard shape.count == 4, let w = executor.pointer(id) else { continue }
+            let (filters, channels, kh, kw) = (shape[0], shape[1], shape[2], shape[3])
+            let filter = channels * kh * kw
+            for f in 0..<min(filters, channels) {
+                (w + f * filter).update(repeating: 0, count: filter)
+                w[f * filter + (f * kh + kh / 2) * kw + kw / 2] = 1
+            }
+        }
     }
 
     /// PyTorch's default for Linear and Conv2d (Kaiming uniform with a = sqrt(5)): weights
@@ -55,7 +73,9 @@ public enum Initializer {
             }
         }
         for value in g.values where value.role == .state {
-            executor.pointer(value.id)?.update(repeating: value.name.hasSuffix("running_var") ? 1 : 0, count: value.elementCount)
+            // Variances and frozen batchnorm scales start at 1, means at 0.
+            let one = value.name.hasSuffix("running_var") || value.name.hasSuffix(".scale")
+            executor.pointer(value.id)?.update(repeating: one ? 1 : 0, count: value.elementCount)
         }
     }
 }

@@ -120,12 +120,14 @@ public struct LayerEmitter {
     /// The shape of the value the layer receives.
     public var shape: [Int] { graph[x].shape }
 
-    /// A trained parameter of the layer (`conv1.weight`).
-    public mutating func parameter(_ suffix: String, _ shape: [Int]) -> ValueID {
-        graph.addValue("\(name).\(suffix)", shape: shape, role: .parameter, origin: origin)
+    /// A trained parameter of the layer (`conv1.weight`), started by the run's scheme unless
+    /// `initialization` says otherwise.
+    public mutating func parameter(_ suffix: String, _ shape: [Int], initialization: ValueInit = .scheme) -> ValueID {
+        graph.addValue("\(name).\(suffix)", shape: shape, role: .parameter, origin: origin, initialization: initialization)
     }
 
-    /// A persistent untrained value of the layer (batchnorm's running statistics).
+    /// A persistent untrained value of the layer (batchnorm's running statistics, a frozen
+    /// scale): a `.scale` or a variance starts at 1, anything else at 0.
     public mutating func state(_ suffix: String, _ shape: [Int]) -> ValueID {
         graph.addValue("\(name).\(suffix)", shape: shape, role: .state, origin: origin)
     }

@@ -3,8 +3,8 @@ import MimicBasics
 import MimicSpec
 import XCTest
 
-/// `bias: false` on conv and dense layers and `model.output`: how they are written, what they
-/// lower to, and the errors a user gets.
+/// The fast recipe's layer settings (`bias: false`, `init: dirac`, `frozen-scale`) and
+/// `model.output`: how they are written, what they lower to, and the errors a user gets.
 final class BiasAndOutputTests: XCTestCase {
     func load(_ model: String) throws -> SpecLoader.Result {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bias-\(UUID().uuidString).yaml").path
@@ -45,5 +45,22 @@ final class BiasAndOutputTests: XCTestCase {
             XCTAssertTrue(diagnostics.contains { $0.code == code && $0.message.hasPrefix(message) && $0.location?.line == line },
                           "\(text): \(diagnostics.map { "\($0.location?.line ?? 0): \($0.message)" })")
         }
+    }
+
+    func testDiracInitAndFrozenScale() throws {
+        let result = try load("""
+              layers:
+                - conv: {filters: 8, bias: false, activation: none, init: dirac}
+                - batchnorm: {activation: gelu, frozen-scale: true}
+            """)
+        XCTAssertEqual(result.diagnostics.map(\.message), [])
+        let layers = try XCTUnwrap(result.spec?.model?.layers.map(\.withoutLocations))
+        XCTAssertEqual(layers, [.conv(Conv(filters: .fixed(8), activation: .none, bias: false, identityInit: true)),
+                                .batchnorm(BatchNorm(activation: .gelu, frozenScale: true))])
+        XCTAssertEqual(layers[0].kind.settings.last?.value, "dirac")
+        XCTAssertEqual(layers[1].kind.settings.last?.key, "frozen-scale")
+        XCTAssertEqual(BatchNorm().settings.map(\.key), ["epsilon", "momentum", "activation"], "unset, not written back")
+        let diagnostics = try load("  layers: [{conv: {filters: 8, init: identity}}, {batchnorm: {frozen-scale: 1}}]").diagnostics
+        XCTAssertEqual(diagnostics.map(\.code), [.invalidChoice, .wrongType], "\(diagnostics.map(\.message))")
     }
 }

@@ -9,12 +9,16 @@ public struct BatchNorm: LayerKind {
     public var epsilon: Double
     public var momentum: Double
     public var activation: Activation
+    /// The scale stays at 1, untrained (the fast recipe's): only the shift learns.
+    public var frozenScale: Bool
     public var location: SourceLocation
 
-    public init(epsilon: Double = 1e-5, momentum: Double = 0.1, activation: Activation = .none, location: SourceLocation = .nowhere) {
+    public init(epsilon: Double = 1e-5, momentum: Double = 0.1, activation: Activation = .none, frozenScale: Bool = false,
+                location: SourceLocation = .nowhere) {
         self.epsilon = epsilon
         self.momentum = momentum
         self.activation = activation
+        self.frozenScale = frozenScale
         self.location = location
     }
 
@@ -25,24 +29,28 @@ public struct BatchNorm: LayerKind {
         "batchnorm": {"type": ["object", "null"], "additionalProperties": false, "properties": {
           "epsilon": {"type": "number", "exclusiveMinimum": 0, "default": 1e-5},
           "momentum": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.1},
-          "activation": {"allOf": [{"$ref": "#/$defs/activation"}], "default": "none"}}}
+          "activation": {"allOf": [{"$ref": "#/$defs/activation"}], "default": "none"},
+          "frozen-scale": {"type": "boolean", "default": false}}}
         """
 
     public static func lower(_ body: Node?, item: Node, _ l: inout Lowerer) -> BatchNorm? {
-        let body = body.flatMap { l.mapping($0, "batchnorm", allowed: ["epsilon", "momentum", "activation"]) }
+        let body = body.flatMap { l.mapping($0, "batchnorm", allowed: ["epsilon", "momentum", "activation", "frozen-scale"]) }
         guard let epsilon = l.double(in: body, "epsilon", "batchnorm.epsilon", default: 1e-5, above: 0),
             let momentum = l.double(in: body, "momentum", "batchnorm.momentum", default: 0.1, above: 0, max: 1)
         else { return nil }
         let activation: Activation?
         if let node = body?["activation"] { activation = l.lowerActivation(node, "batchnorm.activation") } else { activation = Activation.none }
-        guard let activation else { return nil }
-        return BatchNorm(epsilon: epsilon, momentum: momentum, activation: activation, location: item.location)
+        let frozen = body?["frozen-scale"].map { l.bool($0, "batchnorm.frozen-scale") } ?? false
+        guard let activation, let frozen else { return nil }
+        return BatchNorm(epsilon: epsilon, momentum: momentum, activation: activation, frozenScale: frozen, location: item.location)
     }
 
     public var layer: Layer { .batchnorm(self) }
 
+    /// `frozen-scale` is written only when set, so specs written before it keep their hash.
     public var settings: [(key: String, value: String)] {
         [("epsilon", "\(epsilon)"), ("momentum", "\(momentum)"), ("activation", activation.rawValue)]
+            + (frozenScale ? [("frozen-scale", "true")] : [])
     }
 
     public func searchable(_ key: String) -> SearchValueKind? {
@@ -56,16 +64,17 @@ public struct BatchNorm: LayerKind {
 
     public func output(_ input: TensorShape, _ check: inout ShapeCheck) -> TensorShape? { input }
 
-    /// A scale and a shift per channel (running statistics are not trained).
+    /// A scale (unless frozen) and a shift per channel (running statistics are not trained).
     public func cost(input: TensorShape, output: TensorShape) -> LayerCost? {
-        if case .spatial(let c?, _, _) = output { return LayerCost(params: 2 * c, flops: 0) }
+        let perChannel = frozenScale ? 1 : 2
+        if case .spatial(let c?, _, _) = output { return LayerCost(params: perChannel * c, flops: 0) }
         guard let elements = output.elementCount else { return nil }
-        return LayerCost(params: 2 * elements, flops: 0)
+        return LayerCost(params: perChannel * elements, flops: 0)
     }
 
     public func emit(_ e: inout LayerEmitter) {
         let c = e.shape[0]
-        let scale = e.parameter("scale", [c]), shift = e.parameter("shift", [c])
+        let scale = frozenScale ? e.state("scale", [c]) : e.parameter("scale", [c]), shift = e.parameter("shift", [c])
         let mean = e.state("running_mean", [c]), variance = e.state("running_var", [c])
         let normalized = activation == .none ? "out" : "norm"
         if e.training {

@@ -38,16 +38,20 @@ public struct Conv: WidthLayerKind {
     public var padding: Padding
     public var activation: Activation
     public var bias: Bool
+    /// `dirac`: the first min(filters, channels) filters start as the identity (the fast
+    /// recipe's); nil: the run's `train.init` scheme.
+    public var identityInit: Bool
     public var location: SourceLocation
     /// Where the kernel size was written, or the layer when it was not.
     public var kernelLocation: SourceLocation
 
     public init(
         filters: Width, kernel: Int = 3, stride: Int = 1, padding: Padding = .same,
-        activation: Activation = .relu, bias: Bool = true, location: SourceLocation = .nowhere,
+        activation: Activation = .relu, bias: Bool = true, identityInit: Bool = false, location: SourceLocation = .nowhere,
         kernelLocation: SourceLocation? = nil
     ) {
         self.bias = bias
+        self.identityInit = identityInit
         self.filters = filters
         self.kernel = kernel
         self.stride = stride
@@ -67,12 +71,13 @@ public struct Conv: WidthLayerKind {
           "stride": {"type": "integer", "minimum": 1, "default": 1},
           "padding": {"oneOf": [{"enum": ["same", "valid"]}, {"type": "integer", "minimum": 0}], "default": "same"},
           "activation": {"$ref": "#/$defs/activation"},
-          "bias": {"type": "boolean", "default": true}}}
+          "bias": {"type": "boolean", "default": true},
+          "init": {"enum": ["dirac"], "description": "The first min(filters, channels) filters start as the identity."}}}
         """
 
     public static func lower(_ body: Node?, item: Node, _ l: inout Lowerer) -> Conv? {
         let at = item.location
-        guard let body = l.requiredBody(body, keyword, at: item, keys: ["filters", "kernel", "stride", "padding", "activation", "bias"])
+        guard let body = l.requiredBody(body, keyword, at: item, keys: ["filters", "kernel", "stride", "padding", "activation", "bias", "init"])
         else { return nil }
         let filters = l.required(body, "filters", in: "conv").flatMap { l.width($0, "conv.filters") }
         let kernelNode = body["kernel"]
@@ -81,7 +86,8 @@ public struct Conv: WidthLayerKind {
         let padding = body["padding"].map { lowerPadding($0, &l) } ?? .same
         let activation = l.lowerActivation(body["activation"], "conv.activation")
         let bias = body["bias"].map { l.bool($0, "conv.bias") } ?? true
-        guard let filters, let kernel, let stride, let padding, let activation, let bias else { return nil }
+        let dirac = body["init"].map { l.choice($0, "conv.init", among: ["dirac"]).map { _ in true } } ?? false
+        guard let filters, let kernel, let stride, let padding, let activation, let bias, let dirac else { return nil }
         if padding == .same {
             if stride != 1, let node = body["stride"] {
                 l.diagnostics.error(
@@ -98,7 +104,8 @@ public struct Conv: WidthLayerKind {
             }
         }
         return Conv(filters: filters, kernel: kernel, stride: stride, padding: padding,
-                    activation: activation, bias: bias, location: at, kernelLocation: kernelNode?.location ?? at)
+                    activation: activation, bias: bias, identityInit: dirac, location: at,
+                    kernelLocation: kernelNode?.location ?? at)
     }
 
     private static func lowerPadding(_ node: Node, _ l: inout Lowerer) -> Padding? {
@@ -119,10 +126,11 @@ public struct Conv: WidthLayerKind {
         return copy
     }
 
-    /// `bias` is written only when false, so specs written before it keep their hash.
+    /// `bias` and `init` are written only when set, so specs written before them keep their hash.
     public var settings: [(key: String, value: String)] {
         [("filters", filters.description), ("kernel", "\(kernel)"), ("stride", "\(stride)"),
-         ("padding", padding.description), ("activation", activation.rawValue)] + (bias ? [] : [("bias", "false")])
+         ("padding", padding.description), ("activation", activation.rawValue)]
+            + (bias ? [] : [("bias", "false")]) + (identityInit ? [("init", "dirac")] : [])
     }
 
     public func searchable(_ key: String) -> SearchValueKind? {
@@ -163,7 +171,7 @@ public struct Conv: WidthLayerKind {
     }
 
     public func emit(_ e: inout LayerEmitter) {
-        let w = e.parameter("weight", [filters.solved, e.shape[0], kernel, kernel])
+        let w = e.parameter("weight", [filters.solved, e.shape[0], kernel, kernel], initialization: identityInit ? .dirac : .scheme)
         let b = bias ? e.parameter("bias", [filters.solved]) : nil
         let op = Ops.Conv2D(kernel: kernel, stride: stride, padding: padding.amount(kernel: kernel))
         e.x = e.emit(op, [e.x, w], [b == nil && activation == .none ? "out" : "conv"])[0]
