@@ -4,10 +4,10 @@ import COpenBLAS
 /// Which OpenBLAS kernel family runs the GEMMs. OpenBLAS built with DYNAMIC_ARCH picks it from
 /// the CPU's family and model when it loads; a CPU newer than the library (Debian 12's 0.3.21
 /// on a family 6 model 207 Xeon) falls back to the generic SSE3 kernel, "Prescott", which ran
-/// sgemm at 18-33 GFLOP/s on two cores where the AVX-512 kernel ran 117-177. The choice can
-/// only be made before the library loads (`OPENBLAS_CORETYPE`), so `mimicc` starts itself
-/// again with it when the fallback meets a CPU that has the better kernel's instructions. A
-/// user who sets `OPENBLAS_CORETYPE` keeps their choice.
+/// sgemm at 18-33 GFLOP/s where the AVX-512 kernel ran 75-177 on the same shapes (4-5x). The
+/// choice can only be made before the library loads (`OPENBLAS_CORETYPE`), so the commands
+/// that run networks start themselves again with it when the fallback meets a CPU that has
+/// the better kernel's instructions. A user who sets `OPENBLAS_CORETYPE` keeps their choice.
 public enum BLASCore {
     /// The kernel family OpenBLAS runs ("SkylakeX", "Haswell", "Zen", "Prescott", ...).
     public static var name: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }

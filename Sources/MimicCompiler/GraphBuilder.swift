@@ -18,14 +18,15 @@ public enum GraphBuilder {
     public static func forward(_ analysis: ModelAnalysis, name: String, mode: Mode) -> Graph {
         var g = Graph(name: name)
         let model = analysis.model
-        var x = g.addValue("input", shape: model.input, role: .input, origin: model.inputLocation)
-        let layers = model.layersWithOutput
+        let input = g.addValue("input", shape: model.input, role: .input, origin: model.inputLocation)
         let training = if case .training = mode { true } else { false }
-        for (layer, count) in zip(layers, analysis.layers) {
-            var emitter = LayerEmitter(graph: g, x: x, name: count.name, origin: count.location, training: training)
+        var emitter = LayerEmitter(graph: g, x: input, name: "input", origin: model.inputLocation, training: training)
+        for (layer, count) in zip(model.layersWithOutput, analysis.layers) {
+            emitter.begin(count.name, at: count.location)
             layer.kind.emit(&emitter)
-            (g, x) = (emitter.graph, emitter.x)
         }
+        g = emitter.graph
+        let x = emitter.x
         switch mode {
         case .training(let loss):
             var targets: [ValueID] = []

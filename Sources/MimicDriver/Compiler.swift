@@ -4,7 +4,6 @@ import MimicGraph
 import MimicRuntime
 import MimicSema
 import MimicSpec
-import MimicVocabulary
 
 /// The spec compiled: its analysis, the graph (forward, plus backward for training) and
 /// the execution plan for one batch size.

@@ -36,10 +36,12 @@ public enum ValueRole: Sendable, Equatable {
     case loss
 }
 
-/// How a parameter starts, when its layer says (otherwise the run's `train.init` scheme).
+/// How a parameter or state value starts, as its layer says.
 public enum ValueInit: Sendable, Equatable {
-    /// The run's initialisation scheme.
+    /// The run's initialisation scheme for weights and biases; 0 for state.
     case scheme
+    /// Every entry 1 (a batchnorm scale, a running variance).
+    case one
     /// A convolution's identity (PyTorch's `dirac_` on its first min(filters, channels)
     /// filters: filter f passes input channel f through its centre tap); the other filters by
     /// the scheme.

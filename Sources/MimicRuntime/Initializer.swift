@@ -66,16 +66,14 @@ public enum Initializer {
                 let fanIn = shape[1] * receptive, fanOut = shape[0] * receptive
                 let limit = Float(scale * (6.0 / Double(fanIn + fanOut)).squareRoot())
                 for i in 0..<count { p[i] = generator.uniform(-limit, limit) }
-            } else if value.name.hasSuffix(".scale") {
+            } else if value.initialization == .one {
                 p.update(repeating: 1, count: count)
             } else {
                 p.update(repeating: 0, count: count)
             }
         }
         for value in g.values where value.role == .state {
-            // Variances and frozen batchnorm scales start at 1, means at 0.
-            let one = value.name.hasSuffix("running_var") || value.name.hasSuffix(".scale")
-            executor.pointer(value.id)?.update(repeating: one ? 1 : 0, count: value.elementCount)
+            executor.pointer(value.id)?.update(repeating: value.initialization == .one ? 1 : 0, count: value.elementCount)
         }
     }
 }

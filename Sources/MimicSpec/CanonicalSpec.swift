@@ -41,5 +41,8 @@ public enum CanonicalSpec {
     public static func hash(_ node: Node) -> [UInt8] { SHA256.hash(Array(json(node).utf8)) }
 
     /// The hash as lowercase hex, as `spec.sha256` holds it.
-    public static func hex(_ spec: Spec) -> String { SHA256.hexString(hash(spec.root)) }
+    public static func hex(_ spec: Spec) -> String { hex(spec.root) }
+
+    /// The hash of any spec tree (a study's experiment without its search, say) as hex.
+    public static func hex(_ node: Node) -> String { SHA256.hexString(hash(node)) }
 }

@@ -105,8 +105,8 @@ public struct ShapeCheck {
 public struct LayerEmitter {
     public internal(set) var graph: Graph
     public var x: ValueID
-    public let name: String
-    public let origin: SourceLocation
+    public private(set) var name: String
+    public private(set) var origin: SourceLocation
     public let training: Bool
 
     public init(graph: Graph, x: ValueID, name: String, origin: SourceLocation, training: Bool) {
@@ -115,6 +115,13 @@ public struct LayerEmitter {
         self.name = name
         self.origin = origin
         self.training = training
+    }
+
+    /// Moves on to the next layer; one emitter builds the whole graph, so the graph is never
+    /// copied between layers.
+    public mutating func begin(_ layer: String, at origin: SourceLocation) {
+        name = layer
+        self.origin = origin
     }
 
     /// The shape of the value the layer receives.
@@ -127,9 +134,9 @@ public struct LayerEmitter {
     }
 
     /// A persistent untrained value of the layer (batchnorm's running statistics, a frozen
-    /// scale): a `.scale` or a variance starts at 1, anything else at 0.
-    public mutating func state(_ suffix: String, _ shape: [Int]) -> ValueID {
-        graph.addValue("\(name).\(suffix)", shape: shape, role: .state, origin: origin)
+    /// scale), 0 at the start unless `initialization` is `.one`.
+    public mutating func state(_ suffix: String, _ shape: [Int], initialization: ValueInit = .scheme) -> ValueID {
+        graph.addValue("\(name).\(suffix)", shape: shape, role: .state, origin: origin, initialization: initialization)
     }
 
     /// Appends one op, its outputs typed by the kind's shape rule and named `layer.name`.

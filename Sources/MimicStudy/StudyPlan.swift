@@ -7,7 +7,6 @@ import MimicDriver
 import MimicSearch
 import MimicSema
 import MimicSpec
-import MimicTrain
 import MimicYAML
 
 /// The experiments of a study directory: every spec under it that is not abstract, linted
@@ -78,7 +77,7 @@ public struct StudyPlan: Sendable {
         var entries = (spec.root.mapping ?? []).filter { $0.name != "name" }
         entries.insert(MappingEntry(key: .scalar("name", at: spec.root.location), value: .scalar(spec.name, at: spec.root.location)),
                        at: 0)
-        return SHA256.hex(Array(CanonicalSpec.json(Node(.mapping(entries), at: spec.root.location)).utf8))
+        return CanonicalSpec.hex(Node(.mapping(entries), at: spec.root.location))
     }
 
     /// Shard `index` (1-based) of `count`: experiments are dealt, most expensive first, to

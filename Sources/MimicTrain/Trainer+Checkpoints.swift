@@ -1,6 +1,5 @@
 import Foundation
 import MimicBasics
-import MimicData
 
 /// Checkpoints at the end of every epoch (the last, and the best by validation accuracy),
 /// restoring one, and the run's end: the test split scored once and result.json written.

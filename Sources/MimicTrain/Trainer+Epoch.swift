@@ -1,7 +1,6 @@
 import Foundation
 import MimicBasics
 import MimicData
-import MimicGraph
 
 /// What every training step reads, bound once: the batcher, two host buffers (the
 /// background thread fills one while the other is copied in), the executor's input and
@@ -33,7 +32,7 @@ final class StepFeed {
         teacher = teacherID.flatMap { t.trainer.pointer($0) }
         labels = labelID.flatMap { t.trainer.pointer($0) }
         inputSize = data.splits.train.imageSize
-        buffers = (0..<2).map { _ in HostBatch(batch: batch, inputSize: data.splits.train.imageSize, classes: data.classes) }
+        buffers = (0..<2).map { [inputSize] _ in HostBatch(batch: batch, inputSize: inputSize, classes: data.classes) }
         ensemble = data.ensemble.isEmpty ? nil : try TeacherEnsemble(
             runs: data.ensemble, batch: batch, threads: t.options.threads, classes: data.classes, statistics: batcher.statistics)
         if ensemble != nil { t.log("teacher: the mean of \(data.ensemble.count) run(s), on every augmented batch") }

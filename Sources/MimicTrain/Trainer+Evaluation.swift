@@ -1,5 +1,4 @@
 import MimicData
-import MimicGraph
 
 extension Trainer {
     /// Accuracy of the current weights on a split, in batches of the evaluation plan (the last

@@ -142,6 +142,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        useTheFastestBLASKernel()
         var options = Bench.Options()
         options.steps = steps
         options.warmup = warmup
@@ -195,6 +196,7 @@ struct CompileAndRun: ParsableCommand {
     }
 
     func run() throws {
+        useTheFastestBLASKernel()
         var options = Runner.Options()
         options.out = out
         options.resume = resume
@@ -333,6 +335,7 @@ struct LogitsCommand: ParsableCommand {
     var threads: Int?
 
     func run() throws {
+        useTheFastestBLASKernel()
         do {
             let shape = try LogitsExport.export(runs: runs, split: split, flipped: flip, out: out,
                                                 threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,

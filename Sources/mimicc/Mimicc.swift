@@ -15,13 +15,14 @@ struct Mimicc: ParsableCommand {
             """,
         version: MimicVersion.current,
         subcommands: [Lint.self, Inspect.self, Compile.self, CompileAndRun.self, BenchCommand.self, LogitsCommand.self, DataCommand.self, StudyCommand.self, Schema.self])
+}
 
-    /// OpenBLAS's kernel is chosen when it loads: restart with a faster one if it fell back
-    /// to a generic kernel (`BLASCore`), then parse the command line.
-    static func main() {
-        BLASCore.restartWithTheFastestKernel()
-        main(nil)
-    }
+/// Commands that run networks call this first, before any thread starts: OpenBLAS's kernel
+/// is chosen when it loads, so if it fell back to a generic one the process restarts with a
+/// faster one (`BLASCore`). Commands that only read specs skip the restart (it costs about
+/// 25 ms, as long as linting one spec).
+func useTheFastestBLASKernel() {
+    BLASCore.restartWithTheFastestKernel()
 }
 
 extension OutputFormat: ExpressibleByArgument {}

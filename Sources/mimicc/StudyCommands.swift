@@ -152,6 +152,7 @@ struct StudyRun: ParsableCommand {
     }
 
     func run() throws {
+        useTheFastestBLASKernel()
         var plan = try selection.plan()
         let directory = selection.directory
         if let (index, count) = try shardParts() { plan = plan.shard(index, of: count) }

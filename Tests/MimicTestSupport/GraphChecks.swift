@@ -18,9 +18,8 @@ public enum GraphChecks {
             let count = shape.reduce(1, *)
             switch v.role {
             case .input, .parameter: feeds[v.id] = Tensor(shape: shape, data: (0..<count).map { _ in generator.uniform(-1, 1) })
-            case .state:
-                let one = v.name.hasSuffix("var") || v.name.hasSuffix(".scale")  // as the initialiser
-                feeds[v.id] = Tensor(shape: shape, data: [Float](repeating: one ? 1 : 0, count: count))
+            case .state:  // as the initialiser starts them
+                feeds[v.id] = Tensor(shape: shape, data: [Float](repeating: v.initialization == .one ? 1 : 0, count: count))
             case .target where v.name == "label": feeds[v.id] = Tensor(shape: shape, data: (0..<count).map { Float($0 % classes) })
             case .target: feeds[v.id] = Tensor(shape: shape, data: (0..<count).map { _ in generator.uniform(-2, 2) })
             default: break

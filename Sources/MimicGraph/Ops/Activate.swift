@@ -25,8 +25,9 @@ extension Ops {
             let x = context.memory(op.inputs[0]), y = context.memory(op.outputs[0])
             let count = context.batch * context.elements(op.inputs[0]), a = function
             // Element-wise, so the split over the threads changes no bit of the result.
+            let blocks = Activate.blocks(count)
             return { [unowned context] in
-                context.parallel(Activate.blocks(count)) { range, _ in
+                context.parallel(blocks) { range, _ in
                     for i in Activate.elements(range, count) { y[i] = Elementwise.activate(a, x[i]) }
                 }
             }
@@ -68,8 +69,9 @@ extension Ops {
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
             let dy = context.memory(op.inputs[0]), v = context.memory(op.inputs[1]), dx = context.memory(op.outputs[0])
             let count = context.batch * context.elements(op.inputs[0]), a = function
+            let blocks = Activate.blocks(count)
             return { [unowned context] in
-                context.parallel(Activate.blocks(count)) { range, _ in
+                context.parallel(blocks) { range, _ in
                     let elements = Activate.elements(range, count)
                     Elementwise.activationGrad(dy + elements.lowerBound, v + elements.lowerBound, dx + elements.lowerBound,
                                                count: elements.count, a)

@@ -74,8 +74,9 @@ public struct BatchNorm: LayerKind {
 
     public func emit(_ e: inout LayerEmitter) {
         let c = e.shape[0]
-        let scale = frozenScale ? e.state("scale", [c]) : e.parameter("scale", [c]), shift = e.parameter("shift", [c])
-        let mean = e.state("running_mean", [c]), variance = e.state("running_var", [c])
+        let scale = frozenScale ? e.state("scale", [c], initialization: .one) : e.parameter("scale", [c], initialization: .one)
+        let shift = e.parameter("shift", [c])
+        let mean = e.state("running_mean", [c]), variance = e.state("running_var", [c], initialization: .one)
         let normalized = activation == .none ? "out" : "norm"
         if e.training {
             e.x = e.emit(Ops.BatchNorm(epsilon: epsilon, momentum: momentum), [e.x, scale, shift, mean, variance],
