@@ -89,7 +89,9 @@ let package = Package(
             dependencies: ["MimicBasics", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime", "MimicCompiler", "MimicDriver",
                            "MimicTestSupport"]),
         .testTarget(name: "MimicDataTests", dependencies: ["MimicBasics", "MimicData", "MimicSpec"]),
-        .testTarget(name: "MimicTrainTests", dependencies: ["MimicBasics", "MimicSpec", "MimicData", "MimicTrain", "MimicDriver"]),
+        .testTarget(
+            name: "MimicTrainTests",
+            dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicCompiler", "MimicRuntime", "MimicData", "MimicTrain", "MimicDriver"]),
         .testTarget(name: "MimicSearchTests", dependencies: ["MimicSearch", "MimicSpec"]),
         .testTarget(name: "MimicStoreTests", dependencies: ["MimicStore"]),
         .testTarget(

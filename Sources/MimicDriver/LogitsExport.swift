@@ -11,14 +11,18 @@ import MimicTrain
 /// `mimicc logits RUN... --split train|test --out FILE.npy`: the averaged logits of trained
 /// runs (an ensemble teacher) on every image of a split, in record order, with each run's own
 /// normalisation and its best checkpoint (or, with `--checkpoint last`, its last), written as
-/// a float32 .npy file that a student's `teacher.logits` can name.
+/// a float32 .npy file that a student's `teacher.logits` can name. Each image's logits are
+/// averaged over the views of test-time augmentation: `--tta`, else each run's `train.tta`.
 public enum LogitsExport {
     public enum Split: String, Sendable, CaseIterable { case train, test }
     /// Which of a run's checkpoints: its best validation epoch's or its last epoch's.
     public typealias Weights = TestedCheckpoint
+    /// Which views of each image are averaged (test-time augmentation).
+    public typealias Views = TestTimeAugmentation
 
     public static func export(
-        runs: [String], split: Split, flipped: Bool, out: String, threads: Int, checkpoint which: TestedCheckpoint = .best
+        runs: [String], split: Split, flipped: Bool, out: String, threads: Int, checkpoint which: TestedCheckpoint = .best,
+        tta: TestTimeAugmentation? = nil
     ) throws -> (rows: Int, columns: Int) {
         var sum: [Double] = []
         var shape = (rows: 0, columns: 0)
@@ -39,7 +43,8 @@ public enum LogitsExport {
             let checkpoint = try Checkpoint.read(directory.checkpoint(which), expectedHash: hash)
             // The images of the split, and the run's training images (normalisation statistics).
             let (images, trained) = try DataSource.recordOrder(data, test: split == .test)
-            let logits = try evaluate(spec, analysis, checkpoint, images, reference: trained, flipped: flipped, threads: threads)
+            let views = tta ?? spec.train?.tta ?? TestTimeAugmentation.none
+            let logits = try evaluate(spec, analysis, checkpoint, images, reference: trained, flipped: flipped, threads: threads, tta: views)
             if sum.isEmpty {
                 sum = logits.map(Double.init)
                 shape = (images.count, analysis.model.classes)
@@ -56,10 +61,9 @@ public enum LogitsExport {
     }
 
     static func evaluate(_ spec: Spec, _ analysis: ModelAnalysis, _ checkpoint: Checkpoint, _ images: ImageSet,
-                         reference: ImageSet, flipped: Bool, threads: Int) throws -> [Float] {
+                         reference: ImageSet, flipped: Bool, threads: Int, tta: TestTimeAugmentation) throws -> [Float] {
         let plan = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
                                            options: Compilation.Options(batch: 250)).plan
-        let graph = plan.graph
         let executor = Executor(plan: plan, threads: threads)
         _ = executor.parameters.update(from: checkpoint.parameters)
         _ = executor.state.update(from: checkpoint.state)
@@ -75,17 +79,10 @@ public enum LogitsExport {
         let batcher = Batcher(set: set, teacher: nil, teacherFlipped: nil, classes: analysis.model.classes,
                               normalize: spec.data?.normalize ?? .perImage, inputScale: spec.data?.inputScale ?? 1,
                               augmentation: nil, statisticsFrom: reference)
-        let input = executor.pointer(graph.values.first { $0.role == .input }!.id)!
-        let output = executor.pointer(graph.outputs[0])!
         let classes = analysis.model.classes
         var logits = [Float](repeating: 0, count: set.count * classes)
-        var start = 0
-        while start < set.count {
-            let count = min(250, set.count - start)
-            batcher.fill((0..<250).map { start + min($0, count - 1) }[...], seed: 0, input: input, teacher: nil, labels: nil)
-            executor.run()
-            for i in 0..<(count * classes) { logits[start * classes + i] = output[i] }
-            start += count
+        ViewedInference.run(executor, batcher: batcher, count: set.count, classes: classes, tta: tta) { start, count, batch in
+            for i in 0..<(count * classes) { logits[start * classes + i] = batch[i] }
         }
         return logits
     }

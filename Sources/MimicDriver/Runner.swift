@@ -109,9 +109,13 @@ public enum Runner {
     public static func installInterruptHandler() { Interruption.install() }
 
     /// The line `compile-and-run` prints on standard output when a run ends.
-    /// The test accuracy names its epoch when it is not the best one (`train.tested: last`).
+    /// The test accuracy names its epoch when it is not the best one (`train.tested: last`),
+    /// and its views with the accuracy without them (`train.tta`).
     public static func summary(_ r: TrainingResult) -> String {
-        let tested = r.testedEpoch.map { $0 == r.bestEpoch ? "" : " (epoch \($0))" } ?? ""
+        var tested = r.testedEpoch.map { $0 == r.bestEpoch ? "" : " (epoch \($0))" } ?? ""
+        if let views = r.testViews, let plain = r.testAccuracyWithoutViews {
+            tested += String(format: " with %@ views (%.2f%% without)", views, 100 * plain)
+        }
         return String(format: "%@: best validation accuracy %.2f%% (epoch %d), test accuracy %.2f%%%@, %d parameters, %.1f s, stopped by %@\n",
                       r.name, 100 * r.bestValidationAccuracy, r.bestEpoch, 100 * r.testAccuracy, tested, r.parameters,
                       r.wallSeconds, r.stoppedBy)

@@ -46,6 +46,12 @@ public enum ValueInit: Sendable, Equatable {
     /// filters: filter f passes input channel f through its centre tap); the other filters by
     /// the scheme.
     case dirac
+    /// A first convolution's filters that whiten its input patches: over the first `images`
+    /// training images (as the network sees them, before augmentation), the eigenvectors of
+    /// the covariance of every kernel-sized patch, each scaled by 1 / sqrt(eigenvalue +
+    /// `epsilon`), then the same filters negated. Computed by the trainer, which has the data;
+    /// elsewhere (benchmarks) the scheme's values stand in.
+    case whitening(epsilon: Double, images: Int)
 }
 
 /// A typed value: its shape, and the spec location it comes from.

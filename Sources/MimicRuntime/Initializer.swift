@@ -15,6 +15,18 @@ public enum Initializer {
         identities(executor)
     }
 
+    /// The values a scheme initialises: the parameters, and frozen weights (model state) whose
+    /// own initialiser needs data the trainer supplies later (whitening), so that without it
+    /// (a benchmark) they hold the scheme's values rather than zeros.
+    static func schemeValues(_ g: Graph) -> [ValueID] {
+        let parameters = Set(g.parameters)
+        return g.values.filter { value in
+            if parameters.contains(value.id) { return true }
+            if value.role == .state, case .whitening = value.initialization { return true }
+            return false
+        }.map(\.id)
+    }
+
     /// Convolution weights that start as the identity (`ValueInit.dirac`), over the scheme's
     /// values: filter f of the first min(F, C) is zero but for a 1 at its centre tap of input
     /// channel f (PyTorch's `dirac_`).
@@ -37,13 +49,13 @@ public enum Initializer {
     public static func fanInUniform(_ executor: Executor, scale: Double, seed: UInt64) {
         let g = executor.plan.graph
         var fanIn: [String: Int] = [:]
-        for id in g.parameters where g[id].name.hasSuffix(".weight") {
+        for id in schemeValues(g) where g[id].name.hasSuffix(".weight") {
             let shape = g[id].shape
             fanIn[String(g[id].name.dropLast(".weight".count))] = shape[1] * (shape.count == 4 ? shape[2] * shape[3] : 1)
         }
         glorot(executor, scale: scale, seed: seed)  // batchnorm and running statistics
         var generator = SeededGenerator(seed: seed)
-        for id in g.parameters {
+        for id in schemeValues(g) {
             let name = g[id].name
             let layer = name.hasSuffix(".weight") ? String(name.dropLast(".weight".count))
                 : name.hasSuffix(".bias") ? String(name.dropLast(".bias".count)) : nil
@@ -56,7 +68,10 @@ public enum Initializer {
     public static func glorot(_ executor: Executor, scale: Double, seed: UInt64) {
         let g = executor.plan.graph
         var generator = SeededGenerator(seed: seed)
-        for id in g.parameters {
+        for value in g.values where value.role == .state {
+            executor.pointer(value.id)?.update(repeating: value.initialization == .one ? 1 : 0, count: value.elementCount)
+        }
+        for id in schemeValues(g) {
             let value = g[id]
             guard let p = executor.pointer(id) else { continue }
             let count = value.elementCount
@@ -71,9 +86,6 @@ public enum Initializer {
             } else {
                 p.update(repeating: 0, count: count)
             }
-        }
-        for value in g.values where value.role == .state {
-            executor.pointer(value.id)?.update(repeating: value.initialization == .one ? 1 : 0, count: value.elementCount)
         }
     }
 }

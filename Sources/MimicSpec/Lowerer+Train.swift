@@ -3,13 +3,14 @@ import MimicVocabulary
 import MimicYAML
 
 extension Lowerer {
-    static let trainKeys = ["loss", "optimizer", "init", "batch", "epochs", "schedule", "seed", "tested", "threads"]
+    static let trainKeys = ["loss", "optimizer", "init", "batch", "epochs", "schedule", "seed", "tested", "lookahead", "tta", "threads"]
 
     mutating func lowerTrain(_ node: Node) -> TrainConfig? {
         guard let train = mapping(node, "train", allowed: Self.trainKeys) else { return nil }
         let lossNode = required(train, "loss", in: "train")
         let loss = lossNode.flatMap { lowerLoss($0) }
-        let optimizer = required(train, "optimizer", in: "train").flatMap { lowerOptimizer($0) }
+        let lowered = required(train, "optimizer", in: "train").flatMap { lowerOptimizer($0) }
+        let optimizer = lowered?.optimizer
         let initialisation = train["init"].map { lowerInit($0) } ?? (.glorot, 1)
         let initScale = initialisation?.scale
         let batch = int(in: train, "batch", "train.batch", default: 128, min: 1)
@@ -19,12 +20,16 @@ extension Lowerer {
         let tested = train["tested"].map {
             choice($0, "train.tested", among: TestedCheckpoint.allCases.map(\.rawValue)).flatMap(TestedCheckpoint.init(rawValue:))
         } ?? .best
+        let lookahead: Lookahead?? = train["lookahead"].map { lowerLookahead($0) } ?? .some(nil)
+        let tta = train["tta"].map {
+            choice($0, "train.tta", among: TestTimeAugmentation.allCases.map(\.rawValue)).flatMap(TestTimeAugmentation.init(rawValue:))
+        } ?? TestTimeAugmentation.none
         var threads: Int?? = .some(nil)
         if let node = train["threads"], node.scalar?.text != "auto" {
             threads = int(node, "train.threads", min: 1).map { .some($0) } ?? nil
         }
         guard let loss, let lossNode, let optimizer, let initScale, let batch, let epochs, let schedule,
-            let seed, let tested, let threads
+            let seed, let tested, let threads, let lookahead, let tta
         else { return nil }
         if case .oneCycle(_, _, _, .some) = schedule, case .sgd(_, let momentum, _, _) = optimizer, momentum == 0,
            let node = train["schedule"] {
@@ -33,9 +38,10 @@ extension Lowerer {
             return nil
         }
         return TrainConfig(
-            loss: loss, lossLocation: lossNode.location, optimizer: optimizer,
+            loss: loss, lossLocation: lossNode.location, optimizer: optimizer, groups: lowered?.groups ?? ParameterGroups(),
             initScheme: initialisation?.scheme ?? .glorot, initScale: initScale, batch: batch,
-            epochs: epochs, schedule: schedule, seed: seed, tested: tested, threads: threads, location: train.location)
+            epochs: epochs, schedule: schedule, seed: seed, tested: tested, lookahead: lookahead, tta: tta, threads: threads,
+            location: train.location)
     }
 
     private mutating func lowerLoss(_ node: Node) -> LossKind? {
@@ -60,11 +66,11 @@ extension Lowerer {
         }
     }
 
-    private mutating func lowerOptimizer(_ node: Node) -> Optimizer? {
+    private mutating func lowerOptimizer(_ node: Node) -> (optimizer: Optimizer, groups: ParameterGroups)? {
         guard let (name, body, at) = variant(node, "train.optimizer", among: ["sgd", "adam"]) else { return nil }
         if name == "sgd" {
-            guard let body = body.flatMap({ mapping($0, "sgd", allowed: ["lr", "momentum", "nesterov", "weight-decay"]) })
-            else {
+            let keys = ["lr", "momentum", "nesterov", "weight-decay", "decoupled-decay", "multipliers"]
+            guard let body = body.flatMap({ mapping($0, "sgd", allowed: keys) }) else {
                 diagnostics.error(.missingKey, "'sgd' needs at least 'lr'", at: at)
                 return nil
             }
@@ -72,23 +78,55 @@ extension Lowerer {
             let momentum = double(in: body, "momentum", "sgd.momentum", default: 0, min: 0, below: 1)
             let nesterov = body["nesterov"].map { bool($0, "sgd.nesterov") } ?? false
             let decay = double(in: body, "weight-decay", "sgd.weight-decay", default: 0, min: 0)
-            guard let lr, let momentum, let nesterov, let decay else { return nil }
+            let decoupled = body["decoupled-decay"].map { bool($0, "sgd.decoupled-decay") } ?? false
+            let multipliers = body["multipliers"].map { lowerMultipliers($0, "sgd.multipliers") } ?? [:]
+            guard let lr, let momentum, let nesterov, let decay, let decoupled, let multipliers else { return nil }
             if nesterov && momentum == 0, let flag = body["nesterov"] {
                 diagnostics.error(
                     .conflictingOptions, "Nesterov momentum needs 'momentum' above 0", at: flag.location,
                     notes: [DiagnosticNote("set 'momentum', e.g. 0.9")])
                 return nil
             }
-            return .sgd(lr: lr, momentum: momentum, nesterov: nesterov, weightDecay: decay)
+            return (.sgd(lr: lr, momentum: momentum, nesterov: nesterov, weightDecay: decay),
+                    ParameterGroups(multipliers: multipliers, decoupledDecay: decoupled))
         }
-        let adam = body.flatMap { mapping($0, "adam", allowed: ["lr", "beta1", "beta2", "epsilon", "weight-decay"]) }
+        let adam = body.flatMap { mapping($0, "adam", allowed: ["lr", "beta1", "beta2", "epsilon", "weight-decay", "multipliers"]) }
         guard let lr = double(in: adam, "lr", "adam.lr", default: 0.001, above: 0),
             let beta1 = double(in: adam, "beta1", "adam.beta1", default: 0.9, min: 0, below: 1),
             let beta2 = double(in: adam, "beta2", "adam.beta2", default: 0.999, min: 0, below: 1),
             let epsilon = double(in: adam, "epsilon", "adam.epsilon", default: 1e-8, above: 0),
-            let decay = double(in: adam, "weight-decay", "adam.weight-decay", default: 0, min: 0)
+            let decay = double(in: adam, "weight-decay", "adam.weight-decay", default: 0, min: 0),
+            let multipliers = adam?["multipliers"].map({ lowerMultipliers($0, "adam.multipliers") }) ?? [:]
         else { return nil }
-        return .adam(lr: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay)
+        return (.adam(lr: lr, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay), ParameterGroups(multipliers: multipliers))
+    }
+
+    /// `{biases: {lr: 64}, weights: {weight-decay: 0.5}}`: each kind's multipliers, 1 unless given.
+    private mutating func lowerMultipliers(_ node: Node, _ path: String) -> [ParameterKind: KindMultipliers]? {
+        guard let body = mapping(node, path, allowed: ParameterKind.allCases.map(\.rawValue)) else { return nil }
+        var result: [ParameterKind: KindMultipliers] = [:]
+        var failed = false
+        for kind in ParameterKind.allCases {
+            guard let entry = body[kind.rawValue] else { continue }
+            let where_ = "\(path).\(kind.rawValue)"
+            let settings = mapping(entry, where_, allowed: ["lr", "weight-decay"])
+            guard let settings, let lr = double(in: settings, "lr", "\(where_).lr", default: 1, above: 0),
+                let decay = double(in: settings, "weight-decay", "\(where_).weight-decay", default: 1, min: 0)
+            else { failed = true; continue }
+            result[kind] = KindMultipliers(lr: lr, weightDecay: decay)
+        }
+        return failed ? nil : result
+    }
+
+    /// `lookahead: {every, decay, power}`; an empty mapping or null takes every default.
+    private mutating func lowerLookahead(_ node: Node) -> Lookahead?? {
+        if node.isNull { return .some(Lookahead()) }
+        guard let body = mapping(node, "train.lookahead", allowed: ["every", "decay", "power"]),
+            let every = int(in: body, "every", "lookahead.every", default: 5, min: 1),
+            let decay = double(in: body, "decay", "lookahead.decay", default: 0.95, min: 0, below: 1),
+            let power = double(in: body, "power", "lookahead.power", default: 3, min: 0)
+        else { return nil }
+        return .some(Lookahead(every: every, decay: decay, power: power))
     }
 
     private mutating func lowerInit(_ node: Node) -> (scheme: InitScheme, scale: Double)? {

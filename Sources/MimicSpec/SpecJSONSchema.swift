@@ -146,13 +146,16 @@ public enum SpecJSONSchema {
             "lr": {"type": "number", "exclusiveMinimum": 0},
             "momentum": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0},
             "nesterov": {"type": "boolean", "default": false},
-            "weight-decay": {"type": "number", "minimum": 0, "default": 0}}},
+            "weight-decay": {"type": "number", "minimum": 0, "default": 0},
+            "decoupled-decay": {"type": "boolean", "default": false, "description": "A step shrinks a weight by weight-decay times the schedule's factor, whatever its rate."},
+            "multipliers": {"$ref": "#/$defs/multipliers"}}},
           "adam": {"type": ["object", "null"], "additionalProperties": false, "properties": {
             "lr": {"type": "number", "exclusiveMinimum": 0, "default": 0.001},
             "beta1": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.9},
             "beta2": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.999},
             "epsilon": {"type": "number", "exclusiveMinimum": 0, "default": 1e-8},
-            "weight-decay": {"type": "number", "minimum": 0, "default": 0}}}}}]},
+            "weight-decay": {"type": "number", "minimum": 0, "default": 0},
+            "multipliers": {"$ref": "#/$defs/multipliers"}}}}}]},
         "init": {"oneOf": [
           {"enum": ["glorot", "fan-in-uniform"]},
           {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
@@ -188,6 +191,14 @@ public enum SpecJSONSchema {
         ]},
         "seed": {"type": "integer", "minimum": 0, "default": 0},
         "tested": {"enum": ["best", "last"], "default": "best"},
+        "lookahead": {"type": ["object", "null"], "additionalProperties": false,
+          "description": "Every 'every' steps the weights move to a trailing average; after the last step they become it.",
+          "properties": {
+            "every": {"type": "integer", "minimum": 1, "default": 5},
+            "decay": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0.95},
+            "power": {"type": "number", "minimum": 0, "default": 3}}},
+        "tta": {"enum": ["none", "flip", "flip-shift"], "default": "none",
+          "description": "Views of each test image whose logits are averaged (also by 'mimicc logits')."},
         "threads": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}], "default": "auto"}
       }
     },
@@ -219,6 +230,18 @@ public enum SpecJSONSchema {
         "family": {"type": "string", "minLength": 1, "pattern": "^[^,\\n]+$"},
         "role": {"enum": ["student", "baseline", "teacher"], "default": "student"}
       }
+    },
+    "multipliers": {
+      "type": "object", "additionalProperties": false,
+      "description": "Learning-rate and weight-decay multipliers by parameter kind: weights (rank 2 and above) and biases (biases, batchnorm scales and shifts).",
+      "properties": {
+        "weights": {"$ref": "#/$defs/kind-multipliers"},
+        "biases": {"$ref": "#/$defs/kind-multipliers"}}
+    },
+    "kind-multipliers": {
+      "type": "object", "additionalProperties": false, "properties": {
+        "lr": {"type": "number", "exclusiveMinimum": 0, "default": 1},
+        "weight-decay": {"type": "number", "minimum": 0, "default": 1}}
     },
     "distribution": {
       "type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1,

@@ -1,3 +1,4 @@
+import Foundation
 import MimicBasics
 import MimicVocabulary
 
@@ -61,10 +62,47 @@ public enum TestedCheckpoint: String, Sendable, Equatable, CaseIterable {
     case best, last
 }
 
+/// Lookahead weight averaging (the fast CIFAR-10 recipe's): every `every` steps the weights
+/// (and batchnorm's running statistics) move to an average that trails them,
+/// `average = d x average + (1 - d) x weights`, with `d = decay^every x (step / steps)^power`,
+/// so it barely trails early and strongly late; after the last step the weights become the
+/// average.
+public struct Lookahead: Sendable, Equatable {
+    public var every: Int
+    public var decay: Double
+    public var power: Double
+
+    public init(every: Int = 5, decay: Double = 0.95, power: Double = 3) {
+        self.every = every
+        self.decay = decay
+        self.power = power
+    }
+
+    /// The blend's decay after global step `step` (1-based) of `total`, or nil when the
+    /// step does not blend.
+    public func decay(afterStep step: Int, of total: Int) -> Double? {
+        guard step % every == 0 else { return nil }
+        return Foundation.pow(decay, Double(every)) * Foundation.pow(Double(step) / Double(max(1, total)), power)
+    }
+}
+
+/// Test-time augmentation: the logits a network gives an image are the mean over views of it
+/// (the fast CIFAR-10 recipe's). `flip`: the image and its mirror. `flipShift`: also the
+/// image shifted one pixel down-right and one up-left (borders reflected), each with its
+/// mirror; the shifted four weigh half as much as the first two.
+public enum TestTimeAugmentation: String, Sendable, Equatable, CaseIterable {
+    case none
+    case flip
+    case flipShift = "flip-shift"
+}
+
 public struct TrainConfig: Sendable, Equatable {
     public var loss: LossKind
     public var lossLocation: SourceLocation
     public var optimizer: Optimizer
+    /// Per-kind rate and decay multipliers, and decoupled decay (`sgd.multipliers`,
+    /// `sgd.decoupled-decay`).
+    public var groups = ParameterGroups()
     /// The initialisation and the scale it is multiplied by.
     public var initScheme: InitScheme = .glorot
     public var initScale: Double
@@ -73,6 +111,9 @@ public struct TrainConfig: Sendable, Equatable {
     public var schedule: Schedule
     public var seed: Int
     public var tested: TestedCheckpoint = .best
+    public var lookahead: Lookahead?
+    /// The views the test split (and exported logits) average; validation uses the image alone.
+    public var tta: TestTimeAugmentation = .none
     /// nil means all cores.
     public var threads: Int?
     public var location: SourceLocation

@@ -7,12 +7,13 @@ import MimicData
 ///     magic "MIMICCK1" | version u32 | spec hash (32 bytes) | epoch u32
 ///     | parameters (u64 count, float32s) | optimizer state | model state (batchnorm)
 ///     | schedule (u64 length, JSON) | best validation accuracy f64
+///     | lookahead's average (version 2: u64 count, float32s; 0 without lookahead)
 ///
-/// little-endian throughout. Loading checks the magic, the version, the spec hash and every
+/// little-endian throughout. Version 1 files (without the average) still load. Loading checks the magic, the version, the spec hash and every
 /// length, so a truncated, foreign or mismatched file is an error, never garbage weights.
 public struct Checkpoint: Sendable {
     public static let magic = Array("MIMICCK1".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     public var specHash: [UInt8]
     public var epoch: Int
@@ -21,9 +22,12 @@ public struct Checkpoint: Sendable {
     public var state: [Float]
     public var schedule: LearningRateSchedule
     public var bestAccuracy: Double
+    /// Lookahead's trailing average of the parameters then the state; empty without lookahead.
+    public var average: [Float]
 
     public init(specHash: [UInt8], epoch: Int, parameters: [Float], optimizer: [Float], state: [Float],
-                schedule: LearningRateSchedule, bestAccuracy: Double) {
+                schedule: LearningRateSchedule, bestAccuracy: Double, average: [Float] = []) {
+        self.average = average
         self.specHash = specHash
         self.epoch = epoch
         self.parameters = parameters
@@ -53,6 +57,7 @@ public struct Checkpoint: Sendable {
         put(UInt64(json.count))
         out.append(json)
         put(bestAccuracy.bitPattern)
+        put(average)
         try AtomicFile.write(out, to: path)
     }
 
@@ -78,7 +83,9 @@ public struct Checkpoint: Sendable {
         }
         guard Array(try take(8)) == magic else { throw fail("has no MIMICCK1 magic") }
         let version = try integer(UInt32.self)
-        guard version == Self.version else { throw fail("has format version \(version); this mimicc reads version \(Self.version)") }
+        guard version == 1 || version == Self.version else {
+            throw fail("has format version \(version); this mimicc reads versions 1 and \(Self.version)")
+        }
         let hash = Array(try take(32))
         guard hash == expectedHash else {
             throw DataError("checkpoint '\(path)' belongs to a different spec (its hash differs)",
@@ -89,8 +96,9 @@ public struct Checkpoint: Sendable {
         let length = Int(try integer(UInt64.self))
         let schedule = try JSONDecoder().decode(LearningRateSchedule.self, from: Data(try take(length)))
         let best = Double(bitPattern: try integer(UInt64.self))
+        let average = version >= 2 ? try floats() : []
         guard at == bytes.count else { throw fail("has trailing bytes") }
         return Checkpoint(specHash: hash, epoch: epoch, parameters: parameters, optimizer: optimizer, state: state,
-                          schedule: schedule, bestAccuracy: best)
+                          schedule: schedule, bestAccuracy: best, average: average)
     }
 }

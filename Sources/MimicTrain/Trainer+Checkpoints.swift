@@ -13,13 +13,14 @@ extension Trainer {
         _ = trainer.parameters.update(from: c.parameters)
         _ = optimizer.state.update(from: c.optimizer)
         _ = trainer.state.update(from: c.state)
+        if let average, c.average.count == average.average.count { average.average = c.average }
     }
 
     /// Writes the epoch's checkpoint as the last one, and as the best one when it improved.
     func saveEpoch(_ schedule: LearningRateSchedule, bestAccuracy: Double, improved: Bool) throws {
         let checkpoint = Checkpoint(specHash: hash, epoch: schedule.epoch, parameters: Array(trainer.parameters),
                                     optimizer: Array(optimizer.state), state: Array(trainer.state), schedule: schedule,
-                                    bestAccuracy: bestAccuracy)
+                                    bestAccuracy: bestAccuracy, average: average?.average ?? [])
         try checkpoint.write(to: directory.lastCheckpoint)
         if improved { try checkpoint.write(to: directory.bestCheckpoint) }
     }
@@ -29,10 +30,12 @@ extension Trainer {
         let best = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
         let tested = train.tested == .best ? best : try Checkpoint.read(directory.checkpoint(train.tested), expectedHash: hash)
         restore(tested)
-        let test = evaluate(data.splits.test)
+        let test = evaluate(data.splits.test, tta: train.tta)
+        let plain = train.tta == .none ? nil : evaluate(data.splits.test)
         let result = TrainingResult(
             name: spec.name, specHash: SHA256.hexString(hash), parameters: trainer.plan.parameterCount, epochs: schedule.epoch,
             bestEpoch: best.epoch, bestValidationAccuracy: best.bestAccuracy, testAccuracy: test, testedEpoch: tested.epoch,
+            testViews: train.tta == .none ? nil : train.tta.rawValue, testAccuracyWithoutViews: plain,
             stoppedBy: schedule.stopReason?.rawValue ?? "epochs", wallSeconds: Date().timeIntervalSince(started),
             imagesPerSecond: imagesPerSecond)
         let encoder = JSONEncoder()

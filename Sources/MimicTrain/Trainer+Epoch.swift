@@ -84,6 +84,8 @@ extension Trainer {
             optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!,
                            lr: schedule.rate(step: step, stepsPerEpoch: steps),
                            momentum: schedule.momentum(step: step, stepsPerEpoch: steps))
+            average?.afterStep((epoch - 1) * steps + step + 1, of: train.epochs * steps,
+                               parameters: trainer.parameters, state: trainer.state)
             lossSum += trainer.loss
             if Interruption.isRequested {
                 feed.prefetcher.wait()
@@ -96,6 +98,8 @@ extension Trainer {
                 progress(epoch: epoch, step: step + 1, of: steps, loss: lossSum / Double(step + 1), since: start)
             }
         }
+        // Lookahead ends with the weights at their average, before the last validation.
+        if epoch == train.epochs { average?.blend(1, parameters: trainer.parameters, state: trainer.state) }
         return (lossSum / Double(steps), Date().timeIntervalSince(start))
     }
 }

@@ -41,6 +41,8 @@ public final class Trainer {
     let evaluator: Executor
     let optimizer: MimicRuntime.Optimizer
     let loss: LossKind
+    /// Lookahead's trailing average, when the spec asks for it.
+    private(set) var average: WeightAverage?
 
     public init(spec: Spec, analysis: ModelAnalysis, specHash: [UInt8], data: TrainingData, directory: RunDirectory,
                 options: Options, log: @escaping (String) -> Void) throws {
@@ -61,9 +63,13 @@ public final class Trainer {
         trainer = Executor(plan: training.plan, threads: options.threads)
         evaluator = Executor(plan: inference.plan, threads: options.threads)
         precondition(trainer.plan.parameterCount == evaluator.plan.parameterCount, "internal error: parameter layouts differ")
-        optimizer = MimicRuntime.Optimizer(train.optimizer.rule, parameterCount: trainer.plan.parameterCount, threads: options.threads)
+        let rule = train.optimizer.rule
+        let groups = MimicRuntime.Optimizer.groups(training.plan, train.groups, decay: rule.weightDecay, baseRate: train.optimizer.lr)
+        optimizer = MimicRuntime.Optimizer(rule, parameterCount: trainer.plan.parameterCount, groups: groups, threads: options.threads)
         trainer.dropoutSeed = UInt64(train.seed)
         Initializer.initialize(trainer, train.initScheme, scale: train.initScale, seed: UInt64(train.seed))
+        try whiten()
+        average = train.lookahead.map { WeightAverage($0, parameters: trainer.parameters, state: trainer.state) }
     }
 
     var initialRate: Double { train.optimizer.lr }

@@ -30,6 +30,10 @@ public struct TrainingResult: Codable, Sendable {
     /// The epoch whose weights scored `testAccuracy`: the best epoch's, or with
     /// `train.tested: last` the last one's. Absent in results written before it existed.
     public var testedEpoch: Int?
+    /// The views `testAccuracy` averaged (`train.tta`), and with views the accuracy of the
+    /// image alone. Absent in results written before test-time augmentation existed.
+    public var testViews: String?
+    public var testAccuracyWithoutViews: Double?
     public var stoppedBy: String
     public var wallSeconds: Double
     public var imagesPerSecond: Double

@@ -6,6 +6,12 @@ public enum UpdateRule: Sendable, Equatable {
     case sgd(momentum: Double, nesterov: Bool, weightDecay: Double)
     case adam(beta1: Double, beta2: Double, epsilon: Double, weightDecay: Double)
 
+    public var weightDecay: Double {
+        switch self {
+        case .sgd(_, _, let decay), .adam(_, _, _, let decay): decay
+        }
+    }
+
     /// Floats of optimizer state per parameter: SGD's velocity, Adam's two moments.
     public var stateSlots: Int {
         switch self {

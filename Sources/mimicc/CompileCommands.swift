@@ -301,6 +301,7 @@ struct DataFetchCommand: ParsableCommand {
 
 extension LogitsExport.Split: ExpressibleByArgument {}
 extension LogitsExport.Weights: ExpressibleByArgument {}
+extension LogitsExport.Views: ExpressibleByArgument {}
 
 struct LogitsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -313,7 +314,11 @@ struct LogitsCommand: ParsableCommand {
             averages the logits over the runs (an ensemble, as Urban et al. average their 16 \
             teachers before the softmax) and writes a float32 .npy matrix [images, classes] \
             for a student's teacher.logits. --flip exports the logits of the mirrored images \
-            (teacher.logits.train-flip).
+            (teacher.logits.train-flip). --tta averages each image's logits over views of it \
+            (flip: the image and its mirror; flip-shift: also both moved one pixel each way, \
+            at half weight); by default the test split takes each run's train.tta (what its \
+            test accuracy measured) and the train split none, since a student is fed the \
+            teacher's logits of the very view it sees.
             """)
 
     @Argument(help: "Run directories of trained teachers.")
@@ -331,6 +336,9 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "Which weights: best (the best validation epoch's) or last (the last epoch's).")
     var checkpoint: LogitsExport.Weights = .best
 
+    @Option(help: "Test-time views whose logits are averaged: none, flip or flip-shift (default: the run's train.tta for the test split, none for train).")
+    var tta: LogitsExport.Views?
+
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
@@ -339,7 +347,7 @@ struct LogitsCommand: ParsableCommand {
         do {
             let shape = try LogitsExport.export(runs: runs, split: split, flipped: flip, out: out,
                                                 threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                                checkpoint: checkpoint)
+                                                checkpoint: checkpoint, tta: tta ?? (split == .train ? LogitsExport.Views.none : nil))
             FileStream.standardOutput.write("wrote \(out): \(shape.rows) x \(shape.columns) logits averaged over \(runs.count) run(s)\n")
         } catch {
             printError("mimicc: error: \(error)\n")

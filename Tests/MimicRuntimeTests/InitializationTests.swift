@@ -21,7 +21,7 @@ final class InitializationTests: XCTestCase {
     /// A 3x3 same convolution over 3 channels with 5 filters: filters 0-2 pass their channel
     /// through unchanged, filters 3-4 keep the scheme's random weights.
     func testDiracFiltersPassTheirChannelThrough() throws {
-        let layers: [Layer] = [.conv(Conv(filters: .fixed(5), kernel: 3, activation: .none, bias: false, identityInit: true))]
+        let layers: [Layer] = [.conv(Conv(filters: .fixed(5), kernel: 3, activation: .none, bias: false, initialization: .dirac))]
         let run = try executor(layers, input: [3, 6, 6], purpose: .inference(folding: false), batch: 2)
         let g = run.plan.graph
         let input = try XCTUnwrap(g.values.first { $0.role == .input }?.id)

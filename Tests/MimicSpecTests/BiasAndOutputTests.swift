@@ -1,5 +1,6 @@
 import Foundation
 import MimicBasics
+import MimicSema
 import MimicSpec
 import XCTest
 
@@ -55,12 +56,45 @@ final class BiasAndOutputTests: XCTestCase {
             """)
         XCTAssertEqual(result.diagnostics.map(\.message), [])
         let layers = try XCTUnwrap(result.spec?.model?.layers.map(\.withoutLocations))
-        XCTAssertEqual(layers, [.conv(Conv(filters: .fixed(8), activation: .none, bias: false, identityInit: true)),
+        XCTAssertEqual(layers, [.conv(Conv(filters: .fixed(8), activation: .none, bias: false, initialization: .dirac)),
                                 .batchnorm(BatchNorm(activation: .gelu, frozenScale: true))])
         XCTAssertEqual(layers[0].kind.settings.last?.value, "dirac")
         XCTAssertEqual(layers[1].kind.settings.last?.key, "frozen-scale")
         XCTAssertEqual(BatchNorm().settings.map(\.key), ["epsilon", "momentum", "activation"], "unset, not written back")
         let diagnostics = try load("  layers: [{conv: {filters: 8, init: identity}}, {batchnorm: {frozen-scale: 1}}]").diagnostics
         XCTAssertEqual(diagnostics.map(\.code), [.invalidChoice, .wrongType], "\(diagnostics.map(\.message))")
+    }
+
+    /// `init: whitening` with its settings and `frozen`; the mistakes: settings without
+    /// whitening, frozen without whitening, and a filter count whitening cannot make.
+    func testWhiteningInitAndFrozenWeights() throws {
+        let result = try load("""
+              input: [3, 8, 8]
+              layers:
+                - conv: {filters: 24, kernel: 2, padding: 0, init: whitening, whitening-epsilon: 0.001, whitening-images: 64, frozen: true}
+            """)
+        XCTAssertEqual(result.diagnostics.map(\.message), [])
+        let layers = try XCTUnwrap(result.spec?.model?.layers.map(\.withoutLocations))
+        XCTAssertEqual(layers, [.conv(Conv(filters: .fixed(24), kernel: 2, padding: .explicit(0),
+                                           initialization: .whitening(epsilon: 0.001, images: 64), frozen: true))])
+        XCTAssertEqual(layers[0].kind.settings.suffix(4).map(\.key), ["init", "whitening-epsilon", "whitening-images", "frozen"])
+        let analysis = try XCTUnwrap(ModelAnalysis.analyze(try XCTUnwrap(result.spec?.model)).analysis)
+        XCTAssertEqual(analysis.layers[0].params, 24, "frozen weights are not counted; the bias is")
+        for (text, message) in [
+            ("  layers: [{conv: {filters: 8, whitening-images: 10}}]", "'whitening-images' needs 'init: whitening'"),
+            ("  layers: [{conv: {filters: 8, frozen: true}}]", "'frozen' needs 'init: whitening'"),
+            ("  layers: [{conv: {filters: 8, init: dirac, frozen: true}}]", "'frozen' needs 'init: whitening'"),
+        ] {
+            let diagnostics = try load(text).diagnostics
+            XCTAssertEqual(diagnostics.map(\.code), [.conflictingOptions], text)
+            XCTAssertEqual(diagnostics.first?.message, message)
+            XCTAssertEqual(diagnostics.first?.location?.line, 3)
+        }
+        let wrong = try load("  input: [3, 8, 8]\n  layers: [{conv: {filters: 16, kernel: 2, padding: 0, init: whitening}}]")
+        let model = try XCTUnwrap(wrong.spec?.model)
+        let diagnostics = ModelAnalysis.analyze(model).diagnostics
+        XCTAssertEqual(diagnostics.map(\.code), [.conflictingOptions])
+        XCTAssertTrue(diagnostics.first?.message.hasPrefix("init 'whitening' makes 2 x 3 x 2x2 = 24 filters") ?? false,
+                      "\(diagnostics.map(\.message))")
     }
 }

@@ -97,4 +97,30 @@ final class ScheduleAndCheckpointTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("truncated"), "\(error)")
         }
     }
+
+    /// Version 2 carries lookahead's average; a version 1 file (written before it) still loads,
+    /// with no average.
+    func testCheckpointCarriesTheAverageAndReadsVersion1() throws {
+        let schedule = LearningRateSchedule(.constant, initialRate: 0.1, epochs: 3)
+        let hash = SHA256.hash(Array("spec".utf8))
+        let path = directory + "/a.bin"
+        try Checkpoint(specHash: hash, epoch: 1, parameters: [1, 2], optimizer: [], state: [3], schedule: schedule,
+                       bestAccuracy: 0.5, average: [0.5, 1.5, 2.5]).write(to: path)
+        XCTAssertEqual(try Checkpoint.read(path, expectedHash: hash).average, [0.5, 1.5, 2.5])
+        try Checkpoint(specHash: hash, epoch: 1, parameters: [1, 2], optimizer: [], state: [3], schedule: schedule,
+                       bestAccuracy: 0.5).write(to: path)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        XCTAssertEqual(bytes[8], 2, "version 2")
+        bytes[8] = 1
+        bytes.removeLast(8)  // the empty average's count
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let old = try Checkpoint.read(path, expectedHash: hash)
+        XCTAssertEqual(old.parameters, [1, 2])
+        XCTAssertEqual(old.average, [])
+        bytes[8] = 3
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        XCTAssertThrowsError(try Checkpoint.read(path, expectedHash: hash)) { error in
+            XCTAssertTrue("\(error)".contains("format version 3"), "\(error)")
+        }
+    }
 }

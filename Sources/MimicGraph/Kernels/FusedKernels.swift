@@ -55,9 +55,11 @@ extension KernelContext {
     /// same pass over each image.
     func bindFusedGradient(_ ops: [Op]) -> () -> Void {
         let biasOp = ops[ops.count - 1]
-        let dz = memory(biasOp.inputs[0]), dBias = memory(biasOp.outputs[0])
         let channels = shape(biasOp.outputs[0])[0]
         let perImage = elements(biasOp.inputs[0]), inner = perImage / channels
+        // Under a frozen convolution (the whitening stem) nothing after this kernel reads the
+        // masked gradient, so the plan gives it no memory; the kernel still writes it.
+        let dz = pointer(biasOp.inputs[0]) ?? kernelBuffer(batch * perImage), dBias = memory(biasOp.outputs[0])
         if let kind = ops[0].as(Ops.LossGrad.self)?.loss {
             let (teacher, labels) = targets(kind, ops[0])
             let logits = memory(ops[0].inputs[0])

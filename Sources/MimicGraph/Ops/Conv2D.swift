@@ -34,8 +34,11 @@ extension Ops {
 
         public func differentiate(_ op: Op, dy: ValueID, _ d: inout Differentiation) {
             let (x, w) = (op.inputs[0], op.inputs[1])
-            let dw = d.gradient(of: w)
-            d.emit(Conv2DGradWeight(kernel: kernel, stride: stride, padding: padding), [dy, x], [dw], for: op)
+            // A frozen weight (model state) has no gradient.
+            if d.wants(w) {
+                let dw = d.gradient(of: w)
+                d.emit(Conv2DGradWeight(kernel: kernel, stride: stride, padding: padding), [dy, x], [dw], for: op)
+            }
             d.passBack(op, Conv2DGradInput(kernel: kernel, stride: stride, padding: padding), [dy, w])
         }
     }

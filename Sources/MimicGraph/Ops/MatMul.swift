@@ -31,8 +31,11 @@ extension Ops {
 
         public func differentiate(_ op: Op, dy: ValueID, _ d: inout Differentiation) {
             let (x, w) = (op.inputs[0], op.inputs[1])
-            let dw = d.gradient(of: w)
-            d.emit(MatMulGradWeight(), [dy, x], [dw], for: op)
+            // A frozen weight (model state) has no gradient.
+            if d.wants(w) {
+                let dw = d.gradient(of: w)
+                d.emit(MatMulGradWeight(), [dy, x], [dw], for: op)
+            }
             d.passBack(op, MatMulGradInput(), [dy, w])
         }
     }
