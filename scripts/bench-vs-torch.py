@@ -2,7 +2,7 @@
 of ../shared/bench/cases.json, interleaved in one run so both see the same machine.
 
 Run from the repository root after `swift build -c release`, with torch installed:
-    python3 scripts/bench-vs-torch.py [--steps 10] [--rounds 1] [--cases mlp1-1M,cnn2-1M] [--infer] [--no-header]
+    python3 scripts/bench-vs-torch.py [--steps 10] [--rounds 1] [--cases mlp1-1M,cnn2-1M] [--infer] [--batch N] [--no-header]
 Each case runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset, then as set on this machine;
 where neither is set, once, labelled "none set".
 With --rounds N, PyTorch and mimicc alternate N times per row: a VM's speed drifts by tens of
@@ -10,6 +10,8 @@ percent over minutes, and alternation lets both programs see the same drift. Pri
 table: the median images/s of each over the rounds, the ratio of the medians, the lowest and
 highest ratio of a round's pair, mimicc's GFLOP/s and the peak resident memory of both
 processes (GNU time's maximum resident set size, the largest over the rounds).
+--batch N runs both at batch N instead of cases.json's 128 (PyTorch through
+scripts/torch-peer-at-batch.py, torch_peer.py's network and step at that batch).
 """
 import argparse
 import json
@@ -46,18 +48,20 @@ def main():
     parser.add_argument("--rounds", type=int, default=1, help="PyTorch and mimicc alternate this many times per row")
     parser.add_argument("--cases", default="")
     parser.add_argument("--infer", action="store_true")
+    parser.add_argument("--batch", type=int, default=0, help="both at this batch (default: cases.json's)")
     parser.add_argument("--no-header", action="store_true", help="rows only, to append to an earlier table")
     args = parser.parse_args()
-    cases = list(json.load(open(os.path.join(SHARED, "cases.json")))["cases"])
+    table = json.load(open(os.path.join(SHARED, "cases.json")))
+    cases, batch = list(table["cases"]), table["batch"]
     if args.cases:
         cases = args.cases.split(",")
     mode = ["--infer"] if args.infer else []
     if args.rounds < 1:
         sys.exit("--rounds must be at least 1")
     if not args.no_header:
-        print("| case | steps | rounds | OpenBLAS variables | PyTorch img/s | mimicc img/s | ratio | round ratios | "
+        print("| case | batch | steps | rounds | OpenBLAS variables | PyTorch img/s | mimicc img/s | ratio | round ratios | "
               "mimicc GFLOP/s | PyTorch MiB | mimicc MiB |")
-        print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     present = [name for name in VARIABLES if name in os.environ]
     # Without either variable the two configurations are one: measuring it twice would
     # present noise as an effect of the variables.
@@ -66,16 +70,17 @@ def main():
         for unset, label in settings:
             torch, ours = [], []
             for _ in range(args.rounds):
-                torch.append(run([sys.executable, os.path.join(SHARED, "torch_peer.py"), case, "--steps", str(args.steps)] + mode,
-                                 unset))
-                ours.append(run([os.path.join(ROOT, ".build/release/mimicc"), "bench",
-                                 os.path.join(ROOT, "specs/bench", case + ".yaml"), "--steps", str(args.steps)] + mode, unset))
+                peer = ([os.path.join(ROOT, "scripts", "torch-peer-at-batch.py"), case, "--batch", str(args.batch)] if args.batch
+                        else [os.path.join(SHARED, "torch_peer.py"), case])
+                torch.append(run([sys.executable] + peer + ["--steps", str(args.steps)] + mode, unset))
+                ours.append(run([os.path.join(ROOT, ".build/release/mimicc"), "bench", os.path.join(ROOT, "specs/bench", case + ".yaml"),
+                                 "--steps", str(args.steps), "--batch", str(args.batch or batch)] + mode, unset))
             if any(r[1] is None for r in ours):
                 sys.exit(f"mimicc bench printed no GFLOP/s for {case}")
             theirs_rate = statistics.median(r[0] for r in torch)
             ours_rate = statistics.median(r[0] for r in ours)
             ratios = [o[0] / t[0] for t, o in zip(torch, ours)]
-            print(f"| {case} | {args.steps} | {args.rounds} | {label} | {theirs_rate:.1f} | {ours_rate:.1f} | "
+            print(f"| {case} | {args.batch or batch} | {args.steps} | {args.rounds} | {label} | {theirs_rate:.1f} | {ours_rate:.1f} | "
                   f"{ours_rate / theirs_rate:.2f} | {min(ratios):.2f}-{max(ratios):.2f} | "
                   f"{statistics.median(r[1] for r in ours):.1f} | {max(r[2] for r in torch):.0f} | {max(r[2] for r in ours):.0f} |",
                   flush=True)

@@ -11,6 +11,9 @@ public enum FusedKernel: String, Sendable, CaseIterable {
     case convBiasActivation = "conv2d+bias+act"
     case denseBiasActivation = "matmul+bias+act"
     case activationGradBiasGrad = "act_grad+bias_grad"
+    case batchNormActivation = "batchnorm+act"
+    case batchNormInferenceActivation = "batchnorm_inference+act"
+    case activationGradBatchNormGrad = "act_grad+batchnorm_grad"
     case lossGradBiasGrad = "loss_grad+bias_grad"
     case convBias = "conv2d+bias"
     case denseBias = "matmul+bias"
@@ -24,6 +27,9 @@ public enum FusedKernel: String, Sendable, CaseIterable {
         case .convBiasActivation: [Ops.Conv2D.self, Ops.BiasAdd.self, Ops.Activate.self]
         case .denseBiasActivation: [Ops.MatMul.self, Ops.BiasAdd.self, Ops.Activate.self]
         case .activationGradBiasGrad: [Ops.ActivateGrad.self, Ops.BiasGrad.self]
+        case .batchNormActivation: [Ops.BatchNorm.self, Ops.Activate.self]
+        case .batchNormInferenceActivation: [Ops.BatchNormInference.self, Ops.Activate.self]
+        case .activationGradBatchNormGrad: [Ops.ActivateGrad.self, Ops.BatchNormGrad.self]
         case .lossGradBiasGrad: [Ops.LossGrad.self, Ops.BiasGrad.self]
         case .convBias: [Ops.Conv2D.self, Ops.BiasAdd.self]
         case .denseBias: [Ops.MatMul.self, Ops.BiasAdd.self]
@@ -37,6 +43,9 @@ public enum FusedKernel: String, Sendable, CaseIterable {
         case .denseBiasActivation, .denseBias: context.bindFusedDense(ops)
         case .outputLoss: context.bindFusedOutputLoss(ops)
         case .activationGradBiasGrad, .lossGradBiasGrad, .poolGradActivationGradBiasGrad: context.bindFusedGradient(ops)
+        case .batchNormActivation: context.bindBatchNormActivation(ops)
+        case .batchNormInferenceActivation: context.bindBatchNormInferenceActivation(ops)
+        case .activationGradBatchNormGrad: context.bindActivationGradBatchNormGrad(ops)
         }
     }
 }

@@ -193,6 +193,28 @@ final class KernelTwinTests: XCTestCase {
         }
     }
 
+    /// The eight-lane GELU and its derivative against the double-precision reference over
+    /// [-12, 12], including where erf saturates and e^(-x²/2) underflows, and a tail.
+    func testVectorGELUMatchesTheReference() {
+        let x = (0..<24_003).map { Float($0) * 0.001 - 12 }
+        var y = [Float](repeating: 0, count: x.count), dx = y
+        VectorGELU.apply(x, &y, count: x.count)
+        let dy = [Float](repeating: 1, count: x.count)
+        VectorGELU.gradient(dy, x, &dx, count: x.count)
+        var worst = (value: 0.0, derivative: 0.0)
+        for i in 0..<x.count {
+            let v = Double(x[i])
+            let gelu = 0.5 * v * (1 + erf(v / 2.0.squareRoot()))
+            let derivative = 0.5 * (1 + erf(v / 2.0.squareRoot())) + v * exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+            worst.value = max(worst.value, abs(Double(y[i]) - gelu) / max(1, abs(gelu)))
+            worst.derivative = max(worst.derivative, abs(Double(dx[i]) - derivative))
+        }
+        XCTAssertLessThan(worst.value, 1e-6, "gelu")
+        XCTAssertLessThan(worst.derivative, 1e-6, "gelu'")
+        XCTAssertEqual(y[0], 0, accuracy: 1e-30, "gelu(-12) underflows to 0")
+        XCTAssertEqual(y[x.count - 1], x[x.count - 1], "gelu(12) = 12")
+    }
+
     func testLossesMatchReference() {
         let logits = random([6, 5]), teacher = random([6, 5])
         let labels = Tensor(shape: [6], data: [0, 4, 2, 2, 1, 3])

@@ -104,7 +104,24 @@ final class ExecutorTests: XCTestCase {
             let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis)
             let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: "fast-\(loss)", mode: .training(loss)))
             XCTAssertFalse(graph.values.contains { $0.name == "conv2.bias" || $0.name == "output.bias" })
+            let names = Executor(plan: try ExecutionPlan.make(graph, batch: 4), threads: 1).kernelNames
+            XCTAssertTrue(names.contains("batchnorm+act") && names.contains("act_grad+batchnorm_grad"), "\(names)")
             try GraphChecks.assertExecutorMatchesReference(graph, batch: 4, seed: 31, "fast \(loss)")
+        }
+        // Inference without folding (the trainer's evaluator): batchnorm and GELU fused, the
+        // logits those of the reference interpreter.
+        let model = Model(input: [3, 13, 13], classes: 3, layers: layers, output: OutputLayer(bias: false, scale: 1.0 / 9))
+        let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis)
+        let graph = GraphBuilder.forward(analysis, name: "fast-inference", mode: .inference)
+        var feeds = GraphChecks.randomFeeds(graph, batch: 4, seed: 5)
+        for v in graph.values where v.name.hasSuffix("running_var") { feeds[v.id]!.data = feeds[v.id]!.data.map { abs($0) + 0.5 } }
+        let reference = ReferenceInterpreter.run(graph, batch: 4, feeds: feeds, dropoutSeed: 0)[graph.outputs[0]]!.data
+        for fuse in [true, false] {
+            let executor = Executor(plan: try ExecutionPlan.make(graph, batch: 4, fuse: fuse), threads: 2)
+            XCTAssertEqual(executor.kernelNames.contains("batchnorm_inference+act"), fuse, "\(executor.kernelNames)")
+            GraphChecks.load(feeds, into: executor)
+            executor.run()
+            assertClose(GraphChecks.read(executor, graph.outputs[0], count: 12), reference, "inference fuse=\(fuse)")
         }
     }
 

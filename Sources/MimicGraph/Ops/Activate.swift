@@ -28,7 +28,8 @@ extension Ops {
             let blocks = Activate.blocks(count)
             return { [unowned context] in
                 context.parallel(blocks) { range, _ in
-                    for i in Activate.elements(range, count) { y[i] = Elementwise.activate(a, x[i]) }
+                    let elements = Activate.elements(range, count)
+                    Elementwise.activate(a, x + elements.lowerBound, y + elements.lowerBound, count: elements.count)
                 }
             }
         }

@@ -1,3 +1,5 @@
+import MimicVocabulary
+
 /// Batch normalisation over [N, C, inner] (NCHW, or [N, C] with inner 1), one channel at a
 /// time, so that callers split channels over threads and every sum is one thread's, in a fixed
 /// order. Sums accumulate in Double, as the reference does; the per-element work is a float
@@ -12,6 +14,19 @@ public enum BatchNormKernels {
         mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
         runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>
     ) {
+        let (a, b) = statistics(c, x: x, batch: n, channels: channels, inner: inner, scale: scale, shift: shift, epsilon: epsilon,
+                                momentum: momentum, mean: mean, invStd: invStd, runningMean: runningMean, runningVariance: runningVariance)
+        affine(c, x: x, y: y, batch: n, channels: channels, inner: inner, a: a, b: b)
+    }
+
+    /// The batch statistics of channel `c` (mean and inverse standard deviation written, the
+    /// running statistics updated) and the affine map y = a x + b they give.
+    public static func statistics(
+        _ c: Int, x: UnsafePointer<Float>, batch n: Int, channels: Int, inner: Int,
+        scale: Float, shift: Float, epsilon: Double, momentum: Double,
+        mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
+        runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>
+    ) -> (a: Float, b: Float) {
         let m = n * inner
         var sum = 0.0
         for b in 0..<n {
@@ -33,11 +48,24 @@ public enum BatchNormKernels {
         let inverse = 1 / (variance + epsilon).squareRoot()
         mean[c] = Float(mu)
         invStd[c] = Float(inverse)
-        affine(c, x: x, y: y, batch: n, channels: channels, inner: inner,
-               a: Float(inverse * Double(scale)), b: Float(Double(shift) - mu * inverse * Double(scale)))
         let correction = m > 1 ? Double(m) / Double(m - 1) : 1
         runningMean[c] = Float((1 - momentum) * Double(runningMean[c]) + momentum * mu)
         runningVariance[c] = Float((1 - momentum) * Double(runningVariance[c]) + momentum * variance * correction)
+        return (Float(inverse * Double(scale)), Float(Double(shift) - mu * inverse * Double(scale)))
+    }
+
+    /// out = act(a x + b) over channel `c`'s planes, a plane at a time while it is in cache;
+    /// `normalized` (if given) keeps a x + b, which an activation's gradient needs.
+    public static func affineActivation(
+        _ c: Int, x: UnsafePointer<Float>, normalized: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>,
+        batch n: Int, channels: Int, inner: Int, a: Float, b: Float, _ function: Activation
+    ) {
+        for image in 0..<n {
+            let offset = (image * channels + c) * inner
+            let source = x + offset, target = (normalized ?? out) + offset
+            for i in 0..<inner { target[i] = a * source[i] + b }
+            Elementwise.activate(function, target, out + offset, count: inner)
+        }
     }
 
     /// Inference for channel `c`: normalised with the running statistics.
@@ -80,6 +108,44 @@ public enum BatchNormKernels {
             for i in 0..<inner {
                 let xhat = (xs[i] - mean) * invStd
                 out[i] = k * (g[i] - meanDy - xhat * meanDyXhat)
+            }
+        }
+    }
+
+    /// The gradient of channel `c` of batchnorm followed by an activation, from the gradient
+    /// `dy` of the activation's output and its input `v` (the normalised values): the
+    /// activation's gradient is written into `dx` a plane at a time and summed while in cache,
+    /// then turned into batchnorm's dx in place. The same sums in the same order as the two
+    /// kernels apart, so the same bits.
+    public static func gradChannelThroughActivation(
+        _ c: Int, dy: UnsafePointer<Float>, v: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+        batch n: Int, channels: Int, inner: Int, _ function: Activation, scale: Float, mean: Float, invStd: Float,
+        dscale: UnsafeMutablePointer<Float>, dshift: UnsafeMutablePointer<Float>
+    ) {
+        let m = Double(n * inner)
+        var sumDy = 0.0, sumDyXhat = 0.0
+        for b in 0..<n {
+            let offset = (b * channels + c) * inner
+            Elementwise.activationGrad(dy + offset, v + offset, dx + offset, count: inner, function)
+            let g = dx + offset, xs = x + offset
+            var partialDy: Float = 0, partialDyX: Float = 0
+            for i in 0..<inner {
+                partialDy += g[i]
+                partialDyX += g[i] * ((xs[i] - mean) * invStd)
+            }
+            sumDy += Double(partialDy)
+            sumDyXhat += Double(partialDyX)
+        }
+        dscale[c] = Float(sumDyXhat)
+        dshift[c] = Float(sumDy)
+        let k = Float(Double(scale) * Double(invStd))
+        let meanDy = Float(sumDy / m), meanDyXhat = Float(sumDyXhat / m)
+        for b in 0..<n {
+            let offset = (b * channels + c) * inner
+            let g = dx + offset, xs = x + offset
+            for i in 0..<inner {
+                let xhat = (xs[i] - mean) * invStd
+                g[i] = k * (g[i] - meanDy - xhat * meanDyXhat)
             }
         }
     }

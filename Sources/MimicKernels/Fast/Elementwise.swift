@@ -35,6 +35,9 @@ public enum Elementwise {
             switch a {
             case .relu: reluPlusBias(row, count: inner, bias: b)
             case .none: for i in 0..<inner { row[i] += b }
+            case .gelu:
+                for i in 0..<inner { row[i] += b }
+                VectorGELU.apply(row, row, count: inner)
             default: for i in 0..<inner { row[i] = activate(a, row[i] + b) }
             }
         }
@@ -62,8 +65,19 @@ public enum Elementwise {
     ) {
         switch a {
         case .relu: reluGrad(dy, v, dx, count: count)
+        case .gelu: VectorGELU.gradient(dy, v, dx, count: count)
         case .none: dx.update(from: dy, count: count)
         default: for i in 0..<count { dx[i] = dy[i] * derivative(a, from: v[i]) }
+        }
+    }
+
+    /// y = act(x) over `count` values (y may be x).
+    @inline(__always)
+    public static func activate(_ a: Activation, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        switch a {
+        case .gelu: VectorGELU.apply(x, y, count: count)
+        case .none: if UnsafePointer(y) != x { y.update(from: x, count: count) }
+        default: for i in 0..<count { y[i] = activate(a, x[i]) }
         }
     }
 

@@ -1,0 +1,89 @@
+/// GELU and its derivative eight lanes at a time. libm's `erff` and `expf` cost about 5 ns an
+/// element here; the fast recipe's network applies GELU to about 82,000 values per image and
+/// its derivative to as many, a fifth of a training step. These use the Abramowitz-Stegun
+/// 7.1.26 rational approximation of erf (absolute error below 1.5e-7, float's own rounding)
+/// and an exp by range reduction and a degree-6 polynomial (relative error about 2e-7).
+/// Twins: `Elementwise.activate` and `derivative` (libm), and the reference's double `erf`.
+public enum VectorGELU {
+    public typealias Lanes = SIMD8<Float>
+
+    /// e^x for x in [-87, 88]; smaller x give 0 (x is clamped), as e^x underflows.
+    @inline(__always)
+    public static func exp(_ x: Lanes) -> Lanes {
+        let clamped = x.clamped(lowerBound: Lanes(repeating: -87), upperBound: Lanes(repeating: 88))
+        // x = k ln2 + r, |r| <= ln2 / 2, with ln2 split in two so r keeps its low bits.
+        let k = (clamped * 1.442695041).rounded(.toNearestOrEven)
+        var r = clamped - k * 0.693145752
+        r = r - k * 1.42860677e-6
+        var p = Lanes(repeating: 1.0 / 720)
+        p = p * r + 1.0 / 120
+        p = p * r + 1.0 / 24
+        p = p * r + 1.0 / 6
+        p = p * r + 0.5
+        p = p * r + 1
+        p = p * r + 1
+        let exponent = (SIMD8<Int32>(k) &+ 127) &<< 23
+        let scale = unsafeBitCast(exponent, to: Lanes.self)
+        return (p * scale).replacing(with: 0, where: x .< -87)
+    }
+
+    /// erf(x), odd, from the approximation on |x|.
+    @inline(__always)
+    public static func erf(_ x: Lanes) -> Lanes {
+        let a = unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7fff_ffff, to: Lanes.self)
+        let t = 1 / (1 + 0.3275911 * a)
+        var p = Lanes(repeating: 1.061405429)
+        p = p * t - 1.453152027
+        p = p * t + 1.421413741
+        p = p * t - 0.284496736
+        p = p * t + 0.254829592
+        p = p * t
+        let y: Lanes = 1 - p * exp(-(a * a))
+        return y.replacing(with: -y, where: x .< 0)
+    }
+
+    @inline(__always)
+    public static func gelu(_ x: Lanes) -> Lanes { 0.5 * x * (1 + erf(x * 0.70710678)) }
+
+    /// d gelu / dx = Phi(x) + x phi(x).
+    @inline(__always)
+    public static func derivative(_ x: Lanes) -> Lanes {
+        0.5 * (1 + erf(x * 0.70710678)) + x * 0.39894228 * exp(-0.5 * x * x)
+    }
+
+    /// y[i] = gelu(x[i]); y may be x.
+    public static func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(gelu(load(x + i)), y + i)
+            i += 8
+        }
+        while i < count {
+            y[i] = Elementwise.activate(.gelu, x[i])
+            i += 1
+        }
+    }
+
+    /// dx[i] = dy[i] * gelu'(x[i]); dx may be dy.
+    public static func gradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            store(load(dy + i) * derivative(load(x + i)), dx + i)
+            i += 8
+        }
+        while i < count {
+            dx[i] = dy[i] * Elementwise.derivative(.gelu, from: x[i])
+            i += 1
+        }
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> Lanes {
+        UnsafeRawPointer(p).loadUnaligned(as: Lanes.self)
+    }
+
+    @inline(__always)
+    static func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Lanes.self)
+    }
+}
