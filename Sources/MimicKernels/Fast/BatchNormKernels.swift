@@ -85,7 +85,6 @@ public enum BatchNormKernels {
         channels: Int, inner: Int, scale: Float, mean: Float, invStd: Float,
         dscale: UnsafeMutablePointer<Float>, dshift: UnsafeMutablePointer<Float>
     ) {
-        let m = Double(n * inner)
         var sumDy = 0.0, sumDyXhat = 0.0
         for b in 0..<n {
             let offset = (b * channels + c) * inner
@@ -98,6 +97,18 @@ public enum BatchNormKernels {
             sumDy += Double(partialDy)
             sumDyXhat += Double(partialDyX)
         }
+        finishGrad(c, dy: dy, x: x, dx: dx, batch: n, channels: channels, inner: inner, scale: scale, mean: mean, invStd: invStd,
+                   sumDy: sumDy, sumDyXhat: sumDyXhat, dscale: dscale, dshift: dshift)
+    }
+
+    /// From the two sums: dscale, dshift and dx = k (dy - mean dy - xhat mean(dy xhat)); dx
+    /// may be dy (the fused kernel's in-place pass).
+    static func finishGrad(
+        _ c: Int, dy: UnsafePointer<Float>, x: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, batch n: Int,
+        channels: Int, inner: Int, scale: Float, mean: Float, invStd: Float, sumDy: Double, sumDyXhat: Double,
+        dscale: UnsafeMutablePointer<Float>, dshift: UnsafeMutablePointer<Float>
+    ) {
+        let m = Double(n * inner)
         dscale[c] = Float(sumDyXhat)
         dshift[c] = Float(sumDy)
         let k = Float(Double(scale) * Double(invStd))
@@ -122,7 +133,6 @@ public enum BatchNormKernels {
         batch n: Int, channels: Int, inner: Int, _ function: Activation, scale: Float, mean: Float, invStd: Float,
         dscale: UnsafeMutablePointer<Float>, dshift: UnsafeMutablePointer<Float>
     ) {
-        let m = Double(n * inner)
         var sumDy = 0.0, sumDyXhat = 0.0
         for b in 0..<n {
             let offset = (b * channels + c) * inner
@@ -136,18 +146,8 @@ public enum BatchNormKernels {
             sumDy += Double(partialDy)
             sumDyXhat += Double(partialDyX)
         }
-        dscale[c] = Float(sumDyXhat)
-        dshift[c] = Float(sumDy)
-        let k = Float(Double(scale) * Double(invStd))
-        let meanDy = Float(sumDy / m), meanDyXhat = Float(sumDyXhat / m)
-        for b in 0..<n {
-            let offset = (b * channels + c) * inner
-            let g = dx + offset, xs = x + offset
-            for i in 0..<inner {
-                let xhat = (xs[i] - mean) * invStd
-                g[i] = k * (g[i] - meanDy - xhat * meanDyXhat)
-            }
-        }
+        finishGrad(c, dy: dx, x: x, dx: dx, batch: n, channels: channels, inner: inner, scale: scale, mean: mean, invStd: invStd,
+                   sumDy: sumDy, sumDyXhat: sumDyXhat, dscale: dscale, dshift: dshift)
     }
 
     /// y = a x + b over channel `c`'s planes.
