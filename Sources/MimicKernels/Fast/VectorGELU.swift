@@ -7,12 +7,16 @@
 public enum VectorGELU {
     public typealias Lanes = SIMD8<Float>
 
-    /// e^x for x in [-87, 88]; smaller x give 0 (x is clamped), as e^x underflows.
+    /// e^x for x in [-87, 88]; x outside is clamped (e^-87 is 1.6e-38, as good as 0 here).
     @inline(__always)
     public static func exp(_ x: Lanes) -> Lanes {
         let clamped = x.clamped(lowerBound: Lanes(repeating: -87), upperBound: Lanes(repeating: 88))
+        // k = round(x / ln2) by the 1.5 x 2^23 trick: adding it leaves k in the low mantissa
+        // bits (plain float operations, where SIMD `rounded` and conversions go lane by lane).
+        let shifter = Lanes(repeating: 12_582_912)
+        let t = clamped * 1.442695041 + shifter
+        let k = t - shifter
         // x = k ln2 + r, |r| <= ln2 / 2, with ln2 split in two so r keeps its low bits.
-        let k = (clamped * 1.442695041).rounded(.toNearestOrEven)
         var r = clamped - k * 0.693145752
         r = r - k * 1.42860677e-6
         var p = Lanes(repeating: 1.0 / 720)
@@ -22,9 +26,9 @@ public enum VectorGELU {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let exponent = (SIMD8<Int32>(k) &+ 127) &<< 23
-        let scale = unsafeBitCast(exponent, to: Lanes.self)
-        return (p * scale).replacing(with: 0, where: x .< -87)
+        let integer = unsafeBitCast(t, to: SIMD8<Int32>.self) &- unsafeBitCast(shifter, to: SIMD8<Int32>.self)
+        let scale = unsafeBitCast((integer &+ 127) &<< 23, to: Lanes.self)
+        return p * scale
     }
 
     /// erf(x), odd, from the approximation on |x|.
@@ -39,7 +43,9 @@ public enum VectorGELU {
         p = p * t + 0.254829592
         p = p * t
         let y: Lanes = 1 - p * exp(-(a * a))
-        return y.replacing(with: -y, where: x .< 0)
+        // y >= 0 (to rounding): x's sign bit makes it odd.
+        let sign = unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x8000_0000
+        return unsafeBitCast(unsafeBitCast(y, to: SIMD8<UInt32>.self) | sign, to: Lanes.self)
     }
 
     @inline(__always)
