@@ -88,17 +88,24 @@ public enum BatchNormKernels {
         var sumDy = 0.0, sumDyXhat = 0.0
         for b in 0..<n {
             let offset = (b * channels + c) * inner
-            let g = dy + offset, xs = x + offset
-            var partialDy: Float = 0, partialDyX: Float = 0
-            for i in 0..<inner {
-                partialDy += g[i]
-                partialDyX += g[i] * ((xs[i] - mean) * invStd)
-            }
-            sumDy += Double(partialDy)
-            sumDyXhat += Double(partialDyX)
+            let (planeDy, planeDyXhat) = planeSums(dy + offset, x + offset, inner: inner, mean: mean, invStd: invStd)
+            sumDy += planeDy
+            sumDyXhat += planeDyXhat
         }
         finishGrad(c, dy: dy, x: x, dx: dx, batch: n, channels: channels, inner: inner, scale: scale, mean: mean, invStd: invStd,
                    sumDy: sumDy, sumDyXhat: sumDyXhat, dscale: dscale, dshift: dshift)
+    }
+
+    /// One plane's sum of dy and of dy xhat, in float (the plane is short), returned for the
+    /// caller's Double sums.
+    @inline(__always)
+    static func planeSums(_ g: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, inner: Int, mean: Float, invStd: Float) -> (Double, Double) {
+        var partialDy: Float = 0, partialDyX: Float = 0
+        for i in 0..<inner {
+            partialDy += g[i]
+            partialDyX += g[i] * ((xs[i] - mean) * invStd)
+        }
+        return (Double(partialDy), Double(partialDyX))
     }
 
     /// From the two sums: dscale, dshift and dx = k (dy - mean dy - xhat mean(dy xhat)); dx
@@ -137,14 +144,9 @@ public enum BatchNormKernels {
         for b in 0..<n {
             let offset = (b * channels + c) * inner
             Elementwise.activationGrad(dy + offset, v + offset, dx + offset, count: inner, function)
-            let g = dx + offset, xs = x + offset
-            var partialDy: Float = 0, partialDyX: Float = 0
-            for i in 0..<inner {
-                partialDy += g[i]
-                partialDyX += g[i] * ((xs[i] - mean) * invStd)
-            }
-            sumDy += Double(partialDy)
-            sumDyXhat += Double(partialDyX)
+            let (planeDy, planeDyXhat) = planeSums(dx + offset, x + offset, inner: inner, mean: mean, invStd: invStd)
+            sumDy += planeDy
+            sumDyXhat += planeDyXhat
         }
         finishGrad(c, dy: dx, x: x, dx: dx, batch: n, channels: channels, inner: inner, scale: scale, mean: mean, invStd: invStd,
                    sumDy: sumDy, sumDyXhat: sumDyXhat, dscale: dscale, dshift: dshift)
