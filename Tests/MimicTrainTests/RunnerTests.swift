@@ -35,6 +35,18 @@ class RunnerTestsBase: XCTestCase {
         return path
     }
 
+    /// The accuracy of exported logits on the synthetic test images of `spec`'s data seed.
+    func testAccuracy(_ npy: String) throws -> Double {
+        let logits = try NumpyArray.readMatrix(npy)
+        let test = SyntheticData.generate(train: 512, validation: 256, test: 1000, seed: 2).test
+        var correct = 0
+        for n in 0..<logits.rows {
+            let row = logits.values[(n * 10)..<((n + 1) * 10)]
+            if row.indices.max(by: { row[$0] < row[$1] })! - n * 10 == Int(test.labels[n]) { correct += 1 }
+        }
+        return Double(correct) / Double(logits.rows)
+    }
+
     func options(_ out: String) -> Runner.Options {
         var o = Runner.Options()
         o.out = out
@@ -184,17 +196,6 @@ final class LogitsExportTests: RunnerTestsBase {
         XCTAssertEqual(summary.contains(named), result.bestEpoch != 3, summary)
     }
 
-    /// The accuracy of exported logits on the synthetic test images of `spec`'s data seed.
-    func testAccuracy(_ npy: String) throws -> Double {
-        let logits = try NumpyArray.readMatrix(npy)
-        let test = SyntheticData.generate(train: 512, validation: 256, test: 1000, seed: 2).test
-        var correct = 0
-        for n in 0..<logits.rows {
-            let row = logits.values[(n * 10)..<((n + 1) * 10)]
-            if row.indices.max(by: { row[$0] < row[$1] })! - n * 10 == Int(test.labels[n]) { correct += 1 }
-        }
-        return Double(correct) / Double(logits.rows)
-    }
 }
 
 final class EnsembleTeacherTests: RunnerTestsBase {

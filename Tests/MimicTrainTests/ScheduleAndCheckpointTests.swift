@@ -113,12 +113,12 @@ final class ScheduleAndCheckpointTests: XCTestCase {
         XCTAssertEqual(bytes[8], 2, "version 2")
         bytes[8] = 1
         bytes.removeLast(8)  // the empty average's count
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let old = try Checkpoint.read(path, expectedHash: hash)
         XCTAssertEqual(old.parameters, [1, 2])
         XCTAssertEqual(old.average, [])
         bytes[8] = 3
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         XCTAssertThrowsError(try Checkpoint.read(path, expectedHash: hash)) { error in
             XCTAssertTrue("\(error)".contains("format version 3"), "\(error)")
         }

@@ -43,8 +43,8 @@ extension KernelContext {
         return { [unowned self] in
             self.parallel(channels) { range, _ in
                 for c in range {
-                    let inverse = 1 / (Double(variance[c]) + kind.epsilon).squareRoot()
-                    let a = Float(inverse * Double(scale[c])), b = Float(Double(shift[c]) - Double(mean[c]) * inverse * Double(scale[c]))
+                    let (a, b) = BatchNormKernels.inferenceAffine(scale: scale[c], shift: shift[c], mean: mean[c],
+                                                                  variance: variance[c], epsilon: kind.epsilon)
                     BatchNormKernels.affineActivation(c, x: x, normalized: normalized, out: out, batch: n, channels: channels,
                                                       inner: inner, a: a, b: b, function)
                 }

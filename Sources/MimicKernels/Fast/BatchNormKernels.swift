@@ -73,9 +73,14 @@ public enum BatchNormKernels {
         _ c: Int, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch n: Int, channels: Int, inner: Int,
         scale: Float, shift: Float, mean: Float, variance: Float, epsilon: Double
     ) {
+        let (a, b) = inferenceAffine(scale: scale, shift: shift, mean: mean, variance: variance, epsilon: epsilon)
+        affine(c, x: x, y: y, batch: n, channels: channels, inner: inner, a: a, b: b)
+    }
+
+    /// Inference batchnorm as y = a x + b from the running statistics.
+    public static func inferenceAffine(scale: Float, shift: Float, mean: Float, variance: Float, epsilon: Double) -> (a: Float, b: Float) {
         let inverse = 1 / (Double(variance) + epsilon).squareRoot()
-        affine(c, x: x, y: y, batch: n, channels: channels, inner: inner,
-               a: Float(inverse * Double(scale)), b: Float(Double(shift) - Double(mean) * inverse * Double(scale)))
+        return (Float(inverse * Double(scale)), Float(Double(shift) - Double(mean) * inverse * Double(scale)))
     }
 
     /// The gradient of channel `c`: dscale = sum dy * xhat, dshift = sum dy, and
