@@ -7,6 +7,8 @@ public struct TestTimeView: Sendable, Equatable {
     public var dx: Int
     public var dy: Int
     public var weight: Float
+    /// The image as it is (every set of views holds it once).
+    public var isIdentity: Bool { !flip && dx == 0 && dy == 0 }
 
     public init(flip: Bool, dx: Int = 0, dy: Int = 0, weight: Float) {
         self.flip = flip

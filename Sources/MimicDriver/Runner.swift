@@ -15,6 +15,9 @@ public enum Runner {
         public var resume: String?
         public var threads: Int?
         public var runsRoot = "runs"
+        /// `--set PATH=VALUE`: values replaced in the spec before it is hashed, so the run
+        /// directory records the spec that actually ran (`train.seed=2` for another member).
+        public var settings: [(path: String, text: String)] = []
         /// Stop as if interrupted after this epoch (for tests of resuming).
         public var stopAfterEpoch: Int?
 
@@ -50,7 +53,36 @@ public enum Runner {
             throw Failure(message: "", exitCode: 1, report: report)
         }
         if !report.diagnostics.isEmpty { log(LintRenderer.render(report, as: .text).stderr.trimmingCharacters(in: .newlines)) }
-        return try run(spec: spec, analysis: analysis, options: options, log: log, isTerminal: isTerminal)
+        let (changed, changedAnalysis) = try applying(options.settings, to: spec, analysis: analysis, file: file)
+        return try run(spec: changed, analysis: changedAnalysis, options: options, log: log, isTerminal: isTerminal)
+    }
+
+    /// The spec with each `--set` in place and analysed again. A path the spec does not
+    /// write, or a value the spec then rejects, is an error (exit 1), never ignored.
+    static func applying(_ settings: [(path: String, text: String)], to spec: Spec, analysis: ModelAnalysis, file: String)
+        throws(Failure) -> (Spec, ModelAnalysis)
+    {
+        guard !settings.isEmpty else { return (spec, analysis) }
+        var spec = spec
+        for setting in settings {
+            let changed = SpecVariant.override([setting], in: spec)
+            guard changed.applied == 1 else {
+                throw Failure(message: "--set \(setting.path)=\(setting.text): \(file) does not write '\(setting.path)' "
+                              + "(only values the spec writes can be replaced, e.g. train.seed=2)", exitCode: 1, report: nil)
+            }
+            let errors = changed.diagnostics.filter { $0.severity == .error }
+            guard errors.isEmpty, let next = changed.spec else {
+                throw Failure(message: "", exitCode: 1, report: LintReport(files: [file], diagnostics: errors, unreadable: []))
+            }
+            spec = next
+        }
+        guard let model = spec.model else { return (spec, analysis) }
+        let analysed = ModelAnalysis.analyze(model)
+        let errors = analysed.diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty, let newAnalysis = analysed.analysis else {
+            throw Failure(message: "", exitCode: 1, report: LintReport(files: [file], diagnostics: errors, unreadable: []))
+        }
+        return (spec, newAnalysis)
     }
 
     /// Trains a spec that has passed the front end (a study's trial is one such spec, built
@@ -79,7 +111,7 @@ public enum Runner {
                 }
                 guard recorded.trimmingCharacters(in: .whitespacesAndNewlines) == SHA256.hexString(hash) else {
                     throw DataError("'\(resume)' was started from a different spec (its hash differs from \(file)'s)",
-                                    hint: "resume only with the spec the run was started with; start a new run for a changed spec")
+                                    hint: "resume only with the spec (and --set values) the run was started with; start a new run for a changed spec")
                 }
                 if FileManager.default.fileExists(atPath: directory.lastCheckpoint) {
                     checkpoint = try Checkpoint.read(directory.lastCheckpoint, expectedHash: hash)

@@ -6,9 +6,12 @@
 public enum FusedKernel: String, Sendable, CaseIterable {
     // Longest first: at each position the first that matches wins.
     case outputLoss = "output+bias+loss+loss_grad+bias_grad"
+    case convPoolBatchNormActivation = "conv2d+maxpool+batchnorm_inference+act"
     case convBiasActivationPool = "conv2d+bias+act+maxpool"
+    case convBatchNormActivation = "conv2d+batchnorm_inference+act"
     case poolGradActivationGradBiasGrad = "maxpool_grad+act_grad+bias_grad"
     case convBiasActivation = "conv2d+bias+act"
+    case convPool = "conv2d+maxpool"
     case denseBiasActivation = "matmul+bias+act"
     case activationGradBiasGrad = "act_grad+bias_grad"
     case batchNormActivation = "batchnorm+act"
@@ -22,9 +25,12 @@ public enum FusedKernel: String, Sendable, CaseIterable {
     public var pattern: [any OpKind.Type] {
         switch self {
         case .outputLoss: [Ops.MatMul.self, Ops.BiasAdd.self, Ops.Loss.self, Ops.LossGrad.self, Ops.BiasGrad.self]
+        case .convPoolBatchNormActivation: [Ops.Conv2D.self, Ops.MaxPool.self, Ops.BatchNormInference.self, Ops.Activate.self]
         case .convBiasActivationPool: [Ops.Conv2D.self, Ops.BiasAdd.self, Ops.Activate.self, Ops.MaxPool.self]
+        case .convBatchNormActivation: [Ops.Conv2D.self, Ops.BatchNormInference.self, Ops.Activate.self]
         case .poolGradActivationGradBiasGrad: [Ops.MaxPoolGrad.self, Ops.ActivateGrad.self, Ops.BiasGrad.self]
         case .convBiasActivation: [Ops.Conv2D.self, Ops.BiasAdd.self, Ops.Activate.self]
+        case .convPool: [Ops.Conv2D.self, Ops.MaxPool.self]
         case .denseBiasActivation: [Ops.MatMul.self, Ops.BiasAdd.self, Ops.Activate.self]
         case .activationGradBiasGrad: [Ops.ActivateGrad.self, Ops.BiasGrad.self]
         case .batchNormActivation: [Ops.BatchNorm.self, Ops.Activate.self]
@@ -39,7 +45,8 @@ public enum FusedKernel: String, Sendable, CaseIterable {
     /// The kernel's implementation, bound once to its buffers.
     public func bind(_ ops: [Op], _ context: KernelContext) -> () -> Void {
         switch self {
-        case .convBiasActivationPool, .convBiasActivation, .convBias: context.bindConvolutionForward(ops)
+        case .convPoolBatchNormActivation, .convBiasActivationPool, .convBatchNormActivation, .convBiasActivation, .convPool, .convBias:
+            context.bindConvolutionForward(ops)
         case .denseBiasActivation, .denseBias: context.bindFusedDense(ops)
         case .outputLoss: context.bindFusedOutputLoss(ops)
         case .activationGradBiasGrad, .lossGradBiasGrad, .poolGradActivationGradBiasGrad: context.bindFusedGradient(ops)

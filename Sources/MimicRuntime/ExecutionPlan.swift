@@ -14,6 +14,9 @@ public enum Storage: Sendable, Equatable {
     case loss
     /// Never written to memory: produced and consumed inside one fused kernel.
     case kernelInternal
+    /// Never written at all: a value saved for a backward pass that this graph does not have
+    /// (a pool's argmax in an inference graph). Its kernel skips it.
+    case discarded
 }
 
 /// A graph planned for a batch size: kernels in order, where every value lives, and the
@@ -90,6 +93,10 @@ public struct ExecutionPlan: Sendable {
             if value.role == .parameter || value.role == .state { continue }  // replaced by a fold
             if value.role == .loss { storage[value.id] = .loss; continue }
             if insideKernel.contains(value.id) { storage[value.id] = .kernelInternal; continue }
+            if value.role == .saved, !read.contains(value.id), !graph.outputs.contains(value.id) {
+                storage[value.id] = .discarded
+                continue
+            }
             if views[value.id] != nil { continue }
             guard let f = first[value.id] else { continue }  // never produced (unused)
             requestIDs.append(value.id)

@@ -109,7 +109,7 @@ public final class Executor: KernelContext {
         case .parameters(let offset)?: parameters.baseAddress! + offset
         case .parameterGradients(let offset)?: gradients.baseAddress! + offset
         case .state(let offset)?: state.baseAddress! + offset
-        case .loss?, .kernelInternal?, nil: nil
+        case .loss?, .kernelInternal?, .discarded?, nil: nil
         }
     }
 

@@ -15,7 +15,7 @@ public enum PlanPrinter {
             let produced = Set(ops.flatMap(\.outputs))
             let reads = ops.flatMap(\.inputs).filter { !produced.contains($0) }
                 .reduce(into: [ValueID]()) { if !$0.contains($1) { $0.append($1) } }
-            let writes = ops.flatMap(\.outputs).filter { plan.storage[$0] != .kernelInternal }
+            let writes = ops.flatMap(\.outputs).filter { plan.storage[$0] != .kernelInternal && plan.storage[$0] != .discarded }
             out += "  k\(index) \(Executor.describe(kernel, plan)) [\(layers.joined(separator: ","))]"
             out += " reads " + (reads.isEmpty ? "-" : reads.map { "\($0)" }.joined(separator: ","))
             out += " writes " + (writes.isEmpty ? "-" : writes.map { "\($0)" }.joined(separator: ","))
@@ -44,6 +44,8 @@ public enum PlanPrinter {
                 out += "  \(value.id) \(value.name) [] loss\n"
             case .kernelInternal:
                 out += "  \(value.id) \(value.name) \(dims) inside k\(plan.kernels.firstIndex { $0.ops.contains { g.ops[$0].outputs.contains(value.id) } }!)\n"
+            case .discarded:
+                out += "  \(value.id) \(value.name) \(dims) not kept (nothing reads it)\n"
             }
         }
         var counts: [(String, Int)] = []

@@ -21,7 +21,7 @@ public enum SpecJSONSchema {
   "type": "object",
   "additionalProperties": false,
   "required": ["mimicc"],
-  "if": {"not": {"properties": {"abstract": {"const": true}}, "required": ["abstract"]}},
+  "if": {"not": {"anyOf": [{"properties": {"abstract": {"const": true}}, "required": ["abstract"]}, {"required": ["extends"]}]}},
   "then": {"required": ["model"]},
   "properties": {
     "mimicc": {"const": 1, "description": "Spec format version."},

@@ -30,8 +30,9 @@ extension Trainer {
         let best = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
         let tested = train.tested == .best ? best : try Checkpoint.read(directory.checkpoint(train.tested), expectedHash: hash)
         restore(tested)
-        let test = evaluate(data.splits.test, tta: train.tta)
-        let plain = train.tta == .none ? nil : evaluate(data.splits.test)
+        let scored = evaluateWithAndWithoutViews(data.splits.test, tta: train.tta)
+        let test = scored.views
+        let plain = train.tta == .none ? nil : scored.alone
         let result = TrainingResult(
             name: spec.name, specHash: SHA256.hexString(hash), parameters: trainer.plan.parameterCount, epochs: schedule.epoch,
             bestEpoch: best.epoch, bestValidationAccuracy: best.bestAccuracy, testAccuracy: test, testedEpoch: tested.epoch,

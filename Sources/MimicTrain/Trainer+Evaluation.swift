@@ -5,20 +5,24 @@ extension Trainer {
     /// Accuracy of the current weights on a split, the logits averaged over the views of `tta`
     /// (validation uses the image alone; the test split the spec's `train.tta`).
     func evaluate(_ set: ImageSet, tta: TestTimeAugmentation = .none) -> Double {
+        evaluateWithAndWithoutViews(set, tta: tta).views
+    }
+
+    /// The accuracy with the views of `tta` and that of the image alone, from one pass.
+    func evaluateWithAndWithoutViews(_ set: ImageSet, tta: TestTimeAugmentation) -> (views: Double, alone: Double) {
         _ = evaluator.parameters.update(from: trainer.parameters)
         _ = evaluator.state.update(from: trainer.state)
         let batcher = Batcher(set: set, teacher: nil, teacherFlipped: nil, classes: data.classes,
                               normalize: spec.data?.normalize ?? .perImage, inputScale: spec.data?.inputScale ?? 1,
                               augmentation: nil, statisticsFrom: data.splits.train)
         let classes = data.classes
-        var correct = 0
-        ViewedInference.run(evaluator, batcher: batcher, count: set.count, classes: classes, tta: tta) { start, count, logits in
-            for row in 0..<count {
-                var best = 0
-                for k in 1..<classes where logits[row * classes + k] > logits[row * classes + best] { best = k }
-                if best == Int(set.labels[start + row]) { correct += 1 }
-            }
+        var correct = 0, correctAlone = 0
+        ViewedInference.run(evaluator, batcher: batcher, count: set.count, classes: classes, tta: tta, alone: { start, count, logits in
+            correctAlone += Accuracy.correct(logits, rows: count, classes: classes, labels: set.labels[start..<(start + count)])
+        }) { start, count, logits in
+            correct += Accuracy.correct(logits, rows: count, classes: classes, labels: set.labels[start..<(start + count)])
         }
-        return Double(correct) / Double(max(1, set.count))
+        let total = Double(max(1, set.count))
+        return (Double(correct) / total, Double(correctAlone) / total)
     }
 }

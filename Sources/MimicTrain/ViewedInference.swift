@@ -8,7 +8,10 @@ import MimicSpec
 /// an exported teacher's logits are what its test accuracy measured.
 public enum ViewedInference {
     /// `body(start, count, logits)`: rows start..<start + count, `classes` logits each.
+    /// `alone`, if given, gets the logits of the image alone (the identity view) in the same
+    /// pass, so the accuracy without views costs no second pass over the set.
     public static func run(_ executor: Executor, batcher: Batcher, count total: Int, classes: Int, tta: TestTimeAugmentation,
+                           alone: ((Int, Int, UnsafePointer<Float>) -> Void)? = nil,
                            _ body: (Int, Int, UnsafePointer<Float>) -> Void) {
         let batch = executor.plan.batch
         let graph = executor.plan.graph
@@ -25,6 +28,7 @@ public enum ViewedInference {
             if views.count == 1 {
                 batcher.fill(indices, seed: 0, input: input, teacher: nil, labels: nil)
                 executor.run()
+                alone?(start, count, output)
                 body(start, count, output)
             } else {
                 images.withUnsafeMutableBufferPointer { batcher.fill(indices, seed: 0, input: $0.baseAddress!, teacher: nil, labels: nil) }
@@ -32,6 +36,7 @@ public enum ViewedInference {
                 for view in views {
                     view.apply(images, count: batch, channels: set.channels, side: set.width, into: input)
                     executor.run()
+                    if view.isIdentity { alone?(start, count, output) }
                     for i in 0..<mean.count { mean[i] += view.weight * output[i] }
                 }
                 body(start, count, mean)

@@ -171,7 +171,8 @@ struct CompileAndRun: ParsableCommand {
             logits, and trains with the spec's loss, optimizer and schedule. After every epoch \
             it validates, appends a line to metrics.jsonl and writes checkpoints atomically; \
             the best validation checkpoint is the one tested (the last, with train.tested: \
-            last). Results go to result.json in \
+            last). --set PATH=VALUE replaces a value the spec writes before it is hashed \
+            (--set train.seed=2 trains another member of an ensemble). Results go to result.json in \
             the run directory (runs/<name>/<time>/, or --out). Ctrl-C stops after the current \
             step and keeps the last checkpoint; --resume DIR continues a run, and refuses if \
             the spec changed. Exit status: 0 trained, 1 errors in the spec or a diverged run, \
@@ -190,9 +191,14 @@ struct CompileAndRun: ParsableCommand {
     @Option(help: "Threads (default: the spec's train.threads, else all cores).")
     var threads: Int?
 
+    @Option(name: .customLong("set"),
+            help: "PATH=VALUE: replace a value the spec writes (train.seed=2); a resumed run needs the same.")
+    var settings: [String] = []
+
     func validate() throws {
         if out != nil && resume != nil { throw ValidationError("give --out or --resume, not both") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        _ = try parseOverrides(settings)
     }
 
     func run() throws {
@@ -201,6 +207,7 @@ struct CompileAndRun: ParsableCommand {
         options.out = out
         options.resume = resume
         options.threads = threads
+        options.settings = try parseOverrides(settings).map { ($0.path, $0.value) }
         Runner.installInterruptHandler()
         do {
             let result = try Runner.run(spec, options: options, log: { printError($0 + "\n") },
@@ -309,28 +316,38 @@ struct LogitsCommand: ParsableCommand {
         abstract: "Export the averaged logits of trained runs, to use as a teacher.",
         discussion: """
             Runs each run directory's best checkpoint (or its last, with --checkpoint last) \
-            over every image of the split (train: \
-            all 50000 CIFAR-10 training records in file order; test: the 10000 test images), \
-            averages the logits over the runs (an ensemble, as Urban et al. average their 16 \
-            teachers before the softmax) and writes a float32 .npy matrix [images, classes] \
-            for a student's teacher.logits. --flip exports the logits of the mirrored images \
-            (teacher.logits.train-flip). --tta averages each image's logits over views of it \
-            (flip: the image and its mirror; flip-shift: also both moved one pixel each way, \
-            at half weight); by default the test split takes each run's train.tta (what its \
-            test accuracy measured) and the train split none, since a student is fed the \
-            teacher's logits of the very view it sees.
+            over every image of a split and averages the logits over the runs (an ensemble, \
+            as Urban et al. average their 16 teachers before the softmax).
+
+            Without --split, --out is a directory that receives the whole teacher, in the \
+            layout of ../shared/data/teacher: train_logits.npy (all 50000 CIFAR-10 training \
+            records in file order), train_logits_flip.npy (the same images mirrored), \
+            test_logits.npy (the 10000 test images) and teacher.json (each member's run, spec \
+            hash, seed and checkpoint, and the accuracies of every member and of the \
+            ensemble on the training, validation and test rows, counted on the exported \
+            logits). A student's teacher.logits names the three files.
+
+            With --split train or test, --out is one float32 .npy matrix [images, classes]; \
+            --flip mirrors every image first (teacher.logits.train-flip).
+
+            --tta averages each test image's logits over views of it (flip: the image and its \
+            mirror; flip-shift: also both moved one pixel each way, at half weight); by \
+            default the test split takes each run's train.tta (what its test accuracy \
+            measured) and the train split none, since a student is fed the teacher's logits \
+            of the very view it sees. Files are replaced atomically; teacher.json is written \
+            last. Exit status: 0 written, 2 a run or the data could not be read or written.
             """)
 
     @Argument(help: "Run directories of trained teachers.")
     var runs: [String]
 
-    @Option(help: "Which images: train or test.")
-    var split: LogitsExport.Split
+    @Option(help: "Which images: train or test (default: all of them, into the directory --out).")
+    var split: LogitsExport.Split?
 
-    @Flag(help: "Mirror every image left-right first.")
+    @Flag(help: "Mirror every image left-right first (with --split).")
     var flip = false
 
-    @Option(help: "The .npy file to write.")
+    @Option(help: "The .npy file to write (with --split), else the teacher directory.")
     var out: String
 
     @Option(help: "Which weights: best (the best validation epoch's) or last (the last epoch's).")
@@ -342,13 +359,24 @@ struct LogitsCommand: ParsableCommand {
     @Option(help: "Threads (default: all cores).")
     var threads: Int?
 
+    func validate() throws {
+        if flip && split == nil { throw ValidationError("--flip needs --split train (the teacher directory holds the mirrored logits already)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         useTheFastestBLASKernel()
+        let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         do {
-            let shape = try LogitsExport.export(runs: runs, split: split, flipped: flip, out: out,
-                                                threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                                checkpoint: checkpoint, tta: tta ?? (split == .train ? LogitsExport.Views.none : nil))
-            FileStream.standardOutput.write("wrote \(out): \(shape.rows) x \(shape.columns) logits averaged over \(runs.count) run(s)\n")
+            if let split {
+                let shape = try LogitsExport.export(runs: runs, split: split, flipped: flip, out: out, threads: threads,
+                                                    checkpoint: checkpoint, tta: tta ?? (split == .train ? LogitsExport.Views.none : nil))
+                FileStream.standardOutput.write("wrote \(out): \(shape.rows) x \(shape.columns) logits averaged over \(runs.count) run(s)\n")
+            } else {
+                let record = try TeacherExport.export(runs: runs, to: out, checkpoint: checkpoint, testViews: tta, threads: threads,
+                                                      log: { printError($0 + "\n") })
+                FileStream.standardOutput.write(TeacherExport.summary(record, directory: out))
+            }
         } catch {
             printError("mimicc: error: \(error)\n")
             throw ExitCode(2)

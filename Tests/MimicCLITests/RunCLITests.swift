@@ -24,6 +24,23 @@ final class RunCLITests: CLITestCase {
         let export = try mimicc("logits", "run", "--split", "test", "--out", "t.npy")
         XCTAssertEqual(export.status, 0, export.stderr)
         XCTAssertEqual(export.stdout, "wrote t.npy: 1000 x 10 logits averaged over 1 run(s)\n")
+        // Without --split, a teacher directory; --flip alone is a usage error.
+        let teacher = try mimicc("logits", "run", "--out", "teacher")
+        XCTAssertEqual(teacher.status, 0, teacher.stderr)
+        XCTAssertTrue(teacher.stdout.hasPrefix("member 1 (run, seed 3, best epoch "), teacher.stdout)
+        XCTAssertTrue(teacher.stdout.contains("\nensemble of 1: test "), teacher.stdout)
+        for file in ["train_logits.npy", "train_logits_flip.npy", "test_logits.npy", "teacher.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: temporary + "/teacher/" + file), file)
+        }
+        XCTAssertEqual(try mimicc("logits", "run", "--flip", "--out", "teacher").status, 64)
+        // --set: another seed is another spec; a path the spec does not write is an error.
+        let reseeded = try mimicc("compile-and-run", "tiny.yaml", "--set", "train.seed=4", "--out", "run4")
+        XCTAssertEqual(reseeded.status, 0, reseeded.stderr)
+        XCTAssertTrue(try String(contentsOfFile: temporary + "/run4/spec.json", encoding: .utf8).contains("\"seed\": 4"))
+        let unwritten = try mimicc("compile-and-run", "tiny.yaml", "--set", "train.warmup=1", "--out", "run5")
+        XCTAssertEqual(unwritten.status, 1)
+        XCTAssertTrue(unwritten.stderr.contains("does not write 'train.warmup'"), unwritten.stderr)
+        XCTAssertEqual(try mimicc("compile-and-run", "tiny.yaml", "--set", "seed").status, 64)
     }
 
     func testCompileAndRunReportsSpecAndDataProblems() throws {

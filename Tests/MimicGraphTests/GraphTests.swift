@@ -162,6 +162,12 @@ final class GraphTests: XCTestCase {
                     }
                     XCTAssertEqual(plan.parameterCount, analysis.params, file)
                     if !fuse { XCTAssertFalse(plan.storage.values.contains(.kernelInternal)) }
+                    // A pool's argmax is kept exactly when a backward pass reads it.
+                    let training = graph.ops.contains { $0.kind.pass == .backward }
+                    for value in graph.values where value.role == .saved {
+                        let kept = if case .arena = plan.storage[value.id] { true } else { false }
+                        XCTAssertEqual(kept, training, "\(file) \(value.name)")
+                    }
                 }
             }
         }

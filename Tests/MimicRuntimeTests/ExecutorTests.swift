@@ -92,9 +92,12 @@ final class ExecutorTests: XCTestCase {
     func testBiasFreeLayersAndTheOutputScale() throws {
         let layers: [Layer] = [
             .conv(Conv(filters: .fixed(6), kernel: 2, padding: .explicit(0), activation: .gelu)),
+            .batchnorm(BatchNorm(activation: .gelu)),
             .conv(Conv(filters: .fixed(16), kernel: 3, activation: .none, bias: false)),
             .maxpool(MaxPool(size: 2)),
             .batchnorm(BatchNorm(activation: .gelu)),
+            .conv(Conv(filters: .fixed(8), kernel: 3, activation: .none, bias: false)),
+            .batchnorm(BatchNorm(activation: .relu)),
             .conv(Conv(filters: .fixed(16), kernel: 3, activation: .tanh, bias: false)),
             .maxpool(MaxPool(size: 3)),
             .flatten(Flatten()),
@@ -106,10 +109,13 @@ final class ExecutorTests: XCTestCase {
             XCTAssertFalse(graph.values.contains { $0.name == "conv2.bias" || $0.name == "output.bias" })
             let names = Executor(plan: try ExecutionPlan.make(graph, batch: 4), threads: 1).kernelNames
             XCTAssertTrue(names.contains("batchnorm+act") && names.contains("act_grad+batchnorm_grad"), "\(names)")
+            XCTAssertTrue(names.contains("conv2d+maxpool"), "a bias-free convolution pools in its epilogue: \(names)")
             try GraphChecks.assertExecutorMatchesReference(graph, batch: 4, seed: 31, "fast \(loss)")
         }
-        // Inference without folding (the trainer's evaluator): batchnorm and GELU fused, the
-        // logits those of the reference interpreter.
+        // Inference without folding (the trainer's evaluator): each bias-free convolution runs
+        // its pool, batchnorm and activation in its epilogue (the batchnorm after the biased
+        // stem stays a kernel of its own); the logits are those of the reference interpreter,
+        // and a pool's argmax is never written.
         let model = Model(input: [3, 13, 13], classes: 3, layers: layers, output: OutputLayer(bias: false, scale: 1.0 / 9))
         let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis)
         let graph = GraphBuilder.forward(analysis, name: "fast-inference", mode: .inference)
@@ -117,8 +123,16 @@ final class ExecutorTests: XCTestCase {
         for v in graph.values where v.name.hasSuffix("running_var") { feeds[v.id]!.data = feeds[v.id]!.data.map { abs($0) + 0.5 } }
         let reference = ReferenceInterpreter.run(graph, batch: 4, feeds: feeds, dropoutSeed: 0)[graph.outputs[0]]!.data
         for fuse in [true, false] {
-            let executor = Executor(plan: try ExecutionPlan.make(graph, batch: 4, fuse: fuse), threads: 2)
-            XCTAssertEqual(executor.kernelNames.contains("batchnorm_inference+act"), fuse, "\(executor.kernelNames)")
+            let plan = try ExecutionPlan.make(graph, batch: 4, fuse: fuse)
+            let executor = Executor(plan: plan, threads: 2)
+            let names = executor.kernelNames
+            XCTAssertEqual(names.contains("conv2d+maxpool+batchnorm_inference+act"), fuse, "\(names)")
+            XCTAssertEqual(names.contains("conv2d+batchnorm_inference+act"), fuse, "\(names)")
+            XCTAssertEqual(names.contains("batchnorm_inference+act"), fuse, "the one after a biased convolution: \(names)")
+            for value in graph.values where value.role == .saved {
+                // Discarded, or (when its pool is fused) inside the kernel: never in the arena.
+                XCTAssertTrue(plan.storage[value.id] == .discarded || plan.storage[value.id] == .kernelInternal, value.name)
+            }
             GraphChecks.load(feeds, into: executor)
             executor.run()
             assertClose(GraphChecks.read(executor, graph.outputs[0], count: 12), reference, "inference fuse=\(fuse)")

@@ -151,29 +151,36 @@ extension KernelContext {
         return UnsafePointer(out)
     }
 
-    /// conv2d [-> bias_add [-> activation [-> maxpool]]] with the epilogue applied per chunk.
+    /// conv2d [-> bias_add [-> activation]] [-> maxpool] [-> batchnorm_inference -> activation]
+    /// with the epilogue applied to each output plane while it is in cache: a convolution
+    /// without bias pools straight from its output, and in inference graphs the batchnorm
+    /// (y = a x + b from the running statistics) and its activation follow in the same pass,
+    /// so neither the convolution's output nor the pool's reaches memory.
     func bindConvolutionForward(_ ops: [Op]) -> () -> Void {
         let g = geometry(ops[0])
         let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1])
-        let bias = ops.count > 1 ? memory(ops[1].inputs[1]) : nil
-        var activation = Activation.none
-        if ops.count > 2, let a = ops[2].as(Ops.Activate.self) { activation = a.function }
+        let biasOp = ops.first { $0.is(Ops.BiasAdd.self) }, activationOp = ops.first { $0.is(Ops.Activate.self) }
+        let poolOp = ops.first { $0.is(Ops.MaxPool.self) }, normOp = ops.first { $0.is(Ops.BatchNormInference.self) }
+        let bias = biasOp.map { memory($0.inputs[1]) }
+        let activation = activationOp?.as(Ops.Activate.self)?.function ?? .none
         // Values written to memory (each may be inside the kernel instead).
         let convolved = pointer(ops[0].outputs[0])
-        let pre = ops.count > 1 ? pointer(ops[1].outputs[0]) : nil
-        let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : nil
-        var pool: (size: Int, stride: Int, y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>?)?
-        if ops.count > 3, let p = ops[3].as(Ops.MaxPool.self) {
-            pool = (p.size, p.stride, memory(ops[3].outputs[0]), pointer(ops[3].outputs[1]))
+        let pre = biasOp.flatMap { pointer($0.outputs[0]) }
+        let out = activationOp.flatMap { pointer($0.outputs[0]) }
+        var pool: (size: Int, stride: Int, y: UnsafeMutablePointer<Float>?, argmax: UnsafeMutablePointer<Float>?)?
+        if let poolOp, let p = poolOp.as(Ops.MaxPool.self) {
+            pool = (p.size, p.stride, pointer(poolOp.outputs[0]), pointer(poolOp.outputs[1]))
         }
         let pooled = pool.map { ((g.ho - $0.size) / $0.stride + 1) * ((g.wo - $0.size) / $0.stride + 1) } ?? 0
+        let norm = normOp.map { NormalizationEpilogue($0, channels: g.f, self) }
         // With one image per chunk the GEMM's [F, positions] output is the image's NCHW layout:
         // it goes straight to the activation's memory and the epilogue runs there, one copy
         // of the largest maps fewer.
-        let direct = g.chunk == 1 && out != nil && convolved == nil && pre == nil
+        let direct = g.chunk == 1 && out != nil && convolved == nil && pre == nil && pool == nil && norm?.normalized == nil
         let winograd = filterTransform(g)
         return { [unowned self] in
             winograd?.refill(from: weight)
+            norm?.refill()
             self.forEachChunk(g) { first, count, t in
                 let scratch = self.scratch(t)
                 let target = direct ? out! + first * g.imageOut : scratch + g.outputOffset
@@ -185,27 +192,78 @@ extension KernelContext {
                         let row = target + f * width + b * g.positions
                         let plane = image + f * g.positions
                         if let convolved { (convolved + plane).update(from: row, count: g.positions) }
-                        guard let bias else { continue }
-                        let b0 = bias[f]
-                        if let pre {
-                            for i in 0..<g.positions { row[i] += b0 }
-                            (pre + plane).update(from: row, count: g.positions)
-                            if activation != .none { for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i]) } }
-                        } else if activation == .relu {
-                            Elementwise.reluPlusBias(row, count: g.positions, bias: b0)
-                        } else {
-                            for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i] + b0) }
+                        if let bias {
+                            let b0 = bias[f]
+                            if let pre {
+                                for i in 0..<g.positions { row[i] += b0 }
+                                (pre + plane).update(from: row, count: g.positions)
+                                if activation != .none { for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i]) } }
+                            } else if activation == .relu {
+                                Elementwise.reluPlusBias(row, count: g.positions, bias: b0)
+                            } else {
+                                for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i] + b0) }
+                            }
+                            if let out, !direct { (out + plane).update(from: row, count: g.positions) }
                         }
-                        if let out, !direct { (out + plane).update(from: row, count: g.positions) }
                         if let pool {
-                            let index = (first + b) * g.f + f
+                            let at = ((first + b) * g.f + f) * pooled
+                            // Ahead of a fused batchnorm the pool's output stays in the kernel:
+                            // it is pooled into the activation's memory and normalised there.
+                            let y = pool.y.map { $0 + at } ?? out! + at
                             Pooling.maxpoolPlane(row, height: g.ho, width: g.wo, size: pool.size, stride: pool.stride,
-                                                 pool.y + index * pooled, pool.argmax.map { $0 + index * pooled })
+                                                 y, pool.argmax.map { $0 + at })
+                            norm?.apply(y, count: pooled, channel: f, offset: at, activation, into: out! + at)
+                        } else {
+                            norm?.apply(row, count: g.positions, channel: f, offset: plane, activation, into: out! + plane)
                         }
                     }
                 }
             }
         }
+    }
+}
+
+/// Inference batchnorm in a convolution's epilogue: each channel's y = a x + b, with a and b
+/// computed from the running statistics once per run (they change only between runs).
+struct NormalizationEpilogue {
+    let scale: UnsafeMutablePointer<Float>, shift: UnsafeMutablePointer<Float>
+    let mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>
+    let epsilon: Double
+    let channels: Int
+    /// The batchnorm's own output, when something outside the kernel reads it.
+    let normalized: UnsafeMutablePointer<Float>?
+    /// a for every channel, then b.
+    let affine: UnsafeMutablePointer<Float>
+
+    init(_ op: Op, channels: Int, _ context: KernelContext) {
+        guard let kind = op.as(Ops.BatchNormInference.self) else { preconditionFailure("internal error: not inference batchnorm") }
+        scale = context.memory(op.inputs[1])
+        shift = context.memory(op.inputs[2])
+        mean = context.memory(op.inputs[3])
+        variance = context.memory(op.inputs[4])
+        epsilon = kind.epsilon
+        self.channels = channels
+        normalized = context.pointer(op.outputs[0])
+        affine = context.kernelBuffer(2 * channels)
+    }
+
+    func refill() {
+        for c in 0..<channels {
+            let (a, b) = BatchNormKernels.inferenceAffine(scale: scale[c], shift: shift[c], mean: mean[c],
+                                                          variance: variance[c], epsilon: epsilon)
+            affine[c] = a
+            affine[channels + c] = b
+        }
+    }
+
+    /// Normalises `count` values of `channel` (`x` may be `out`) and activates them into `out`;
+    /// `offset` places them in the batchnorm's own output when that is kept.
+    func apply(_ x: UnsafePointer<Float>, count: Int, channel: Int, offset: Int, _ function: Activation,
+               into out: UnsafeMutablePointer<Float>) {
+        let a = affine[channel], b = affine[channels + channel]
+        let target = normalized.map { $0 + offset } ?? out
+        for i in 0..<count { target[i] = a * x[i] + b }
+        Elementwise.activate(function, target, out, count: count)
     }
 }
 
