@@ -17,12 +17,14 @@ extension Trainer {
                               augmentation: nil, statisticsFrom: data.splits.train)
         let classes = data.classes
         var correct = 0, correctAlone = 0
-        ViewedInference.run(evaluator, batcher: batcher, count: set.count, classes: classes, tta: tta, alone: { start, count, logits in
+        // Without views the image alone is what is scored: count it once (validation, every epoch).
+        let alone: ((Int, Int, UnsafePointer<Float>) -> Void)? = tta == .none ? nil : { start, count, logits in
             correctAlone += Accuracy.correct(logits, rows: count, classes: classes, labels: set.labels[start..<(start + count)])
-        }) { start, count, logits in
+        }
+        ViewedInference.run(evaluator, batcher: batcher, count: set.count, classes: classes, tta: tta, alone: alone) { start, count, logits in
             correct += Accuracy.correct(logits, rows: count, classes: classes, labels: set.labels[start..<(start + count)])
         }
         let total = Double(max(1, set.count))
-        return (Double(correct) / total, Double(correctAlone) / total)
+        return (Double(correct) / total, Double(tta == .none ? correct : correctAlone) / total)
     }
 }
