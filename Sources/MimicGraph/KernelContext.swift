@@ -20,6 +20,8 @@ public protocol KernelContext: AnyObject {
     func scratch(_ t: Int) -> UnsafeMutablePointer<Float>
     /// Zeroed memory for a kernel being bound, kept until the executor goes.
     func kernelBuffer(_ count: Int) -> UnsafeMutablePointer<Float>
+    /// Piece `p`'s partial sums (see `inPieces`), sized for the largest kernel's.
+    func partial(_ piece: Int) -> UnsafeMutablePointer<Float>
     /// Splits `count` items over the threads in fixed contiguous ranges (results do not
     /// depend on scheduling) and runs `body(range, thread)` for each.
     func parallel(_ count: Int, _ body: (Range<Int>, Int) -> Void)
@@ -41,12 +43,33 @@ extension KernelContext {
         gemm(ta, tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 0, c: c, ldc: ldc)
     }
 
-    /// dst = the sum of the first `count` floats of each worker's scratch, in worker order.
-    public func reducePartials(into destination: UnsafeMutablePointer<Float>, count: Int, workers: Int, offset: Int = 0) {
-        destination.update(from: scratch(0) + offset, count: count)
-        for t in 1..<max(1, workers) {
-            let partial = scratch(t) + offset
-            for i in 0..<count { destination[i] += partial[i] }
+    /// Runs `body(items, piece, thread)` over `count` items cut into `WorkPieces.count(count)`
+    /// contiguous pieces, which depend only on `count`; the pieces are split over the threads
+    /// in fixed ranges. A kernel summing over the items keeps one partial per piece
+    /// (`partial(piece)`) and adds them with `sumPieces`, always in piece order, so the sum
+    /// is the same bits on any number of threads.
+    public func inPieces(_ count: Int, _ body: (Range<Int>, Int, Int) -> Void) {
+        let pieces = WorkPieces.count(count)
+        parallel(pieces) { range, t in
+            for piece in range { body((count * piece / pieces)..<(count * (piece + 1) / pieces), piece, t) }
+        }
+    }
+
+    /// destination = the first `count` floats of the partials of the pieces of `items`, added
+    /// in piece order. Element-wise, so split over the threads by blocks of elements, each
+    /// block summed while it is in cache.
+    public func sumPieces(of items: Int, into destination: UnsafeMutablePointer<Float>, count: Int) {
+        let pieces = WorkPieces.count(items), block = 2048
+        parallel((count + block - 1) / block) { range, _ in
+            for b in range {
+                let start = b * block, n = min(block, count - start)
+                let out = destination + start
+                out.update(from: self.partial(0) + start, count: n)
+                for piece in 1..<pieces {
+                    let partial = self.partial(piece) + start
+                    for i in 0..<n { out[i] += partial[i] }
+                }
+            }
         }
     }
 

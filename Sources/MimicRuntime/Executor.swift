@@ -6,9 +6,10 @@ import MimicKernels
 /// Runs an execution plan: one 64-byte-aligned arena for activations and their gradients,
 /// contiguous blocks for parameters, their gradients and the state (batchnorm statistics).
 /// Kernels are bound to their buffers once, at construction, into a list of steps; a
-/// training step is then that list run in order. Work is split over `threads` by images
-/// (each image's GEMMs single-threaded) or handed to OpenBLAS's threads for whole-batch
-/// GEMMs, never both at once. A fixed thread count gives bit-identical results.
+/// training step is then that list run in order. Work is split over `threads` by images or
+/// chunks of images, by channels, or by slices of a whole-batch GEMM, every OpenBLAS call
+/// single-threaded. Sums over the batch and GEMM slices are cut into pieces fixed by the
+/// shapes (`WorkPieces`), so results are the same bits on any number of threads.
 public final class Executor: KernelContext {
     public let plan: ExecutionPlan
     public let threads: Int
@@ -19,6 +20,9 @@ public final class Executor: KernelContext {
     /// Per-thread scratch, sized at construction for the largest kernel.
     var scratch: [UnsafeMutablePointer<Float>] = []
     var scratchFloats = 0
+    /// Per-piece partial sums (`WorkPieces.most` of them), sized for the largest kernel's.
+    var partials: [UnsafeMutablePointer<Float>] = []
+    var partialFloats = 0
     var steps: [(name: String, run: () -> Void)] = []
     /// Buffers a bound kernel keeps between steps (transformed filters), freed with the executor.
     var kernelBuffers: [UnsafeMutablePointer<Float>] = []
@@ -48,6 +52,14 @@ public final class Executor: KernelContext {
             buffer.initialize(repeating: 0, count: max(scratchFloats, 16))
             scratch.append(buffer)
         }
+        partialFloats = ScratchSize.partialFloats(for: plan)
+        if partialFloats > 0 {
+            for _ in 0..<WorkPieces.most {
+                let buffer = UnsafeMutablePointer<Float>.allocate(capacity: partialFloats)
+                buffer.initialize(repeating: 0, count: partialFloats)
+                partials.append(buffer)
+            }
+        }
         steps = plan.kernels.map { kernel in (Self.describe(kernel, plan), kernel.bind(self)) }
         // Every GEMM is single-threaded; the executor does the splitting (see `gemm`).
         BLAS.threads = 1
@@ -58,7 +70,7 @@ public final class Executor: KernelContext {
         parameters.deallocate()
         gradients.deallocate()
         state.deallocate()
-        for buffer in scratch { buffer.deallocate() }
+        for buffer in scratch + partials { buffer.deallocate() }
         for buffer in kernelBuffers { buffer.deallocate() }
     }
 
@@ -93,14 +105,15 @@ public final class Executor: KernelContext {
     public var batch: Int { plan.batch }
     public var winograd: Bool { plan.winograd }
     public func scratch(_ t: Int) -> UnsafeMutablePointer<Float> { scratch[t] }
+    public func partial(_ piece: Int) -> UnsafeMutablePointer<Float> { partials[piece] }
 
     public func memory(_ id: ValueID) -> UnsafeMutablePointer<Float> {
         guard let p = pointer(id) else { preconditionFailure("internal error: \(plan.graph[id].name) has no memory") }
         return p
     }
 
-    /// Bytes of per-thread scratch.
-    public var scratchBytes: Int { scratch.count * max(scratchFloats, 16) * 4 }
+    /// Bytes of per-thread scratch and of the pieces' partial sums.
+    public var scratchBytes: Int { (scratch.count * max(scratchFloats, 16) + partials.count * partialFloats) * 4 }
 
     /// The memory of a value, or nil for values inside a fused kernel.
     public func pointer(_ id: ValueID) -> UnsafeMutablePointer<Float>? {
@@ -138,20 +151,21 @@ public final class Executor: KernelContext {
         inFixedRanges(count, workers: min(threads, count), body)
     }
 
-    /// A whole-batch GEMM, C [m,n] = op(A) op(B), split over the threads, each slice a
-    /// single-threaded OpenBLAS call. OpenBLAS's own thread pool is never used: its workers
-    /// spin after a call and would steal the cores from the next image-parallel kernel.
-    /// Each slice reads and packs the whole of the operand the slices share, so C is cut
-    /// across its longer side: by columns when n > m (a dense layer's weights, [k, n], are then
-    /// read half by each thread instead of whole by both, which matters once they outgrow the
-    /// caches), else by rows.
+    /// A whole-batch GEMM, C [m,n] = op(A) op(B), cut into `WorkPieces.gemmSlices` slices
+    /// (fixed by the shape, so the result does not depend on the thread count), each a
+    /// single-threaded OpenBLAS call, the slices split over the threads. OpenBLAS's own thread
+    /// pool is never used: its workers spin after a call and would steal the cores from the
+    /// next image-parallel kernel. Each slice reads and packs the whole of the operand the
+    /// slices share, so C is cut across its longer side: by columns when n > m (a dense layer's
+    /// weights, [k, n], are then read half by each thread instead of whole by both, which
+    /// matters once they outgrow the caches), else by rows.
     public func gemm(
         _ ta: BLAS.Transpose, _ tb: BLAS.Transpose, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
         b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         let byColumns = n > m
         let side = byColumns ? n : m
-        let slices = m * n * k < 1 << 18 ? 1 : min(threads, max(1, side / 8))
+        let slices = WorkPieces.gemmSlices(m: m, n: n, k: k)
         parallel(slices) { range, _ in
             for slice in range {
                 let start = side * slice / slices, end = side * (slice + 1) / slices
@@ -206,9 +220,17 @@ enum ScratchSize {
             for value in op.outputs where g[value].shape.count == 1 && g.isBatched(value) {
                 most = max(most, plan.batch * g[value].elementCount)
             }
-            // Fused gradient kernels sum bias gradients per thread.
-            if op.is(Ops.BiasGrad.self) { most = max(most, g[op.outputs[0]].elementCount) }
         }
         return most + 64
+    }
+
+    /// Floats of each piece's partial sums: a convolution's weight gradient, or a fused
+    /// gradient kernel's bias gradient.
+    static func partialFloats(for plan: ExecutionPlan) -> Int {
+        let g = plan.graph
+        return g.ops.reduce(0) { most, op in
+            max(most, ConvGeometry.partialFloats(op, in: g, winograd: plan.winograd),
+                op.is(Ops.BiasGrad.self) ? g[op.outputs[0]].elementCount : 0)
+        }
     }
 }

@@ -153,4 +153,30 @@ final class ExecutorTests: XCTestCase {
         }
         XCTAssertEqual(results[0], results[1])
     }
+
+    /// Shards of a study run on machines with different core counts: the same feeds must give
+    /// bit-identical loss, gradients and outputs on 1, 2 and 3 threads, for every model kind
+    /// (work is split by data into pieces that do not depend on the thread count, and partial
+    /// sums are added in one fixed order).
+    func testGradientsDoNotDependOnTheThreadCount() throws {
+        for (name, input, layers, loss) in Self.models {
+            let analysis = try XCTUnwrap(ModelAnalysis.analyze(Model(input: input, classes: 3, layers: layers)).analysis)
+            let graph = try Autodiff.backward(GraphBuilder.forward(analysis, name: name, mode: .training(loss)))
+            for batch in [7, 32] {
+                let feeds = GraphChecks.randomFeeds(graph, batch: batch, seed: 4)
+                var results: [(loss: Double, gradients: [Float])] = []
+                for threads in 1...3 {
+                    let executor = Executor(plan: try ExecutionPlan.make(graph, batch: batch), threads: threads)
+                    GraphChecks.load(feeds, into: executor)
+                    executor.run()
+                    results.append((executor.loss, Array(executor.gradients)))
+                }
+                for threads in 2...3 {
+                    XCTAssertEqual(results[threads - 1].loss, results[0].loss, "\(name) batch \(batch): loss on \(threads) threads")
+                    let differing = zip(results[threads - 1].gradients, results[0].gradients).filter { $0.0 != $0.1 }.count
+                    XCTAssertEqual(differing, 0, "\(name) batch \(batch): gradients that differ on \(threads) threads from 1")
+                }
+            }
+        }
+    }
 }

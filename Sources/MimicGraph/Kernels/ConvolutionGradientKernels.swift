@@ -1,9 +1,9 @@
 import MimicBLAS
 import MimicKernels
 
-/// The two gradients of a convolution. The weight gradient accumulates, per thread, the
-/// product of each chunk's output gradient with its columns and sums the threads' partials
-/// at the end; the input gradient is a convolution of the output gradient when the stride
+/// The two gradients of a convolution. The weight gradient accumulates, per piece of the
+/// batch (`inPieces`), the product of each chunk's output gradient with its columns and adds
+/// the pieces' partials in order at the end; the input gradient is a convolution of the output gradient when the stride
 /// is 1, else a transposed product scattered back by col2im.
 extension KernelContext {
     func bindConvolutionGradWeight(_ op: Op) -> () -> Void {
@@ -13,27 +13,28 @@ extension KernelContext {
             let winogradSum = g.winograd.map { (tiling: $0, sum: kernelBuffer($0.transformedWeightFloats)) }
             return { [unowned self] in
                 let chunks = (self.batch + g.chunk - 1) / g.chunk
-                for t in 0..<min(self.threads, chunks) {
-                    (self.scratch(t) + g.partialOffset).update(repeating: 0, count: g.partialFloats)
-                }
-                self.forEachChunk(g) { first, count, t in
-                    let scratch = self.scratch(t), width = count * g.positions
-                    let gradient = self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
-                    if let tiling = g.winograd {
-                        tiling.accumulateWeightGradient(x + first * g.imageIn, images: count, outputGradient: gradient,
-                                                        work: scratch, into: scratch + g.partialOffset)
-                        return
+                self.inPieces(chunks) { range, piece, t in
+                    // The piece's first chunk writes its partial, the others add to it.
+                    let partial = self.partial(piece)
+                    for chunk in range {
+                        let first = chunk * g.chunk, count = min(g.chunk, self.batch - first)
+                        let scratch = self.scratch(t), width = count * g.positions
+                        let gradient = self.gatherChunk(dy, first: first, count: count, g, into: scratch + g.outputOffset)
+                        if let tiling = g.winograd {
+                            tiling.accumulateWeightGradient(x + first * g.imageIn, images: count, outputGradient: gradient,
+                                                            work: scratch, into: partial, overwriting: chunk == range.lowerBound)
+                            continue
+                        }
+                        self.columns(x, first: first, count: count, g, into: scratch)
+                        BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: gradient, lda: width,
+                                   b: scratch, ldb: width, beta: chunk == range.lowerBound ? 0 : 1, c: partial, ldc: g.columns)
                     }
-                    self.columns(x, first: first, count: count, g, into: scratch)
-                    BLAS.sgemm(.none, .transposed, m: g.f, n: g.columns, k: width, a: gradient, lda: width,
-                               b: scratch, ldb: width, beta: 1, c: scratch + g.partialOffset, ldc: g.columns)
                 }
-                let workers = min(self.threads, chunks)
                 if let (tiling, sum) = winogradSum {
-                    self.reducePartials(into: sum, count: g.partialFloats, workers: workers, offset: g.partialOffset)
+                    self.sumPieces(of: chunks, into: sum, count: g.partialFloats)
                     tiling.finishWeightGradient(sum, into: dw)
                 } else {
-                    self.reducePartials(into: dw, count: g.partialFloats, workers: workers, offset: g.partialOffset)
+                    self.sumPieces(of: chunks, into: dw, count: g.partialFloats)
                 }
             }
     }

@@ -19,12 +19,11 @@ public struct ConvGeometry: Sendable {
     var imageIn: Int { c * h * w }
     var imageOut: Int { f * ho * wo }
     /// Per-thread scratch layout: the algorithm's work space (im2col columns, or tile
-    /// transforms and products), then the chunk's output, then a partial weight gradient
-    /// (dW, or its Winograd transform).
+    /// transforms and products), then the chunk's output.
     var outputOffset: Int { winograd?.workFloats(images: chunk) ?? columns * chunk * positions }
-    var partialOffset: Int { outputOffset + f * chunk * positions }
+    var scratchFloats: Int { outputOffset + f * chunk * positions }
+    /// A piece's partial weight gradient (dW, or its Winograd transform).
     var partialFloats: Int { winograd?.transformedWeightFloats ?? f * columns }
-    var scratchFloats: Int { partialOffset + partialFloats }
 
     init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int, winograd allowed: Bool) {
         (c, h, w, f, self.k, self.stride, pad, ho, wo) =
@@ -70,6 +69,11 @@ public struct ConvGeometry: Sendable {
         if op.is(Ops.Conv2DGradInput.self) { return transposed(op, in: g, winograd: winograd)?.winograd }
         if op.is(Ops.Conv2D.self) || op.is(Ops.Conv2DGradWeight.self) { return ConvGeometry(op, in: g, winograd: winograd).winograd }
         return nil
+    }
+
+    /// The partial sums a piece of a weight gradient needs; 0 for other ops.
+    public static func partialFloats(_ op: Op, in g: Graph, winograd: Bool) -> Int {
+        op.is(Ops.Conv2DGradWeight.self) ? ConvGeometry(op, in: g, winograd: winograd).partialFloats : 0
     }
 
     /// The per-thread scratch a convolution op (or gradient) needs; 0 for other ops.

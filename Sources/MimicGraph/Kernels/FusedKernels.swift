@@ -85,8 +85,8 @@ extension KernelContext {
         let reluThroughDisjointPool = disjointWindows && activation == .relu
         let dy = pool == nil ? memory(actOp.inputs[0]) : nil
         return { [unowned self] in
-            self.parallel(self.batch) { range, t in
-                let partial = self.scratch(t)
+            self.inPieces(self.batch) { range, piece, _ in
+                let partial = self.partial(piece)
                 partial.update(repeating: 0, count: channels)
                 for b in range {
                     let image = dz + b * perImage
@@ -122,7 +122,7 @@ extension KernelContext {
                     Elementwise.accumulateChannelSums(image, batch: 1, channels: channels, inner: inner, into: partial)
                 }
             }
-            self.reducePartials(into: dBias, count: channels, workers: min(self.threads, self.batch))
+            self.sumPieces(of: self.batch, into: dBias, count: channels)
         }
     }
 }

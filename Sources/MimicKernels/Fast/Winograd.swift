@@ -68,18 +68,18 @@ public struct WinogradTiling: Sendable {
         transformOutput(chunk.block, images: count, into: out)
     }
 
-    /// partial [alpha²][F][C] += the transformed weight gradient of `count` images starting at
+    /// partial [alpha²][F][C] += (or, `overwriting`, =) the transformed weight gradient of `count` images starting at
     /// `x`, whose output gradients are the rows `dy` [F][count*Ho*Wo]. `finishWeightGradient`
     /// turns the sum over the batch into dW.
     public func accumulateWeightGradient(
         _ x: UnsafePointer<Float>, images count: Int, outputGradient dy: UnsafePointer<Float>,
-        work: UnsafeMutablePointer<Float>, into partial: UnsafeMutablePointer<Float>
+        work: UnsafeMutablePointer<Float>, into partial: UnsafeMutablePointer<Float>, overwriting: Bool = false
     ) {
         let chunk = transformedInput(x, images: count, work: work)
         transformOutputGradient(dy, images: count, into: chunk.block)
         for t in 0..<points {
             BLAS.sgemm(.none, .transposed, m: filters, n: channels, k: chunk.n, a: chunk.block + t * chunk.blockStride,
-                       lda: chunk.n, b: chunk.v + t * chunk.vStride, ldb: chunk.n, beta: 1,
+                       lda: chunk.n, b: chunk.v + t * chunk.vStride, ldb: chunk.n, beta: overwriting ? 0 : 1,
                        c: partial + t * filters * channels, ldc: channels)
         }
     }
