@@ -20,18 +20,25 @@ public enum Runner {
         public var settings: [(path: String, text: String)] = []
         /// Stop as if interrupted after this epoch (for tests of resuming).
         public var stopAfterEpoch: Int?
+        /// Stop as if a signal came during this step, counted from the start of training (for
+        /// tests of resuming mid-epoch).
+        public var stopAfterStep: Int?
 
         public init() {}
     }
 
     /// A failure with the exit status it maps to: 1 for problems with the spec or a run that
-    /// diverged, 2 when mimicc could not do its job (missing data, unwritable disk), 130 for
-    /// an interrupted run.
+    /// diverged, 2 when mimicc could not do its job (missing data, unwritable disk), 128 + the
+    /// signal's number for a run a signal stopped (130 SIGINT, 143 SIGTERM).
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var message: String
         public var exitCode: Int32
         public var report: LintReport?
         public var description: String { message }
+        /// The run directory, when a run was stopped there and can be resumed.
+        public var runDirectory: String?
+        /// A run a signal stopped, which resumes where it stopped.
+        public var isInterruption: Bool { Interruption.isInterruption(exitCode) }
     }
 
     public static func run(_ file: String, options: Options, log: @escaping (String) -> Void, isTerminal: Bool) throws(Failure) -> TrainingResult {
@@ -54,7 +61,16 @@ public enum Runner {
         }
         if !report.diagnostics.isEmpty { log(LintRenderer.render(report, as: .text).stderr.trimmingCharacters(in: .newlines)) }
         let (changed, changedAnalysis) = try applying(options.settings, to: spec, analysis: analysis, file: file)
-        return try run(spec: changed, analysis: changedAnalysis, options: options, log: log, isTerminal: isTerminal)
+        do {
+            return try run(spec: changed, analysis: changedAnalysis, options: options, log: log, isTerminal: isTerminal)
+        } catch where error.isInterruption {
+            var stopped = error
+            if let directory = error.runDirectory {
+                let settings = options.settings.map { " --set \($0.path)=\($0.text)" }.joined()
+                stopped.message += ". Resume with: mimicc compile-and-run \(file)\(settings) --resume \(directory)"
+            }
+            throw stopped
+        }
     }
 
     /// The spec with each `--set` in place and analysed again. A path the spec does not
@@ -101,9 +117,11 @@ public enum Runner {
 
         let canonical = CanonicalSpec.json(spec.root)
         let hash = SHA256.hash(Array(canonical.utf8))
-        let directory: RunDirectory
+        // Known once opened, so that a run stopped by a signal can say where it resumes.
+        var opened: RunDirectory?
         var checkpoint: Checkpoint?
         do {
+            let directory: RunDirectory
             if let resume = options.resume {
                 directory = RunDirectory(path: resume)
                 guard let recorded = try? String(contentsOfFile: directory.hashFile, encoding: .utf8) else {
@@ -113,32 +131,51 @@ public enum Runner {
                     throw DataError("'\(resume)' was started from a different spec (its hash differs from \(file)'s)",
                                     hint: "resume only with the spec (and --set values) the run was started with; start a new run for a changed spec")
                 }
-                if FileManager.default.fileExists(atPath: directory.lastCheckpoint) {
-                    checkpoint = try Checkpoint.read(directory.lastCheckpoint, expectedHash: hash)
-                }
+                checkpoint = try resumePoint(directory, hash: hash, log: log)
             } else {
                 directory = try options.out.map { try RunDirectory.create(at: $0) }
                     ?? RunDirectory.create(root: options.runsRoot, name: spec.name)
                 try directory.write(canonical + "\n", to: directory.specFile)
                 try directory.write(SHA256.hexString(hash) + "\n", to: directory.hashFile)
             }
+            opened = directory
             let threads = options.threads ?? train.threads ?? ProcessInfo.processInfo.activeProcessorCount
             try directory.write(provenance(spec, threads: threads, hash: hash), to: directory.provenanceFile)
             log("run directory: \(directory.path)")
             var trainerOptions = Trainer.Options(threads: threads)
             trainerOptions.isTerminal = isTerminal
             trainerOptions.stopAfterEpoch = options.stopAfterEpoch
+            trainerOptions.stopAfterStep = options.stopAfterStep
             let trainer = try Trainer(spec: spec, analysis: analysis, specHash: hash, data: data, directory: directory,
                                       options: trainerOptions, log: log)
             return try trainer.run(resume: checkpoint)
         } catch let error as TrainingError {
-            throw Failure(message: error.message, exitCode: error.exitCode, report: nil)
+            throw Failure(message: error.message, exitCode: error.exitCode, report: nil, runDirectory: opened?.path)
         } catch {
             throw Failure(message: "\(error)", exitCode: 2, report: nil)
         }
     }
 
+    /// Where a run resumes: the mid-epoch checkpoint a signal left, if it continues the last
+    /// epoch's checkpoint (one written before that epoch ended is out of date), else the last
+    /// epoch's; nil for a run that finished no epoch and saved nothing.
+    static func resumePoint(_ directory: RunDirectory, hash: [UInt8], log: (String) -> Void) throws -> Checkpoint? {
+        let files = FileManager.default
+        let last = files.fileExists(atPath: directory.lastCheckpoint)
+            ? try Checkpoint.read(directory.lastCheckpoint, expectedHash: hash) : nil
+        guard files.fileExists(atPath: directory.interruptedCheckpoint) else { return last }
+        let stopped = try Checkpoint.read(directory.interruptedCheckpoint, expectedHash: hash)
+        guard stopped.epoch == (last?.epoch ?? 0) else {
+            log("\(directory.interruptedCheckpoint) is older than the last epoch's checkpoint; resuming from the latter")
+            return last
+        }
+        return stopped
+    }
+
     public static func installInterruptHandler() { Interruption.install() }
+
+    /// The exit status of a run or study a signal stopped: 130 for SIGINT, 143 for SIGTERM.
+    public static var interruptionStatus: Int32 { Interruption.exitStatus }
 
     /// The line `compile-and-run` prints on standard output when a run ends.
     /// The test accuracy names its epoch when it is not the best one (`train.tested: last`),

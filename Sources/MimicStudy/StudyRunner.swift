@@ -77,6 +77,10 @@ public struct StudyRunner: Sendable {
                 log("\(e.name): trial \(index + 1) is being run by process \(owner); skipping this experiment")
                 return
             }
+            if let existing {
+                log("\(e.name): trial \(index + 1) resumes after "
+                    + (existing.reason.map { "it was \($0)" } ?? "the process running it died"))
+            }
             let point = existing?.point ?? proposer?.propose(index: index, history: Self.history(records, before: index)) ?? []
             let assignments = space.assignment(point)
             var record = TrialRecord(
@@ -84,6 +88,7 @@ public struct StudyRunner: Sendable {
                 budget: e.budget, assignment: Self.json(assignments), point: point)
             record = try storeCall { try store.claim(record) }
             record.owner = TrialOwner.current
+            record.reason = nil
             // Keyed by the experiment's hash as well as its name: an edited spec, or the same
             // spec under other --set values, must never find (and report) another's trials.
             let directory = "\(runsDirectory)/\(e.name)-\(e.hash.prefix(8))/trial-\(String(format: "%03d", index + 1))"
@@ -119,8 +124,13 @@ public struct StudyRunner: Sendable {
                 state.record(.failed)
                 log("\(label) failed: \(reason)  [\(state.progress)]")
             case .interrupted(let reason):
+                // Still claimed, and no longer owned: the next run resumes it where it stopped,
+                // and its reason tells a clean stop from a process that died.
                 state.stop()
-                log("\(label) interrupted: \(reason); run the study again to resume it")
+                record.reason = reason
+                record.owner = nil
+                try storeCall { try store.update(record) }
+                log("\(label) \(reason); run the study again to resume it")
                 return
             }
             record.owner = nil

@@ -29,7 +29,7 @@ public struct TrainingExecutor: TrialExecutor {
         do {
             return Self.outcome(try Runner.run(spec: job.spec, analysis: job.analysis, options: options, log: log, isTerminal: false))
         } catch {
-            if error.exitCode == 130 { return .interrupted(error.message) }
+            if error.isInterruption { return .interrupted(error.message) }
             let message = error.message.isEmpty
                 ? (error.report.map { LintRenderer.render($0, as: .text).stderr } ?? "the trial's spec has errors")
                 : error.message

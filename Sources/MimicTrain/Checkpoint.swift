@@ -8,12 +8,14 @@ import MimicData
 ///     | parameters (u64 count, float32s) | optimizer state | model state (batchnorm)
 ///     | schedule (u64 length, JSON) | best validation accuracy f64
 ///     | lookahead's average (version 2: u64 count, float32s; 0 without lookahead)
+///     | position in the next epoch (version 3: steps u64, their loss sum f64, seconds f64)
 ///
-/// little-endian throughout. Version 1 files (without the average) still load. Loading checks the magic, the version, the spec hash and every
+/// little-endian throughout. Version 1 and 2 files (without the average or the position)
+/// still load. Loading checks the magic, the version, the spec hash and every
 /// length, so a truncated, foreign or mismatched file is an error, never garbage weights.
 public struct Checkpoint: Sendable {
     public static let magic = Array("MIMICCK1".utf8)
-    public static let version: UInt32 = 2
+    public static let version: UInt32 = 3
 
     public var specHash: [UInt8]
     public var epoch: Int
@@ -24,10 +26,31 @@ public struct Checkpoint: Sendable {
     public var bestAccuracy: Double
     /// Lookahead's trailing average of the parameters then the state; empty without lookahead.
     public var average: [Float]
+    /// How far into epoch `epoch + 1` an interrupted run got (`Position.epochStart` at the
+    /// end of an epoch).
+    public var position: Position
+
+    /// Steps of the next epoch already taken when the checkpoint was written mid-epoch, with
+    /// the sum of their losses and their seconds, so the resumed epoch reports the same mean
+    /// loss and speed. The batch order and augmentation are functions of the seed, the epoch
+    /// and the step, so nothing else is needed to continue exactly where the run stopped.
+    public struct Position: Sendable, Equatable {
+        public var steps: Int
+        public var lossSum: Double
+        public var seconds: Double
+        public static let epochStart = Position(steps: 0, lossSum: 0, seconds: 0)
+
+        public init(steps: Int, lossSum: Double, seconds: Double) {
+            self.steps = steps
+            self.lossSum = lossSum
+            self.seconds = seconds
+        }
+    }
 
     public init(specHash: [UInt8], epoch: Int, parameters: [Float], optimizer: [Float], state: [Float],
-                schedule: LearningRateSchedule, bestAccuracy: Double, average: [Float] = []) {
+                schedule: LearningRateSchedule, bestAccuracy: Double, average: [Float] = [], position: Position = .epochStart) {
         self.average = average
+        self.position = position
         self.specHash = specHash
         self.epoch = epoch
         self.parameters = parameters
@@ -58,6 +81,9 @@ public struct Checkpoint: Sendable {
         out.append(json)
         put(bestAccuracy.bitPattern)
         put(average)
+        put(UInt64(position.steps))
+        put(position.lossSum.bitPattern)
+        put(position.seconds.bitPattern)
         try AtomicFile.write(out, to: path)
     }
 
@@ -83,8 +109,8 @@ public struct Checkpoint: Sendable {
         }
         guard Array(try take(8)) == magic else { throw fail("has no MIMICCK1 magic") }
         let version = try integer(UInt32.self)
-        guard version == 1 || version == Self.version else {
-            throw fail("has format version \(version); this mimicc reads versions 1 and \(Self.version)")
+        guard (1...Self.version).contains(version) else {
+            throw fail("has format version \(version); this mimicc reads versions 1 to \(Self.version)")
         }
         let hash = Array(try take(32))
         guard hash == expectedHash else {
@@ -97,8 +123,15 @@ public struct Checkpoint: Sendable {
         let schedule = try JSONDecoder().decode(LearningRateSchedule.self, from: Data(try take(length)))
         let best = Double(bitPattern: try integer(UInt64.self))
         let average = version >= 2 ? try floats() : []
+        var position = Position.epochStart
+        if version >= 3 {
+            let steps = try integer(UInt64.self)
+            guard steps < 1 << 40 else { throw fail("has an impossible step count") }
+            position = Position(steps: Int(steps), lossSum: Double(bitPattern: try integer(UInt64.self)),
+                                seconds: Double(bitPattern: try integer(UInt64.self)))
+        }
         guard at == bytes.count else { throw fail("has trailing bytes") }
         return Checkpoint(specHash: hash, epoch: epoch, parameters: parameters, optimizer: optimizer, state: state,
-                          schedule: schedule, bestAccuracy: best, average: average)
+                          schedule: schedule, bestAccuracy: best, average: average, position: position)
     }
 }

@@ -1,17 +1,38 @@
 import Foundation
 
-/// Ctrl-C during training: the first SIGINT asks the trainer to stop after the current step
-/// (nothing is lost: the last checkpoint stays, and the run can be resumed); a second one
-/// ends the process at once.
+/// A stop asked for by a signal: SIGINT (Ctrl-C) or SIGTERM (what Slurm sends on preemption,
+/// `scancel`, a time limit or a requeue, and what Kubernetes sends on eviction). The first
+/// signal asks the trainer to stop after the current step: it writes a mid-epoch checkpoint,
+/// so that a resumed run loses nothing and ends with the same parameters as one that never
+/// stopped, and the process exits with the conventional status, 128 + the signal's number
+/// (130 for SIGINT, 143 for SIGTERM). A second signal ends the process at once.
 public enum Interruption {
-    nonisolated(unsafe) static var requested: sig_atomic_t = 0
+    /// The signal that asked for the stop, 0 while none has.
+    nonisolated(unsafe) static var received: sig_atomic_t = 0
 
-    public static var isRequested: Bool { requested != 0 }
+    public static var isRequested: Bool { received != 0 }
+
+    /// 128 + the signal's number; 130 (as for SIGINT) when a test asked for the stop.
+    public static var exitStatus: Int32 { 128 + (received != 0 ? received : SIGINT) }
+
+    /// "SIGTERM", "SIGINT", or "a stop asked for" (a test's).
+    public static var signalName: String {
+        switch received {
+        case SIGTERM: "SIGTERM"
+        case SIGINT: "SIGINT"
+        default: "a stop asked for"
+        }
+    }
+
+    /// Whether an exit status is an interruption's (a trial stopped this way resumes).
+    public static func isInterruption(_ status: Int32) -> Bool { status == 128 + SIGINT || status == 128 + SIGTERM }
 
     public static func install() {
-        signal(SIGINT) { _ in
-            if Interruption.requested != 0 { _exit(130) }
-            Interruption.requested = 1
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { number in
+                if Interruption.received != 0 { _exit(128 + number) }
+                Interruption.received = number
+            }
         }
     }
 }

@@ -5,7 +5,8 @@ import MimicSpec
 
 /// A run's directory: `runs/<spec-name>/<timestamp>/` unless given. It holds the resolved
 /// spec and its hash, provenance, `metrics.jsonl` (one line per epoch, appended and flushed),
-/// the last and best checkpoints and, at the end, `result.json`. Every file but the metrics
+/// the last and best checkpoints, a mid-epoch checkpoint while a run stopped by a signal
+/// waits to be resumed, and, at the end, `result.json`. Every file but the metrics
 /// log is written atomically, so a killed run never leaves a half-written file.
 public struct RunDirectory: Sendable {
     public let path: String
@@ -16,6 +17,8 @@ public struct RunDirectory: Sendable {
     public var metricsFile: String { path + "/metrics.jsonl" }
     public var lastCheckpoint: String { path + "/checkpoint-last.bin" }
     public var bestCheckpoint: String { path + "/checkpoint-best.bin" }
+    /// Written when a signal stops the run mid-epoch; removed when the next epoch ends.
+    public var interruptedCheckpoint: String { path + "/checkpoint-interrupted.bin" }
     /// The best validation epoch's checkpoint or the last epoch's.
     public func checkpoint(_ which: TestedCheckpoint) -> String { which == .best ? bestCheckpoint : lastCheckpoint }
     public var resultFile: String { path + "/result.json" }

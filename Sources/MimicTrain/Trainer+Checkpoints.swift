@@ -1,8 +1,8 @@
 import Foundation
 import MimicBasics
 
-/// Checkpoints at the end of every epoch (the last, and the best by validation accuracy),
-/// restoring one, and the run's end: the test split scored once and result.json written.
+/// Checkpoints at the end of every epoch (the last, and the best by validation accuracy) and
+/// in the middle of one when a signal stops the run, restoring one, and the run's end: the test split scored once and result.json written.
 extension Trainer {
     /// What a run stopped during `epoch` keeps: the last finished epoch's checkpoint.
     func kept(_ epoch: Int) -> String {
@@ -16,13 +16,27 @@ extension Trainer {
         if let average, c.average.count == average.average.count { average.average = c.average }
     }
 
-    /// Writes the epoch's checkpoint as the last one, and as the best one when it improved.
+    func checkpoint(_ schedule: LearningRateSchedule, bestAccuracy: Double, at position: Checkpoint.Position = .epochStart) -> Checkpoint {
+        Checkpoint(specHash: hash, epoch: schedule.epoch, parameters: Array(trainer.parameters),
+                   optimizer: Array(optimizer.state), state: Array(trainer.state), schedule: schedule,
+                   bestAccuracy: bestAccuracy, average: average?.average ?? [], position: position)
+    }
+
+    /// Writes the epoch's checkpoint as the last one, and as the best one when it improved;
+    /// then a mid-epoch checkpoint an earlier stop left is out of date, and goes.
     func saveEpoch(_ schedule: LearningRateSchedule, bestAccuracy: Double, improved: Bool) throws {
-        let checkpoint = Checkpoint(specHash: hash, epoch: schedule.epoch, parameters: Array(trainer.parameters),
-                                    optimizer: Array(optimizer.state), state: Array(trainer.state), schedule: schedule,
-                                    bestAccuracy: bestAccuracy, average: average?.average ?? [])
+        let checkpoint = checkpoint(schedule, bestAccuracy: bestAccuracy)
         try checkpoint.write(to: directory.lastCheckpoint)
         if improved { try checkpoint.write(to: directory.bestCheckpoint) }
+        if FileManager.default.fileExists(atPath: directory.interruptedCheckpoint) {
+            try FileManager.default.removeItem(atPath: directory.interruptedCheckpoint)
+        }
+    }
+
+    /// Writes the mid-epoch checkpoint of a run a signal stopped: the epoch's steps so far are
+    /// in the weights, and `position` says how many there were.
+    func saveInterrupted(_ schedule: LearningRateSchedule, bestAccuracy: Double, at position: Checkpoint.Position) throws {
+        try checkpoint(schedule, bestAccuracy: bestAccuracy, at: position).write(to: directory.interruptedCheckpoint)
     }
 
     /// The test split, once, with the best weights or the last; then result.json.

@@ -40,10 +40,12 @@ final class StepFeed {
 }
 
 extension Trainer {
-    /// One epoch of steps over the shuffled training split: returns the mean loss and the
-    /// seconds it took. Stops with the step where the loss stopped being finite, or at an
-    /// interruption (the last finished epoch's checkpoint is kept either way).
-    func trainEpoch(_ epoch: Int, schedule: LearningRateSchedule, _ feed: StepFeed) throws -> (meanLoss: Double, seconds: Double) {
+    /// One epoch of steps over the shuffled training split, from step `position.steps` (a run
+    /// resumed mid-epoch) to the end: returns the mean loss and the seconds it took. Stops with
+    /// the step where the loss stopped being finite (the last finished epoch's checkpoint is
+    /// kept), or, when a signal asks, after the current step with a mid-epoch checkpoint.
+    func trainEpoch(_ epoch: Int, schedule: LearningRateSchedule, bestAccuracy: Double, from position: Checkpoint.Position,
+                    _ feed: StepFeed) throws -> (meanLoss: Double, seconds: Double) {
         let batch = train.batch, steps = feed.stepsPerEpoch
         var order = Array(0..<data.splits.train.count)
         var shuffler = SeededGenerator(seed: UInt64(train.seed) &* 1_000_003 &+ UInt64(epoch))
@@ -58,10 +60,12 @@ extension Trainer {
                 batcher.fill(indices, seed: epochSeed, input: host.input, teacher: host.teacher, labels: host.labels, raw: host.raw)
             }
         }
-        prepare(0)
+        let first = min(position.steps, steps)
+        prepare(first)
         let start = Date()
-        var lossSum = 0.0
-        for step in 0..<steps {
+        var lossSum = position.lossSum
+        func seconds() -> Double { position.seconds + Date().timeIntervalSince(start) }
+        for step in first..<steps {
             feed.prefetcher.wait()
             let host = feed.buffers[step % 2]
             if let ensemble = feed.ensemble {
@@ -87,19 +91,35 @@ extension Trainer {
             average?.afterStep((epoch - 1) * steps + step + 1, of: train.epochs * steps,
                                parameters: trainer.parameters, state: trainer.state)
             lossSum += trainer.loss
-            if Interruption.isRequested {
+            // After an epoch's last step the epoch ends as usual, and the run stops after it
+            // (see `run`): its own checkpoint is the place to resume from.
+            if stopRequested(afterStep: (epoch - 1) * steps + step + 1), step + 1 < steps {
                 feed.prefetcher.wait()
-                throw TrainingError(
-                    message: "interrupted during epoch \(epoch); \(kept(epoch)). "
-                        + "Resume with: mimicc compile-and-run \(spec.file) --resume \(directory.path)",
-                    exitCode: 130)
+                let done = Checkpoint.Position(steps: step + 1, lossSum: lossSum, seconds: seconds())
+                try saveInterrupted(schedule, bestAccuracy: bestAccuracy, at: done)
+                if options.isTerminal { clearProgress() }
+                throw interrupted("during epoch \(epoch) (after step \(step + 1) of \(steps)); the run is saved mid-epoch in "
+                                  + "\(directory.interruptedCheckpoint)")
             }
             if options.isTerminal && (step % 10 == 0 || step + 1 == steps) {
-                progress(epoch: epoch, step: step + 1, of: steps, loss: lossSum / Double(step + 1), since: start)
+                progress(epoch: epoch, step: step + 1, of: steps, loss: lossSum / Double(step + 1), since: start,
+                         resumedAt: first)
             }
         }
         // Lookahead ends with the weights at their average, before the last validation.
         if epoch == train.epochs { average?.blend(1, parameters: trainer.parameters, state: trainer.state) }
-        return (lossSum / Double(steps), Date().timeIntervalSince(start))
+        return (lossSum / Double(steps), seconds())
+    }
+
+    /// Whether a signal (or a test's `stopAfterStep`) asks the run to stop after this step,
+    /// counted from the start of training.
+    func stopRequested(afterStep step: Int) -> Bool {
+        Interruption.isRequested || options.stopAfterStep == step
+    }
+
+    /// The error a stopped run ends with, with the signal's exit status (the command adds
+    /// how to resume: a study resumes its trials itself).
+    func interrupted(_ when: String) -> TrainingError {
+        TrainingError(message: "interrupted by \(Interruption.signalName) \(when)", exitCode: Interruption.exitStatus)
     }
 }

@@ -26,6 +26,9 @@ public final class Trainer {
         public var isTerminal = false
         /// Stop as if interrupted once this many epochs are done (tests of resuming).
         public var stopAfterEpoch: Int?
+        /// Stop as if a signal came during this step, counted from the start of training
+        /// (tests of resuming mid-epoch).
+        public var stopAfterStep: Int?
 
         public init(threads: Int) { self.threads = threads }
     }
@@ -82,24 +85,30 @@ public final class Trainer {
         return (input, teacher, label)
     }
 
-    /// Trains from the start, or from `resume`'s epoch, to the end of the schedule; then
-    /// scores the test split once and writes result.json.
+    /// Trains from the start, or from `resume`'s epoch (and step, for a checkpoint written
+    /// mid-epoch), to the end of the schedule; then scores the test split once and writes
+    /// result.json.
     public func run(resume: Checkpoint?) throws -> TrainingResult {
         let started = Date()
         var schedule = LearningRateSchedule(train.schedule, initialRate: initialRate, epochs: train.epochs)
         var bestAccuracy = -1.0
+        var position = Checkpoint.Position.epochStart
         if let resume {
             restore(resume)
             schedule = resume.schedule
             bestAccuracy = resume.bestAccuracy
-            log("resuming after epoch \(resume.epoch) of \(train.epochs)")
+            position = resume.position
+            log(position.steps > 0
+                ? "resuming epoch \(resume.epoch + 1) of \(train.epochs) after step \(position.steps), where it was interrupted"
+                : "resuming after epoch \(resume.epoch) of \(train.epochs)")
         }
         let feed = try StepFeed(self)
         var imagesPerSecond = 0.0
         var running = schedule.stopReason == nil && schedule.epoch < train.epochs
         while running {
             let epoch = schedule.epoch + 1
-            let (meanLoss, seconds) = try trainEpoch(epoch, schedule: schedule, feed)
+            let (meanLoss, seconds) = try trainEpoch(epoch, schedule: schedule, bestAccuracy: bestAccuracy, from: position, feed)
+            position = .epochStart
             imagesPerSecond = Double(feed.stepsPerEpoch * train.batch) / seconds
             let accuracy = evaluate(data.splits.validation)
             let rate = schedule.rate(step: feed.stepsPerEpoch - 1, stepsPerEpoch: feed.stepsPerEpoch)
@@ -111,11 +120,14 @@ public final class Trainer {
                 format: "{\"epoch\": %d, \"train_loss\": %.6f, \"validation_accuracy\": %.4f, \"learning_rate\": %.6g, \"images_per_second\": %.1f, \"seconds\": %.2f}",
                 epoch, meanLoss, accuracy, rate, imagesPerSecond, seconds))
             if options.isTerminal { clearProgress() }
+            log(String(format: "epoch %d/%d  loss %.4f  validation %.2f%%%@  lr %.3g  %.0f img/s  %.1f s",
+                       epoch, train.epochs, meanLoss, 100 * accuracy, improved ? " (best)" : "", rate, imagesPerSecond, seconds))
             if let stop = options.stopAfterEpoch, schedule.epoch >= stop, running {
                 throw TrainingError(message: "stopped after epoch \(schedule.epoch) as asked", exitCode: 130)
             }
-            log(String(format: "epoch %d/%d  loss %.4f  validation %.2f%%%@  lr %.3g  %.0f img/s  %.1f s",
-                       epoch, train.epochs, meanLoss, 100 * accuracy, improved ? " (best)" : "", rate, imagesPerSecond, seconds))
+            if running, stopRequested(afterStep: epoch * feed.stepsPerEpoch) {
+                throw interrupted("at the end of epoch \(epoch); its checkpoint, \(directory.lastCheckpoint), is where the run resumes")
+            }
         }
         return try finish(schedule, started: started, imagesPerSecond: imagesPerSecond)
     }

@@ -173,10 +173,13 @@ struct CompileAndRun: ParsableCommand {
             the best validation checkpoint is the one tested (the last, with train.tested: \
             last). --set PATH=VALUE replaces a value the spec writes before it is hashed \
             (--set train.seed=2 trains another member of an ensemble). Results go to result.json in \
-            the run directory (runs/<name>/<time>/, or --out). Ctrl-C stops after the current \
-            step and keeps the last checkpoint; --resume DIR continues a run, and refuses if \
-            the spec changed. Exit status: 0 trained, 1 errors in the spec or a diverged run, \
-            2 missing or corrupt data, 130 interrupted.
+            the run directory (runs/<name>/<time>/, or --out). Ctrl-C or SIGTERM (a \
+            scheduler's preemption, scancel, time limit or eviction) stops after the current \
+            step and saves a mid-epoch checkpoint; a second signal exits at once. --resume DIR \
+            continues a run from where it stopped, to the same parameters as a run that never \
+            stopped, and refuses if the spec changed. Results do not depend on --threads. Exit \
+            status: 0 trained, 1 errors in the spec or a diverged run, 2 missing or corrupt \
+            data, 130 stopped by SIGINT, 143 by SIGTERM.
             """)
 
     @Argument(help: "The spec file.")
@@ -185,7 +188,7 @@ struct CompileAndRun: ParsableCommand {
     @Option(help: "Run directory (default: runs/<spec name>/<UTC time>).")
     var out: String?
 
-    @Option(help: "Continue the run in this directory from its last checkpoint.")
+    @Option(help: "Continue the run in this directory from where it stopped (its mid-epoch or last checkpoint).")
     var resume: String?
 
     @Option(help: "Threads (default: the spec's train.threads, else all cores).")
@@ -217,6 +220,8 @@ struct CompileAndRun: ParsableCommand {
             if let report = error.report {
                 let output = LintRenderer.render(report, as: .text, excerpts: FileStream.standardErrorIsTerminal)
                 printError(output.stderr)
+            } else if error.isInterruption {
+                printError("mimicc: \(error.message)\n")
             } else {
                 printError("mimicc: error: \(error.message)\n")
             }

@@ -105,16 +105,20 @@ struct StudyRun: ParsableCommand {
             training. Prints the plan (one line per experiment, with trials already done and a \
             time estimate from a short throughput probe), then runs the trials that are not \
             finished. A trial that fails (diverged, impossible budget, bad data) is recorded \
-            with its reason and the search goes on. Ctrl-C stops after the current step; run \
-            the same command again to resume: finished trials are kept, the interrupted one \
-            continues from its last checkpoint, and the search proposes the same next trials.
+            with its reason and the search goes on. Ctrl-C or SIGTERM (a scheduler's preemption, \
+            scancel, time limit or eviction) stops after the current step, saves the trial \
+            mid-epoch and records it as interrupted; a second signal exits at once. Run the \
+            same command again to resume: finished trials are kept, the interrupted one \
+            continues from the step where it stopped, to the same result as if it never had, and \
+            the search proposes the same next trials. Results do not depend on --threads.
 
             --filter KEY=VALUE keeps experiments by budget (1M, 3.16M), family (CNN-2), role \
             (student, baseline, teacher) or name; repeat a key for alternatives. --shard I/N \
             runs a deterministic slice (I from 1 to N) balanced by estimated cost, so a \
             scheduler can spread a study over N machines (examples/slurm, examples/kubernetes); \
             combine their databases with 'mimicc study merge'. Exit status: 0 done, 1 errors \
-            in the specs, 2 the results store or data could not be used, 130 interrupted.
+            in the specs, 2 the results store or data could not be used, 130 stopped by SIGINT, \
+            143 by SIGTERM.
             """)
 
     @OptionGroup var selection: StudySelection
@@ -176,7 +180,7 @@ struct StudyRun: ParsableCommand {
         }
         FileStream.standardOutput.write(
             "study: \(summary.finished) trial(s) trained, \(summary.failed) failed, \(summary.skipped) already done; results in \(store.path)\n")
-        if summary.interrupted { throw ExitCode(130) }
+        if summary.interrupted { throw ExitCode(MimicDriver.Runner.interruptionStatus) }
     }
 }
 

@@ -40,6 +40,33 @@ class CLITestCase: XCTestCase {
                    stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// Starts `mimicc` without waiting: returns the process and a function that waits for it
+    /// and returns its run (for tests that signal it while it runs).
+    func start(_ arguments: String...) throws -> (process: Process, finish: () -> Run) {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: temporary)
+        // Files, not pipes: nobody reads while it runs, and a full pipe would block it.
+        let outPath = temporary + "/.stdout-\(UUID().uuidString)", errPath = temporary + "/.stderr-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, {
+            process.waitUntilExit()
+            try? out.close()
+            try? err.close()
+            return Run(status: process.terminationStatus,
+                       stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                       stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        })
+    }
+
     var temporary: String = ""
 
     override func setUpWithError() throws {

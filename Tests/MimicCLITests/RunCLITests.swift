@@ -43,6 +43,45 @@ final class RunCLITests: CLITestCase {
         XCTAssertEqual(try mimicc("compile-and-run", "tiny.yaml", "--set", "seed").status, 64)
     }
 
+    /// SIGTERM, as a scheduler sends on preemption, in the middle of a run: exit 143 with a
+    /// mid-epoch checkpoint and how to resume; resumed (on another thread count, as on another
+    /// node), the run ends with the same checkpoint bytes as one that never stopped.
+    func testSIGTERMStopsWithACheckpointAndResumesToTheSameBytes() throws {
+        try write("term.yaml", """
+            mimicc: 1
+            name: term
+            model: {architecture: "8c3-mp2-24fc"}
+            data: {dataset: synthetic, train: 512, validation: 128, seed: 2, augment: {flip: true, translate: 2}}
+            train: {loss: cross-entropy, optimizer: {sgd: {lr: 0.02, momentum: 0.9}}, batch: 16, epochs: 5, seed: 5}
+            """)
+        let straight = try mimicc("compile-and-run", "term.yaml", "--out", "straight", "--threads", "2")
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+        let (process, finish) = try start("compile-and-run", "term.yaml", "--out", "stopped", "--threads", "2")
+        let metrics = temporary + "/stopped/metrics.jsonl"
+        let deadline = Date().addingTimeInterval(300)
+        while process.isRunning, Date() < deadline, ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty {
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        let stopped = finish()
+        XCTAssertEqual(stopped.status, 143, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("interrupted by SIGTERM"), stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("Resume with: mimicc compile-and-run term.yaml --resume stopped"), stopped.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/stopped/result.json"))
+        let resumed = try mimicc("compile-and-run", "term.yaml", "--resume", "stopped", "--threads", "1")
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: temporary + "/stopped/checkpoint-last.bin"),
+                       FileManager.default.contents(atPath: temporary + "/straight/checkpoint-last.bin"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/stopped/checkpoint-interrupted.bin"),
+                       "the mid-epoch checkpoint goes once its epoch ends")
+        let lines = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.map { $0.prefix(12) }, (1...5).map { "{\"epoch\": \($0)," }, "one line per epoch, none twice")
+        func withoutTime(_ summary: String) -> String {
+            summary.replacingOccurrences(of: #", [0-9.]+ s,"#, with: ",", options: .regularExpression)
+        }
+        XCTAssertEqual(withoutTime(resumed.stdout), withoutTime(straight.stdout), "the same accuracies")
+    }
+
     func testCompileAndRunReportsSpecAndDataProblems() throws {
         try write("nodata.yaml", "mimicc: 1\nmodel: {architecture: \"8c5-mp2-16fc\"}\n")
         let missing = try mimicc("compile-and-run", "nodata.yaml")

@@ -67,6 +67,40 @@ final class StudyCLITests: CLITestCase {
         XCTAssertFalse(report.stdout.contains("Missing"), report.stdout)
     }
 
+    /// Shards on machines with different core counts, one of them preempted by SIGTERM and
+    /// requeued: exit 143, the trial recorded as interrupted, and once resumed and merged, the
+    /// same results, bit for bit, as the whole study run at once (no merge conflict).
+    func testAStudyStoppedBySIGTERMResumesAndAgreesWithAnotherThreadCount() throws {
+        try writeStudy()
+        let whole = try mimicc("study", "run", "study", "--no-probe", "--threads", "2", "--results", "whole")
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let (process, finish) = try start("study", "run", "study", "--no-probe", "--threads", "1", "--results", "shards",
+                                          "--shard", "1/2", "--db", "shard-1.sqlite")
+        // Stop it once a trial has finished its first epoch.
+        let deadline = Date().addingTimeInterval(300)
+        func firstEpochDone() -> Bool {
+            let runs = temporary + "/shards/runs"
+            let experiments = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
+            return experiments.contains { FileManager.default.fileExists(atPath: "\(runs)/\($0)/trial-001/metrics.jsonl") }
+        }
+        while process.isRunning, Date() < deadline, !firstEpochDone() { usleep(10_000) }
+        kill(process.processIdentifier, SIGTERM)
+        let stopped = finish()
+        XCTAssertEqual(stopped.status, 143, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("interrupted by SIGTERM"), stopped.stderr)
+        let requeued = try mimicc("study", "run", "study", "--no-probe", "--threads", "1", "--results", "shards",
+                                  "--shard", "1/2", "--db", "shard-1.sqlite")
+        XCTAssertEqual(requeued.status, 0, requeued.stderr)
+        XCTAssertTrue(requeued.stderr.contains("resumes after it was interrupted by SIGTERM"), requeued.stderr)
+        let other = try mimicc("study", "run", "study", "--no-probe", "--threads", "2", "--results", "shards",
+                               "--shard", "2/2", "--db", "shard-2.sqlite")
+        XCTAssertEqual(other.status, 0, other.stderr)
+        let merge = try mimicc("study", "merge", "shard-1.sqlite", "shard-2.sqlite", "whole/study.sqlite", "--into", "all.sqlite")
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        XCTAssertEqual(merge.stdout, "shard-1.sqlite: 2 trial(s) merged, 0 conflict(s)\n"
+                       + "shard-2.sqlite: 2 trial(s) merged, 0 conflict(s)\nwhole/study.sqlite: 0 trial(s) merged, 0 conflict(s)\n")
+    }
+
     func testBadInputIsReportedBeforeAnythingRuns() throws {
         try writeStudy()
         try write("study/typo.yaml", "mimicc: 1\nmodel:\n  architecture: \"8fc\"\ntrain:\n  epochz: 3\n")

@@ -4,10 +4,11 @@ import XCTest
 @testable import MimicStore
 
 final class StudyRunnerTests: XCTestCase {
-    func run(_ fixture: StudyFixture, _ plan: StudyPlan, db: String, executor: TrialExecutor, jobs: Int = 1) throws -> StudyRunner.Summary {
+    func run(_ fixture: StudyFixture, _ plan: StudyPlan, db: String, executor: TrialExecutor, jobs: Int = 1,
+             log: @escaping @Sendable (String) -> Void = { _ in }) throws -> StudyRunner.Summary {
         var runner = StudyRunner(storePath: db, runsDirectory: fixture.root + "/runs")
         runner.jobs = jobs
-        return try runner.run(plan, executor: executor, log: { _ in })
+        return try runner.run(plan, executor: executor, log: log)
     }
 
     func records(_ db: String) throws -> [TrialRecord] {
@@ -70,8 +71,13 @@ final class StudyRunnerTests: XCTestCase {
         XCTAssertTrue(first.interrupted)
         let partial = try records(killed)
         XCTAssertEqual(partial.filter { $0.status == .running }.map { "\($0.name)#\($0.trial)" }, ["cnn-b#3"])
+        let stopped = try XCTUnwrap(partial.first { $0.status == .running })
+        XCTAssertEqual(stopped.reason, "stopped by the test", "a clean stop says so")
+        XCTAssertNil(stopped.owner, "and no process holds the trial")
         XCTAssertFalse(partial.contains { $0.name == "mlp-a" }, "the study stops at the interruption")
-        let second = try run(fixture, plan, db: killed, executor: FunctionExecutor())
+        let lines = LogLines()
+        let second = try run(fixture, plan, db: killed, executor: FunctionExecutor(), log: { lines.append($0) })
+        XCTAssertTrue(lines.all.contains("cnn-b: trial 4 resumes after it was stopped by the test"), "\(lines.all)")
         XCTAssertFalse(second.interrupted)
         XCTAssertEqual(second.skipped, 8)
         XCTAssertEqual(try records(killed), try records(whole))
@@ -179,4 +185,12 @@ final class ResultsStoreMigrationTests: XCTestCase {
         XCTAssertEqual(records.map(\.validationAccuracy), [0.75])
         XCTAssertNil(records.first?.owner)
     }
+}
+
+/// Log lines collected from the study's workers.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
 }

@@ -75,16 +75,17 @@ final class FastRecipeTests: RunnerTestsBase {
         XCTAssertEqual(try testAccuracy(logits), result.testAccuracy, accuracy: 1e-9)
     }
 
-    /// Lookahead's average is in the checkpoint, so a run stopped after epoch 1 and resumed
-    /// writes the same bytes as one that never stopped.
+    /// Lookahead's average is in the checkpoint, so a run stopped in the middle of epoch 2 (as
+    /// a signal stops it) and resumed writes the same bytes as one that never stopped.
     func testResumingKeepsLookaheadsAverage() throws {
         let file = try recipe("resume", epochs: 2, tta: "none")
         let straight = directory + "/straight", stopped = directory + "/stopped"
         _ = try Runner.run(file, options: options(straight), log: { _ in }, isTerminal: false)
         var first = options(stopped)
-        first.stopAfterEpoch = 1
+        first.stopAfterStep = 11  // 8 steps an epoch: the third of epoch 2, past lookahead's first blend in it
         XCTAssertThrowsError(try Runner.run(file, options: first, log: { _ in }, isTerminal: false))
-        let middle = try Checkpoint.read(stopped + "/checkpoint-last.bin", expectedHash: try hash(stopped))
+        let middle = try Checkpoint.read(stopped + "/checkpoint-interrupted.bin", expectedHash: try hash(stopped))
+        XCTAssertEqual(middle.position.steps, 3)
         XCTAssertNotEqual(Array(middle.average[0..<middle.parameters.count]), middle.parameters,
                           "mid-run the average trails the weights")
         var again = Runner.Options()

@@ -110,6 +110,54 @@ final class RunnerTests: RunnerTestsBase {
         }
     }
 
+    /// A stop in the middle of an epoch (as a signal asks) writes a mid-epoch checkpoint
+    /// with its position; resumed, the run continues from that step and writes the same
+    /// checkpoint bytes and metrics as one that never stopped. A stop after an epoch's last
+    /// step ends that epoch first and resumes from its checkpoint.
+    func testStopsMidEpochAndResumesFromTheSameStep() throws {
+        let file = try spec("mid", architecture: "8c3-mp2-24fc", epochs: 2)
+        let straight = directory + "/straight"
+        _ = try Runner.run(file, options: options(straight), log: { _ in }, isTerminal: false)
+        let hash = SHA256.hash(Array(try String(contentsOfFile: straight + "/spec.json", encoding: .utf8).dropLast().utf8))
+        for (stopAfter, stepsDone) in [(19, 3), (16, 0)] {  // 16 steps an epoch: step 3 of epoch 2, the end of epoch 1
+            let stopped = directory + "/stopped-\(stopAfter)"
+            var first = options(stopped)
+            first.stopAfterStep = stopAfter
+            XCTAssertThrowsError(try Runner.run(file, options: first, log: { _ in }, isTerminal: false)) { error in
+                let failure = error as? Runner.Failure
+                XCTAssertEqual(failure?.exitCode, 130)
+                XCTAssertEqual(failure?.isInterruption, true)
+                XCTAssertTrue("\(error)".contains("Resume with: mimicc compile-and-run \(file) --resume \(stopped)"), "\(error)")
+            }
+            let interrupted = stopped + "/checkpoint-interrupted.bin"
+            if stepsDone > 0 {
+                let middle = try Checkpoint.read(interrupted, expectedHash: hash)
+                XCTAssertEqual(middle.epoch, 1)
+                XCTAssertEqual(middle.position.steps, stepsDone)
+                XCTAssertGreaterThan(middle.position.lossSum, 0)
+            } else {
+                XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted), "an epoch's end needs no mid-epoch checkpoint")
+                XCTAssertEqual(try Checkpoint.read(stopped + "/checkpoint-last.bin", expectedHash: hash).epoch, 1)
+            }
+            var again = Runner.Options()
+            again.resume = stopped
+            again.threads = 1
+            var messages: [String] = []
+            _ = try Runner.run(file, options: again, log: { messages.append($0) }, isTerminal: false)
+            if stepsDone > 0 {
+                XCTAssertTrue(messages.contains("resuming epoch 2 of 2 after step 3, where it was interrupted"), "\(messages)")
+            }
+            XCTAssertEqual(FileManager.default.contents(atPath: straight + "/checkpoint-last.bin"),
+                           FileManager.default.contents(atPath: stopped + "/checkpoint-last.bin"))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted))
+            func losses(_ run: String) throws -> [Substring] {
+                try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+                    .map { $0.split(separator: ",")[1] }
+            }
+            XCTAssertEqual(try losses(stopped), try losses(straight), "each epoch's mean loss once, as if it never stopped")
+        }
+    }
+
     func testCNNBeatsMLPOfTheSameBudgetOnSyntheticData() throws {
         // The motifs sit anywhere in the image: weight sharing and pooling find them from 2000
         // images, a fully connected network of the same size does much worse.

@@ -98,29 +98,40 @@ final class ScheduleAndCheckpointTests: XCTestCase {
         }
     }
 
-    /// Version 2 carries lookahead's average; a version 1 file (written before it) still loads,
-    /// with no average.
-    func testCheckpointCarriesTheAverageAndReadsVersion1() throws {
+    /// Version 3 carries the position within an epoch of a run stopped mid-epoch, version 2
+    /// lookahead's average; files of versions 1 and 2 (written before them) still load, with
+    /// no average and at an epoch's start.
+    func testCheckpointCarriesTheAverageAndPositionAndReadsVersions1And2() throws {
         let schedule = LearningRateSchedule(.constant, initialRate: 0.1, epochs: 3)
         let hash = SHA256.hash(Array("spec".utf8))
         let path = directory + "/a.bin"
+        let position = Checkpoint.Position(steps: 7, lossSum: 12.5, seconds: 3.25)
         try Checkpoint(specHash: hash, epoch: 1, parameters: [1, 2], optimizer: [], state: [3], schedule: schedule,
-                       bestAccuracy: 0.5, average: [0.5, 1.5, 2.5]).write(to: path)
-        XCTAssertEqual(try Checkpoint.read(path, expectedHash: hash).average, [0.5, 1.5, 2.5])
+                       bestAccuracy: 0.5, average: [0.5, 1.5, 2.5], position: position).write(to: path)
+        let read = try Checkpoint.read(path, expectedHash: hash)
+        XCTAssertEqual(read.average, [0.5, 1.5, 2.5])
+        XCTAssertEqual(read.position, position)
         try Checkpoint(specHash: hash, epoch: 1, parameters: [1, 2], optimizer: [], state: [3], schedule: schedule,
                        bestAccuracy: 0.5).write(to: path)
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        XCTAssertEqual(bytes[8], 2, "version 2")
+        XCTAssertEqual(bytes[8], 3, "version 3")
+        bytes[8] = 2
+        bytes.removeLast(24)  // the position
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let second = try Checkpoint.read(path, expectedHash: hash)
+        XCTAssertEqual(second.parameters, [1, 2])
+        XCTAssertEqual(second.position, .epochStart)
         bytes[8] = 1
         bytes.removeLast(8)  // the empty average's count
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        let old = try Checkpoint.read(path, expectedHash: hash)
-        XCTAssertEqual(old.parameters, [1, 2])
-        XCTAssertEqual(old.average, [])
-        bytes[8] = 3
+        let first = try Checkpoint.read(path, expectedHash: hash)
+        XCTAssertEqual(first.parameters, [1, 2])
+        XCTAssertEqual(first.average, [])
+        XCTAssertEqual(first.position, .epochStart)
+        bytes[8] = 4
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         XCTAssertThrowsError(try Checkpoint.read(path, expectedHash: hash)) { error in
-            XCTAssertTrue("\(error)".contains("format version 3"), "\(error)")
+            XCTAssertTrue("\(error)".contains("format version 4"), "\(error)")
         }
     }
 }
