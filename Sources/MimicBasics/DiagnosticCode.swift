@@ -34,6 +34,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case windowTooLarge = "MC040"
     case emptyShape = "MC041"
     case spatialAfterFlatten = "MC042"
+    case modelTooLarge = "MC043"
     // Parameter budgets.
     case impossibleBudget = "MC050"
     case budgetMismatch = "MC051"
@@ -72,6 +73,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .windowTooLarge: "window-too-large"
         case .emptyShape: "empty-shape"
         case .spatialAfterFlatten: "spatial-after-flatten"
+        case .modelTooLarge: "model-too-large"
         case .impossibleBudget: "impossible-budget"
         case .budgetMismatch: "budget-mismatch"
         case .reportExceedsTrials: "report-exceeds-trials"
@@ -110,6 +112,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .windowTooLarge: "A convolution or pooling window is larger than its input."
         case .emptyShape: "A layer's output has a dimension of zero."
         case .spatialAfterFlatten: "A spatial layer follows a flattened or dense layer."
+        case .modelTooLarge: "A model has more parameters, values or FLOPs than any machine could hold (2^40)."
         case .impossibleBudget: "No dependent width meets the parameter budget."
         case .budgetMismatch: "A model without a dependent width misses its parameter budget."
         case .reportExceedsTrials: "The search reports more top trials than it runs."

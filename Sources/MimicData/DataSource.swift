@@ -1,4 +1,5 @@
 import Foundation
+import MimicBasics
 import MimicSpec
 
 /// The one place that maps a spec's data config to images: the splits a run trains,
@@ -19,7 +20,7 @@ public enum DataSource {
             let splits = try CIFAR10.load(directory: CIFAR10.locate(path: config.path), train: config.train, validation: config.validation)
             return (splits, 50_000)
         case .synthetic:
-            return (synthetic(config), config.train + config.validation)
+            return (try synthetic(config), config.train + config.validation)
         }
     }
 
@@ -31,16 +32,20 @@ public enum DataSource {
             let all = try CIFAR10.loadAll(directory: CIFAR10.locate(path: config.path))
             return (test ? all.test : all.train, all.train.slice(0..<config.train))
         case .synthetic:
-            let s = synthetic(config)
+            let s = try synthetic(config)
             let training = ImageSet(channels: 3, height: 32, width: 32, pixels: s.train.pixels + s.validation.pixels,
                                     labels: s.train.labels + s.validation.labels)
             return (test ? s.test : training, s.train)
         }
     }
 
-    /// The built-in set: as many test images as validation ones, at least 1000.
-    static func synthetic(_ config: DataConfig) -> Splits {
-        SyntheticData.generate(train: config.train, validation: config.validation, test: max(1000, config.validation),
-                               seed: UInt64(config.seed))
+    /// The built-in set: as many test images as validation ones, at least 1000. Refused before
+    /// it is made when its images (3 KiB each) would not fit in memory.
+    static func synthetic(_ config: DataConfig) throws -> Splits {
+        let images = SaturatingCount.sum(config.train, config.validation, max(1000, config.validation))
+        try MemoryCheck.ensureFits([("\(images) synthetic images", SaturatingCount.product(images, 3 * 32 * 32))],
+                                   doing: "the synthetic data set", hint: "lower data.train and data.validation")
+        return SyntheticData.generate(train: config.train, validation: config.validation, test: max(1000, config.validation),
+                                      seed: UInt64(config.seed))
     }
 }

@@ -72,7 +72,7 @@ public enum Bench {
             (plan, executor, optimizer) = try contender(analysis, spec.name, purpose, batch: batch, threads: threads, options: options)
             rival = options.compare ? try contender(analysis, spec.name, purpose, batch: batch, threads: threads, options: other) : nil
         } catch {
-            return (nil, LintReport(files: [file], diagnostics: report.diagnostics, unreadable: [error.description]))
+            return (nil, LintReport(files: [file], diagnostics: report.diagnostics, unreadable: ["\(error)"]))
         }
         let graph = plan.graph
         var count: UInt64 = 0
@@ -135,11 +135,13 @@ public enum Bench {
     /// and targets (the same for every plan of the graph), and an SGD optimizer.
     static func contender(
         _ analysis: ModelAnalysis, _ name: String, _ purpose: Compilation.Purpose, batch: Int, threads: Int, options: Options
-    ) throws(InvalidGraph) -> (ExecutionPlan, Executor, MimicRuntime.Optimizer) {
+    ) throws -> (ExecutionPlan, Executor, MimicRuntime.Optimizer) {
         let plan = try Compilation.compile(
             analysis, name: name, purpose: purpose,
             options: Compilation.Options(batch: batch, fuse: options.fuse, winograd: options.winograd)).plan
         let graph = plan.graph
+        try MemoryCheck.ensureFits(Executor.requiredBytes(plan, threads: threads), doing: "benchmarking '\(name)'",
+                                   hint: "lower --batch, or the model's widths")
         let executor = Executor(plan: plan, threads: threads)
         Initializer.glorot(executor, scale: 1, seed: 0)
         let optimizer = MimicRuntime.Optimizer(.sgd(momentum: 0.9, nesterov: true, weightDecay: 0),

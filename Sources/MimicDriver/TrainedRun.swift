@@ -75,6 +75,8 @@ struct TrainedRun {
         }
         let plan = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
                                            options: Compilation.Options(batch: 250)).plan
+        try MemoryCheck.ensureFits(Executor.requiredBytes(plan, threads: threads), doing: "inference with '\(spec.name)'",
+                                   hint: "the run was trained on a machine with more memory; use one like it")
         let executor = Executor(plan: plan, threads: threads)
         _ = executor.parameters.update(from: checkpoint.parameters)
         _ = executor.state.update(from: checkpoint.state)

@@ -1,3 +1,4 @@
+import MimicBasics
 import MimicGraph
 
 /// Where a value lives at run time.
@@ -101,8 +102,10 @@ public struct ExecutionPlan: Sendable {
             guard let f = first[value.id] else { continue }  // never produced (unused)
             requestIDs.append(value.id)
             let rows = graph.isBatched(value.id) ? batch : 1
-            requests.append(BufferRequest(bytes: rows * value.elementCount * MemoryLayout<Float>.size,
-                                          firstKernel: f, lastKernel: last[value.id] ?? f))
+            // Capped at 2^40 bytes, more than any machine has (MemoryCheck then refuses the
+            // plan), so that the planner's sums of offsets cannot overflow.
+            let bytes = min(SaturatingCount.product(rows, value.elementCount, MemoryLayout<Float>.size), 1 << 40)
+            requests.append(BufferRequest(bytes: bytes, firstKernel: f, lastKernel: last[value.id] ?? f))
         }
         let (offsets, arenaBytes) = MemoryPlanner.plan(requests)
         var buffers: [ValueID: BufferRequest] = [:]

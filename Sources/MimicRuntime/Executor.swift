@@ -1,4 +1,5 @@
 import Dispatch
+import MimicBasics
 import MimicBLAS
 import MimicGraph
 import MimicKernels
@@ -72,6 +73,23 @@ public final class Executor: KernelContext {
         state.deallocate()
         for buffer in scratch + partials { buffer.deallocate() }
         for buffer in kernelBuffers { buffer.deallocate() }
+    }
+
+    /// The bytes an executor of `plan` on `threads` threads allocates, but for the few buffers
+    /// kernels keep (transformed filters): the arena, parameters and their gradients, the
+    /// state, each thread's scratch and the pieces' partial sums. Computed before anything is
+    /// allocated, so that a plan larger than the machine is refused (`MemoryCheck`).
+    public static func requiredBytes(_ plan: ExecutionPlan, threads: Int) -> [(what: String, bytes: Int)] {
+        let state = plan.graph.values.filter { $0.role == .state }.reduce(0) { SaturatingCount.sum($0, $1.elementCount) }
+        let float = MemoryLayout<Float>.size
+        return [
+            ("activations (batch \(plan.batch))", plan.arenaBytes),
+            ("parameters and gradients", SaturatingCount.product(2, plan.parameterCount, float)),
+            ("state", SaturatingCount.product(state, float)),
+            ("scratch", SaturatingCount.product(SaturatingCount.sum(SaturatingCount.product(max(1, threads), ScratchSize.floats(for: plan)),
+                                                                    SaturatingCount.product(WorkPieces.most, ScratchSize.partialFloats(for: plan))),
+                                                float)),
+        ]
     }
 
     /// Zeroed memory for a kernel being bound, kept until the executor goes.
@@ -218,10 +236,10 @@ enum ScratchSize {
             most = max(most, ConvGeometry.scratchFloats(op, in: g, winograd: plan.winograd))
             // Batch-level kernels keep flat intermediates (dense outputs, logits) in scratch.
             for value in op.outputs where g[value].shape.count == 1 && g.isBatched(value) {
-                most = max(most, plan.batch * g[value].elementCount)
+                most = max(most, SaturatingCount.product(plan.batch, g[value].elementCount))
             }
         }
-        return most + 64
+        return SaturatingCount.sum(most, 64)
     }
 
     /// Floats of each piece's partial sums: a convolution's weight gradient, or a fused

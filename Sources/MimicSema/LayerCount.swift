@@ -38,7 +38,7 @@ public enum LayerCounter {
             counts.append(LayerCount(
                 name: outputPart < 0 ? "\(prefix)\(seen[prefix]!)" : outputPart == 0 ? "output" : "output_\(prefix)", kind: layer.keyword,
                 location: layer.location, output: output, params: cost.params, flops: cost.flops,
-                activationBytes: elements * MemoryLayout<Float>.size))
+                activationBytes: SaturatingCount.product(elements, MemoryLayout<Float>.size)))
             input = output
         }
         return counts

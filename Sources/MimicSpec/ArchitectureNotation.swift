@@ -42,10 +42,24 @@ public enum ArchitectureNotation {
         .error(.architectureSyntax, message, at: location, notes: hint.map { [DiagnosticNote($0)] } ?? [])
     }
 
+    /// The most times one block may repeat: deeper than any network of the study by far, and
+    /// small enough that a typo (`8c3^100000000`) is an error, not a graph of 10^8 layers.
+    static let maxRepeats = 1000
+
     private static func parseBlock(_ block: [Character], at location: SourceLocation) -> Result<[Layer], Failure> {
         var cursor = 0
         func fail(_ message: String, _ hint: String? = nil) -> Result<[Layer], Failure> {
             .failure(Failure(diagnostic: syntax(message, at: location.advanced(by: cursor), hint: hint)))
+        }
+        // No size or repeat count is larger than 2^31 - 1: refused here, with its place,
+        // before any arithmetic meets it.
+        var run = 0
+        for (i, character) in block.enumerated() {
+            run = character.isASCII && character.isNumber || superscripts[character] != nil ? run + 1 : 0
+            if run == 10, Int(String(block[(i - 9)...].prefix { $0.isASCII && $0.isNumber })) ?? .max > Int(Int32.max) {
+                cursor = i - 9
+                return fail("number too large: sizes and repeat counts are at most \(Int32.max)")
+            }
         }
         func number() -> Int? {
             var digits = ""
@@ -129,9 +143,9 @@ public enum ArchitectureNotation {
                 }
                 repeats = n
             }
-            if repeats < 1 {
+            if repeats < 1 || repeats > maxRepeats {
                 cursor = repeatStart
-                return fail("repeat count must be at least 1")
+                return fail(repeats < 1 ? "repeat count must be at least 1" : "repeat count must be at most \(maxRepeats)")
             }
         }
         if cursor < block.count {

@@ -49,6 +49,10 @@ public struct Lowerer {
         diagnostics.error(.outOfRange, "'\(what)' \(rule)", at: node.location, notes: notes)
     }
 
+    /// The largest integer a spec may write where no smaller bound applies (2^31 - 1): sizes
+    /// beyond it are impossible anyway, and products of two such values cannot overflow.
+    static let largestInteger = Int(Int32.max)
+
     mutating func int(_ node: Node, _ what: String, min: Int? = nil, max: Int? = nil) -> Int? {
         guard let value = node.int else {
             var notes: [DiagnosticNote] = []
@@ -63,8 +67,8 @@ public struct Lowerer {
             outOfRange(node, what, "must be at least \(min), found \(value)")
             return nil
         }
-        if let max, value > max {
-            outOfRange(node, what, "must be at most \(max), found \(value)")
+        if value > max ?? Self.largestInteger {
+            outOfRange(node, what, "must be at most \(max ?? Self.largestInteger), found \(value)")
             return nil
         }
         return value

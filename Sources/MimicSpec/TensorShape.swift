@@ -1,3 +1,5 @@
+import MimicBasics
+
 /// The shape of one image's activations. A channel or feature count is nil while it
 /// depends on a `dependent` width that the budget solver has not fixed yet.
 public enum TensorShape: Sendable, Equatable, CustomStringConvertible {
@@ -15,7 +17,7 @@ public enum TensorShape: Sendable, Equatable, CustomStringConvertible {
     /// The number of values, when known.
     public var elementCount: Int? {
         switch self {
-        case .spatial(let c, let h, let w): c.map { $0 * h * w }
+        case .spatial(let c, let h, let w): c.map { SaturatingCount.product($0, h, w) }
         case .flat(let f): f
         }
     }

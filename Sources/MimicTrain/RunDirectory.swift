@@ -6,8 +6,8 @@ import MimicSpec
 /// A run's directory: `runs/<spec-name>/<timestamp>/` unless given. It holds the resolved
 /// spec and its hash, provenance, `metrics.jsonl` (one line per epoch, appended and flushed),
 /// the last and best checkpoints, a mid-epoch checkpoint while a run stopped by a signal
-/// waits to be resumed, and, at the end, `result.json`. Every file but the metrics
-/// log is written atomically, so a killed run never leaves a half-written file.
+/// waits to be resumed, and, at the end, `result.json`. Every file is written atomically, so
+/// a killed run or a full disk never leaves a half-written file.
 public struct RunDirectory: Sendable {
     public let path: String
 
@@ -54,16 +54,13 @@ public struct RunDirectory: Sendable {
         return directory
     }
 
+    /// Adds a line to `metrics.jsonl` by writing the whole file again, atomically: a full disk
+    /// or a kill leaves the previous lines, never half a line (the file is one line per epoch,
+    /// a few kilobytes).
     public func appendMetrics(_ line: String) throws {
-        let url = URL(fileURLWithPath: metricsFile)
-        if !FileManager.default.fileExists(atPath: metricsFile) {
-            _ = FileManager.default.createFile(atPath: metricsFile, contents: nil)  // a failure shows when it is opened
-        }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data((line + "\n").utf8))
-        try handle.synchronize()
+        var data = FileManager.default.contents(atPath: metricsFile) ?? Data()
+        data.append(contentsOf: (line + "\n").utf8)
+        try AtomicFile.write(data, to: metricsFile)
     }
 
     public func write(_ text: String, to file: String) throws {

@@ -47,6 +47,8 @@ public final class TeacherEnsemble {
             let plan = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
                                                options: Compilation.Options(batch: batch)).plan
             let graph = plan.graph
+            try MemoryCheck.ensureFits(Executor.requiredBytes(plan, threads: threads), doing: "the teacher '\(spec.name)'",
+                                       hint: "lower train.batch")
             let executor = Executor(plan: plan, threads: threads)
             _ = executor.parameters.update(from: checkpoint.parameters)
             _ = executor.state.update(from: checkpoint.state)

@@ -63,10 +63,17 @@ public final class Trainer {
                                                options: Compilation.Options(batch: train.batch))
         let inference = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
                                                 options: Compilation.Options(batch: options.evaluationBatch))
+        let rule = train.optimizer.rule
+        let parameters = training.plan.parameterCount, float = MemoryLayout<Float>.size
+        try MemoryCheck.ensureFits(
+            Executor.requiredBytes(training.plan, threads: options.threads)
+                + Executor.requiredBytes(inference.plan, threads: options.threads).map { ("evaluation's \($0.what)", $0.bytes) }
+                + [("optimizer state", SaturatingCount.product(rule.stateSlots, parameters, float)),
+                   ("lookahead's average", train.lookahead == nil ? 0 : SaturatingCount.product(2, parameters, float))],
+            doing: "training '\(spec.name)'", hint: "lower train.batch, or the model's widths")
         trainer = Executor(plan: training.plan, threads: options.threads)
         evaluator = Executor(plan: inference.plan, threads: options.threads)
         precondition(trainer.plan.parameterCount == evaluator.plan.parameterCount, "internal error: parameter layouts differ")
-        let rule = train.optimizer.rule
         let groups = MimicRuntime.Optimizer.groups(training.plan, train.groups, decay: rule.weightDecay, baseRate: train.optimizer.lr)
         optimizer = MimicRuntime.Optimizer(rule, parameterCount: trainer.plan.parameterCount, groups: groups, threads: options.threads)
         trainer.dropoutSeed = UInt64(train.seed)

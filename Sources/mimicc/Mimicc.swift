@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import MimicBLAS
 import MimicDriver
 
@@ -23,6 +24,10 @@ struct Mimicc: ParsableCommand {
 /// 25 ms, as long as linting one spec).
 func useTheFastestBLASKernel() {
     BLASCore.restartWithTheFastestKernel()
+    // A file-size limit (`ulimit -f`, a scheduler's) would otherwise kill the process with
+    // SIGXFSZ in the middle of a write; ignored, the write fails and mimicc says which file
+    // could not be written, with the previous one intact (AtomicFile), as for a full disk.
+    signal(SIGXFSZ, SIG_IGN)
 }
 
 extension OutputFormat: ExpressibleByArgument {}

@@ -82,6 +82,87 @@ final class RunCLITests: CLITestCase {
         XCTAssertEqual(withoutTime(resumed.stdout), withoutTime(straight.stdout), "the same accuracies")
     }
 
+    /// A full disk, made here by a file-size limit (`ulimit -f`, which needs no privileges),
+    /// when a resumed run writes its next checkpoint: a clear error naming the file (exit 2),
+    /// the checkpoints it had intact, no temporary file left; resumed once there is room, the
+    /// run ends with the same bytes as one that never stopped.
+    func testAFullDiskLosesNothing() throws {
+        try write("disk.yaml", """
+            mimicc: 1
+            name: disk
+            model: {architecture: "8c3-mp2-24fc"}
+            data: {dataset: synthetic, train: 512, validation: 128, seed: 2}
+            train: {loss: cross-entropy, optimizer: {sgd: {lr: 0.02, momentum: 0.9}}, batch: 16, epochs: 3, seed: 5}
+            """)
+        let straight = try mimicc("compile-and-run", "disk.yaml", "--out", "straight")
+        XCTAssertEqual(straight.status, 0, straight.stderr)
+        let (process, finish) = try start("compile-and-run", "disk.yaml", "--out", "full")
+        let metrics = temporary + "/full/metrics.jsonl"
+        let deadline = Date().addingTimeInterval(300)
+        while process.isRunning, Date() < deadline, ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty {
+            usleep(10_000)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        XCTAssertEqual(finish().status, 143)
+        let before = try FileManager.default.contentsOfDirectory(atPath: temporary + "/full").sorted()
+        let kept = before.filter { $0.hasPrefix("checkpoint-") }.map { ($0, FileManager.default.contents(atPath: temporary + "/full/" + $0)) }
+        XCTAssertFalse(kept.isEmpty)
+        // 100 KiB: the spec, provenance and metrics fit, a checkpoint (350 KB) does not.
+        let limited = Process()
+        limited.executableURL = URL(fileURLWithPath: "/bin/bash")
+        limited.arguments = ["-c", "ulimit -f 100 && exec \"$0\" compile-and-run disk.yaml --resume full", Self.binary.path]
+        limited.currentDirectoryURL = URL(fileURLWithPath: temporary)
+        let err = Pipe()
+        limited.standardError = err
+        limited.standardOutput = FileHandle.nullDevice
+        try limited.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        limited.waitUntilExit()
+        XCTAssertEqual(limited.terminationStatus, 2, message)
+        XCTAssertTrue(message.contains("mimicc: error: cannot write 'full/checkpoint-"), message)
+        XCTAssertTrue(message.contains("hint: is the disk full?"), message)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary + "/full").sorted(), before,
+                       "no temporary file left, nothing removed")
+        for (name, bytes) in kept {
+            XCTAssertEqual(FileManager.default.contents(atPath: temporary + "/full/" + name), bytes, "\(name) intact")
+        }
+        let resumed = try mimicc("compile-and-run", "disk.yaml", "--resume", "full")
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertEqual(FileManager.default.contents(atPath: temporary + "/full/checkpoint-last.bin"),
+                       FileManager.default.contents(atPath: temporary + "/straight/checkpoint-last.bin"))
+    }
+
+    /// Specs that lint but ask for more memory than the machine has are refused with the
+    /// figure, before anything is allocated (exit 2): a wide layer at a large batch, a huge
+    /// benchmark batch, a synthetic data set of two billion images.
+    func testPlansLargerThanTheMachineAreRefusedBeforeAllocating() throws {
+        try write("wide.yaml", """
+            mimicc: 1
+            model: {architecture: "20000c5-mp2-10fc"}
+            data: {dataset: synthetic, train: 2048, validation: 64}
+            train: {loss: cross-entropy, optimizer: {sgd: {lr: 0.1}}, batch: 8192, epochs: 1}
+            """)
+        XCTAssertEqual(try mimicc("lint", "wide.yaml").status, 0, "large is not wrong")
+        let run = try mimicc("compile-and-run", "wide.yaml", "--out", "wide")
+        XCTAssertEqual(run.status, 2, run.stderr)
+        XCTAssertNotNil(run.stderr.firstMatch(of: /error: training '\S+' needs [0-9.]+ GiB of memory \(activations \(batch 8192\) [0-9.]+ GiB, .*\); this machine has [0-9.]+ GiB/),
+                        run.stderr)
+        XCTAssertTrue(run.stderr.contains("hint: lower train.batch, or the model's widths"), run.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/wide/checkpoint-last.bin"))
+        let bench = try mimicc("bench", "wide.yaml", "--batch", "1000000", "--steps", "1")
+        XCTAssertEqual(bench.status, 2, bench.stderr)
+        XCTAssertTrue(bench.stderr.contains("GiB of memory (activations (batch 1000000)"), bench.stderr)
+        try write("many.yaml", """
+            mimicc: 1
+            model: {architecture: "8c3-10fc"}
+            data: {dataset: synthetic, train: 2000000000, validation: 64}
+            train: {loss: cross-entropy, optimizer: {sgd: {lr: 0.1}}, batch: 32, epochs: 1}
+            """)
+        let many = try mimicc("compile-and-run", "many.yaml", "--out", "many")
+        XCTAssertEqual(many.status, 2, many.stderr)
+        XCTAssertTrue(many.stderr.contains("the synthetic data set needs 5722.0 GiB of memory (2000001064 synthetic images"), many.stderr)
+    }
+
     func testCompileAndRunReportsSpecAndDataProblems() throws {
         try write("nodata.yaml", "mimicc: 1\nmodel: {architecture: \"8c5-mp2-16fc\"}\n")
         let missing = try mimicc("compile-and-run", "nodata.yaml")

@@ -47,6 +47,33 @@ final class CountingTests: XCTestCase {
         XCTAssertEqual(a.layers.last?.kind, "scale")
     }
 
+    /// Sizes no machine could hold are diagnostics with the figure, never an overflow trap:
+    /// numbers past 2^31 - 1 in the notation and in YAML, repeats past 1000, and layers or
+    /// models past 2^40 parameters, values or FLOPs.
+    func testImpossibleSizesAreDiagnosedNotTrapped() throws {
+        func errors(_ model: String) throws -> [String] {
+            let path = NSTemporaryDirectory() + "impossible-\(UUID().uuidString).yaml"
+            try "mimicc: 1\nmodel:\n\(model)\n".write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let loaded = try SpecLoader().load(path)
+            let analysed = loaded.spec?.model.map { ModelAnalysis.analyze($0).diagnostics } ?? []
+            return (loaded.diagnostics + analysed).filter { $0.severity == .error }.map { "\($0.code.rawValue) \($0.message)" }
+        }
+        XCTAssertEqual(try errors("  architecture: \"4000000000000000000fc\""),
+                       ["MC030 number too large: sizes and repeat counts are at most 2147483647"])
+        XCTAssertEqual(try errors("  architecture: \"8c3^100000\""), ["MC030 repeat count must be at most 1000"])
+        XCTAssertEqual(try errors("  architecture: \"64c5-mp2-100000000fc\""),
+                       ["MC043 'dense1' would have 1.6e+12 parameters; mimicc counts at most 2^40 (1.1e12)"])
+        XCTAssertEqual(try errors("  architecture: \"100000c3-100000c3-10fc\""),
+                       ["MC043 'conv2' would have 1.8e+14 FLOPs per image; mimicc counts at most 2^40 (1.1e12)"])
+        XCTAssertEqual(try errors("  input: [3, 32, 32]\n  layers:\n    - conv: {filters: 9223372036854775807, kernel: 3}"),
+                       ["MC023 'conv.filters' must be at most 2147483647, found 9223372036854775807"])
+        XCTAssertEqual(try errors("  input: [1, 1, 7700]\n  architecture: \"7700fc^1000\""), [], "59 billion: large, not impossible")
+        // 1000 layers of 1.2 billion parameters: each layer counts, their sum does not.
+        XCTAssertEqual(try errors("  input: [1, 1, 34000]\n  architecture: \"34000fc^1000\""),
+                       ["MC043 the model would have 1.2e+12 parameters; mimicc counts at most 2^40 (1.1e12)"])
+    }
+
     func testPerLayerCountsFLOPsAndBytes() throws {
         let a = try analysis("specs/bench/cnn2-1M.yaml")
         XCTAssertEqual(a.layers.map(\.name), ["conv1", "pool1", "conv2", "pool2", "flatten1", "dense1", "output"])

@@ -67,9 +67,9 @@ public struct BatchNorm: LayerKind {
     /// A scale (unless frozen) and a shift per channel (running statistics are not trained).
     public func cost(input: TensorShape, output: TensorShape) -> LayerCost? {
         let perChannel = frozenScale ? 1 : 2
-        if case .spatial(let c?, _, _) = output { return LayerCost(params: perChannel * c, flops: 0) }
+        if case .spatial(let c?, _, _) = output { return LayerCost(params: SaturatingCount.product(perChannel, c), flops: 0) }
         guard let elements = output.elementCount else { return nil }
-        return LayerCost(params: perChannel * elements, flops: 0)
+        return LayerCost(params: SaturatingCount.product(perChannel, elements), flops: 0)
     }
 
     public func emit(_ e: inout LayerEmitter) {

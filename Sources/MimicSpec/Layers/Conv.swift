@@ -213,11 +213,13 @@ public struct Conv: WidthLayerKind {
         let side = { (n: Int) in (n + 2 * pad - kernel) / stride + 1 }
         var channels: Int?
         if case .fixed(let n) = filters { channels = n }
-        if case .whitening = initialization, case .spatial(let c?, _, _) = input, channels != 2 * c * kernel * kernel {
+        if case .whitening = initialization, case .spatial(let c?, _, _) = input,
+           case let patch = SaturatingCount.product(c, kernel, kernel), channels != SaturatingCount.product(2, patch) {
+            let needed = SaturatingCount.product(2, patch)
             check.fail(.conflictingOptions,
-                       "init 'whitening' makes 2 x \(c) x \(kernel)x\(kernel) = \(2 * c * kernel * kernel) filters "
-                           + "(each eigenvector of the \(c * kernel * kernel)-value patches and its negative); 'filters' is \(filters)",
-                       at: location, hint: "set 'filters: \(2 * c * kernel * kernel)'")
+                       "init 'whitening' makes 2 x \(c) x \(kernel)x\(kernel) = \(needed) filters "
+                           + "(each eigenvector of the \(patch)-value patches and its negative); 'filters' is \(filters)",
+                       at: location, hint: "set 'filters: \(needed)'")
             return nil
         }
         return .spatial(channels: channels, height: side(h), width: side(w))
@@ -225,8 +227,9 @@ public struct Conv: WidthLayerKind {
 
     public func cost(input: TensorShape, output: TensorShape) -> LayerCost? {
         guard case .spatial(let cin?, _, _) = input, case .spatial(let cout?, let h, let w) = output else { return nil }
-        let weights = kernel * kernel * cin * cout
-        return LayerCost(params: (frozen ? 0 : weights) + (bias ? cout : 0), flops: 2 * weights * h * w)
+        let weights = SaturatingCount.product(kernel, kernel, cin, cout)
+        return LayerCost(params: SaturatingCount.sum(frozen ? 0 : weights, bias ? cout : 0),
+                         flops: SaturatingCount.product(2, weights, h, w))
     }
 
     public func emit(_ e: inout LayerEmitter) {

@@ -70,7 +70,8 @@ public struct Dense: WidthLayerKind {
     /// A fully connected layer's weights and bias, and its matrix product (also `Linear`'s).
     static func cost(_ input: TensorShape, units: Width, bias: Bool) -> LayerCost? {
         guard let inputs = input.elementCount, case .fixed(let units) = units else { return nil }
-        return LayerCost(params: inputs * units + (bias ? units : 0), flops: 2 * inputs * units)
+        let weights = SaturatingCount.product(inputs, units)
+        return LayerCost(params: SaturatingCount.sum(weights, bias ? units : 0), flops: SaturatingCount.product(2, weights))
     }
 
     /// Flatten if needed, matmul, bias, activation (also `Linear`'s, with none).
