@@ -64,7 +64,7 @@ final class SchedulerExampleTests: XCTestCase {
             XCTAssertTrue(script.contains("${\(variable)") || script.contains("$\(variable)"), "the script reads \(variable)")
         }
         XCTAssertTrue(header.contains("mkdir -p logs"), "the log directory must exist before sbatch")
-        for directive in ["--requeue", "--signal=B:TERM@", "--cpus-per-task=2", "--mem=4G"] {
+        for directive in ["--requeue", "--signal=B:USR1@", "--cpus-per-task=2", "--mem=4G"] {
             XCTAssertTrue(script.contains("#SBATCH \(directive)"), directive)
         }
         XCTAssertTrue(script.contains("attempt-${ATTEMPT}"), "one log per attempt")
