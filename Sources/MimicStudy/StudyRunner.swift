@@ -187,7 +187,10 @@ public struct StudyRunner: Sendable {
     }
 
     private func storeCall<T>(_ body: () throws -> T) throws(StudyError) -> T {
-        do { return try body() } catch { throw StudyError("results store '\(storePath)': \(error)") }
+        do { return try body() } catch {
+            throw StudyError("results store '\(storePath)': \(error)\nhint: a full disk or a read-only directory? "
+                             + "Finished trials are kept; run the study again once it is writable")
+        }
     }
 }
 

@@ -91,7 +91,7 @@ func openStore(_ path: String) throws -> ResultsStore {
                                                 withIntermediateDirectories: true)
         return try ResultsStore(path: path)
     } catch {
-        printError("mimicc: error: results store '\(path)': \(error)\n")
+        printError("mimicc: error: results store '\(path)': \(error)\nhint: a full disk or a read-only directory?\n")
         throw ExitCode(2)
     }
 }

@@ -101,6 +101,25 @@ final class StudyCLITests: CLITestCase {
                        + "shard-2.sqlite: 2 trial(s) merged, 0 conflict(s)\nwhole/study.sqlite: 0 trial(s) merged, 0 conflict(s)\n")
     }
 
+    /// A results store that cannot grow (a full disk, made by a file-size limit): a clear
+    /// error naming the store, with what to do (exit 2), not a crash.
+    func testAStoreThatCannotBeWrittenIsAClearError() throws {
+        try writeStudy()
+        let limited = Process()
+        limited.executableURL = URL(fileURLWithPath: "/bin/bash")
+        limited.arguments = ["-c", "ulimit -f 8 && exec \"$0\" study run study --no-probe --threads 1", Self.binary.path]
+        limited.currentDirectoryURL = URL(fileURLWithPath: temporary)
+        let err = Pipe()
+        limited.standardError = err
+        limited.standardOutput = FileHandle.nullDevice
+        try limited.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        limited.waitUntilExit()
+        XCTAssertEqual(limited.terminationStatus, 2, message)
+        XCTAssertTrue(message.contains("mimicc: error: results store 'results/study/study.sqlite': "), message)
+        XCTAssertTrue(message.contains("hint: a full disk or a read-only directory?"), message)
+    }
+
     func testBadInputIsReportedBeforeAnythingRuns() throws {
         try writeStudy()
         try write("study/typo.yaml", "mimicc: 1\nmodel:\n  architecture: \"8fc\"\ntrain:\n  epochz: 3\n")
