@@ -140,7 +140,8 @@ public enum Runner {
             }
             opened = directory
             let threads = options.threads ?? train.threads ?? ProcessInfo.processInfo.activeProcessorCount
-            try directory.write(provenance(spec, threads: threads, hash: hash), to: directory.provenanceFile)
+            try directory.write(provenance(spec, threads: threads, hash: hash, earlier: directory.provenanceFile),
+                                to: directory.provenanceFile)
             log("run directory: \(directory.path)")
             var trainerOptions = Trainer.Options(threads: threads)
             trainerOptions.isTerminal = isTerminal
@@ -226,7 +227,13 @@ public enum Runner {
             teacherTrainFlipped: flipped.map { slice($0, splits.trainOffset, splits.train.count) })
     }
 
-    static func provenance(_ spec: Spec, threads: Int, hash: [UInt8]) -> String {
+    /// Where and how this attempt runs. A resumed run counts its attempts and keeps the first
+    /// attempt's start (from the `earlier` provenance file, if there is one), so a run
+    /// preempted and requeued on other machines still says when it began.
+    static func provenance(_ spec: Spec, threads: Int, hash: [UInt8], earlier: String? = nil) -> String {
+        let previous = earlier.flatMap { FileManager.default.contents(atPath: $0) }
+            .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        let started = ISO8601DateFormatter().string(from: Date())
         let environment = ProcessInfo.processInfo.environment
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }
@@ -245,7 +252,9 @@ public enum Runner {
             ("cpuFlags", .string(flags)),
             ("OPENBLAS_CORETYPE", environment["OPENBLAS_CORETYPE"].map(JSONValue.string) ?? .null),
             ("OPENBLAS_L2_SIZE", environment["OPENBLAS_L2_SIZE"].map(JSONValue.string) ?? .null),
-            ("started", .string(ISO8601DateFormatter().string(from: Date()))),
+            ("started", .string(started)),
+            ("attempt", .int(((previous?["attempt"] as? Int) ?? (previous == nil ? 0 : 1)) + 1)),
+            ("firstStarted", .string((previous?["firstStarted"] as? String) ?? (previous?["started"] as? String) ?? started)),
         ]).rendered() + "\n"
     }
 }

@@ -139,11 +139,21 @@ final class RunnerTests: RunnerTestsBase {
                 XCTAssertFalse(FileManager.default.fileExists(atPath: interrupted), "an epoch's end needs no mid-epoch checkpoint")
                 XCTAssertEqual(try Checkpoint.read(stopped + "/checkpoint-last.bin", expectedHash: hash).epoch, 1)
             }
+            func provenance() throws -> [String: Any] {
+                try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stopped + "/provenance.json")))
+                    as? [String: Any])
+            }
+            let firstAttempt = try provenance()
+            XCTAssertEqual(firstAttempt["attempt"] as? Int, 1)
             var again = Runner.Options()
             again.resume = stopped
             again.threads = 1
             var messages: [String] = []
             _ = try Runner.run(file, options: again, log: { messages.append($0) }, isTerminal: false)
+            let secondAttempt = try provenance()
+            XCTAssertEqual(secondAttempt["attempt"] as? Int, 2, "the resumed attempt counts")
+            XCTAssertEqual(secondAttempt["threads"] as? Int, 1, "and says how it ran")
+            XCTAssertEqual(secondAttempt["firstStarted"] as? String, firstAttempt["started"] as? String, "the first start is kept")
             if stepsDone > 0 {
                 XCTAssertTrue(messages.contains("resuming epoch 2 of 2 after step 3, where it was interrupted"), "\(messages)")
             }
