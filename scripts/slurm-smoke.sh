@@ -5,7 +5,7 @@
 # waits for both, merges the shards, reports, and stops the daemons (also on failure).
 # Needs root: it writes /etc/slurm/slurm.conf and /etc/munge/munge.key.
 #
-#   scripts/slurm-smoke.sh        (about 3 minutes on 2 cores; work in $SMOKE_DIR)
+#   scripts/slurm-smoke.sh        (work in $SMOKE_DIR, default /tmp/mimicc-slurm-smoke)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 checkout=$PWD

@@ -23,30 +23,33 @@ class CLITestCase: XCTestCase {
     }
 
     func mimicc(_ arguments: String..., in directory: String? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? temporary)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        try start(arguments, in: directory).finish()
+    }
+
+    /// `mimicc` under a file-size limit of `kilobytes` (`ulimit -f`): a full disk, made
+    /// without privileges or a mount.
+    func mimicc(fileSizeLimit kilobytes: Int, _ arguments: String...) throws -> Run {
+        try start(arguments, fileSizeLimit: kilobytes).finish()
     }
 
     /// Starts `mimicc` without waiting: returns the process and a function that waits for it
     /// and returns its run (for tests that signal it while it runs).
     func start(_ arguments: String...) throws -> (process: Process, finish: () -> Run) {
+        try start(arguments)
+    }
+
+    func start(_ arguments: [String], in directory: String? = nil, fileSizeLimit: Int? = nil) throws
+        -> (process: Process, finish: () -> Run)
+    {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: temporary)
+        if let kilobytes = fileSizeLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "ulimit -f \(kilobytes) && exec \"$@\"", "bash", Self.binary.path] + arguments
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = arguments
+        }
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? temporary)
         // Files, not pipes: nobody reads while it runs, and a full pipe would block it.
         let outPath = temporary + "/.stdout-\(UUID().uuidString)", errPath = temporary + "/.stderr-\(UUID().uuidString)"
         FileManager.default.createFile(atPath: outPath, contents: nil)
@@ -61,10 +64,27 @@ class CLITestCase: XCTestCase {
             process.waitUntilExit()
             try? out.close()
             try? err.close()
+            defer {
+                try? FileManager.default.removeItem(atPath: outPath)
+                try? FileManager.default.removeItem(atPath: errPath)
+            }
             return Run(status: process.terminationStatus,
                        stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                        stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
         })
+    }
+
+    /// Sends a started run SIGTERM `times` times at once, as soon as `ready` holds (a run
+    /// that ends first, or five minutes, sends it anyway: the caller's assertions then fail).
+    func terminate(_ process: Process, times: Int = 1, when ready: () -> Bool) {
+        let deadline = Date().addingTimeInterval(300)
+        while process.isRunning, Date() < deadline, !ready() { usleep(10_000) }
+        for _ in 0..<times { kill(process.processIdentifier, SIGTERM) }
+    }
+
+    /// Whether the file at `path` (relative to the test's directory) exists and is not empty.
+    func hasContent(_ path: String) -> Bool {
+        !((try? String(contentsOfFile: temporary + "/" + path, encoding: .utf8)) ?? "").isEmpty
     }
 
     var temporary: String = ""

@@ -58,13 +58,8 @@ final class RunCLITests: CLITestCase {
         XCTAssertEqual(straight.status, 0, straight.stderr)
         let (process, finish) = try start("compile-and-run", "term.yaml", "--out", "stopped", "--threads", "2")
         let metrics = temporary + "/stopped/metrics.jsonl"
-        let deadline = Date().addingTimeInterval(300)
-        while process.isRunning, Date() < deadline, ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty {
-            usleep(10_000)
-        }
         // Twice at once, as Slurm and a wrapper script passing it on would: one stop, not an abort.
-        kill(process.processIdentifier, SIGTERM)
-        kill(process.processIdentifier, SIGTERM)
+        terminate(process, times: 2) { hasContent("stopped/metrics.jsonl") }
         let stopped = finish()
         XCTAssertEqual(stopped.status, 143, stopped.stderr)
         XCTAssertTrue(stopped.stderr.contains("interrupted by SIGTERM"), stopped.stderr)
@@ -99,28 +94,15 @@ final class RunCLITests: CLITestCase {
         let straight = try mimicc("compile-and-run", "disk.yaml", "--out", "straight")
         XCTAssertEqual(straight.status, 0, straight.stderr)
         let (process, finish) = try start("compile-and-run", "disk.yaml", "--out", "full")
-        let metrics = temporary + "/full/metrics.jsonl"
-        let deadline = Date().addingTimeInterval(300)
-        while process.isRunning, Date() < deadline, ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").isEmpty {
-            usleep(10_000)
-        }
-        kill(process.processIdentifier, SIGTERM)
+        terminate(process) { hasContent("full/metrics.jsonl") }
         XCTAssertEqual(finish().status, 143)
         let before = try FileManager.default.contentsOfDirectory(atPath: temporary + "/full").sorted()
         let kept = before.filter { $0.hasPrefix("checkpoint-") }.map { ($0, FileManager.default.contents(atPath: temporary + "/full/" + $0)) }
         XCTAssertFalse(kept.isEmpty)
         // 100 KiB: the spec, provenance and metrics fit, a checkpoint (350 KB) does not.
-        let limited = Process()
-        limited.executableURL = URL(fileURLWithPath: "/bin/bash")
-        limited.arguments = ["-c", "ulimit -f 100 && exec \"$0\" compile-and-run disk.yaml --resume full", Self.binary.path]
-        limited.currentDirectoryURL = URL(fileURLWithPath: temporary)
-        let err = Pipe()
-        limited.standardError = err
-        limited.standardOutput = FileHandle.nullDevice
-        try limited.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        limited.waitUntilExit()
-        XCTAssertEqual(limited.terminationStatus, 2, message)
+        let limited = try mimicc(fileSizeLimit: 100, "compile-and-run", "disk.yaml", "--resume", "full")
+        let message = limited.stderr
+        XCTAssertEqual(limited.status, 2, message)
         XCTAssertTrue(message.contains("mimicc: error: cannot write 'full/checkpoint-"), message)
         XCTAssertTrue(message.contains("hint: is the disk full?"), message)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary + "/full").sorted(), before,

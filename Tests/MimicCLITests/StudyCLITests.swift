@@ -77,14 +77,10 @@ final class StudyCLITests: CLITestCase {
         let (process, finish) = try start("study", "run", "study", "--no-probe", "--threads", "1", "--results", "shards",
                                           "--shard", "1/2", "--db", "shard-1.sqlite")
         // Stop it once a trial has finished its first epoch.
-        let deadline = Date().addingTimeInterval(300)
-        func firstEpochDone() -> Bool {
-            let runs = temporary + "/shards/runs"
-            let experiments = (try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? []
-            return experiments.contains { FileManager.default.fileExists(atPath: "\(runs)/\($0)/trial-001/metrics.jsonl") }
+        terminate(process) {
+            let experiments = (try? FileManager.default.contentsOfDirectory(atPath: temporary + "/shards/runs")) ?? []
+            return experiments.contains { hasContent("shards/runs/\($0)/trial-001/metrics.jsonl") }
         }
-        while process.isRunning, Date() < deadline, !firstEpochDone() { usleep(10_000) }
-        kill(process.processIdentifier, SIGTERM)
         let stopped = finish()
         XCTAssertEqual(stopped.status, 143, stopped.stderr)
         XCTAssertTrue(stopped.stderr.contains("interrupted by SIGTERM"), stopped.stderr)
@@ -105,17 +101,9 @@ final class StudyCLITests: CLITestCase {
     /// error naming the store, with what to do (exit 2), not a crash.
     func testAStoreThatCannotBeWrittenIsAClearError() throws {
         try writeStudy()
-        let limited = Process()
-        limited.executableURL = URL(fileURLWithPath: "/bin/bash")
-        limited.arguments = ["-c", "ulimit -f 8 && exec \"$0\" study run study --no-probe --threads 1", Self.binary.path]
-        limited.currentDirectoryURL = URL(fileURLWithPath: temporary)
-        let err = Pipe()
-        limited.standardError = err
-        limited.standardOutput = FileHandle.nullDevice
-        try limited.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        limited.waitUntilExit()
-        XCTAssertEqual(limited.terminationStatus, 2, message)
+        let limited = try mimicc(fileSizeLimit: 8, "study", "run", "study", "--no-probe", "--threads", "1")
+        let message = limited.stderr
+        XCTAssertEqual(limited.status, 2, message)
         XCTAssertTrue(message.contains("mimicc: error: results store 'results/study/study.sqlite': "), message)
         XCTAssertTrue(message.contains("hint: a full disk or a read-only directory?"), message)
     }
