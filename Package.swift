@@ -91,8 +91,9 @@ let package = Package(
         .testTarget(name: "MimicDataTests", dependencies: ["MimicBasics", "MimicData", "MimicSpec"]),
         .testTarget(
             name: "MimicTrainTests",
-            dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicCompiler", "MimicRuntime", "MimicData", "MimicTrain", "MimicDriver"]),
-        .testTarget(name: "MimicSearchTests", dependencies: ["MimicSearch", "MimicSpec"]),
+            dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicCompiler", "MimicRuntime", "MimicData", "MimicTrain", "MimicDriver",
+                           "MimicTestSupport"]),
+        .testTarget(name: "MimicSearchTests", dependencies: ["MimicBasics", "MimicSearch", "MimicSpec"]),
         .testTarget(name: "MimicStoreTests", dependencies: ["MimicStore"]),
         .testTarget(
             name: "MimicStudyTests",

@@ -30,6 +30,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case searchDimension = "MC033"
     case dependentWithoutBudget = "MC034"
     case abstractSpec = "MC035"
+    case fidelityRungs = "MC036"
     // Shapes.
     case windowTooLarge = "MC040"
     case emptyShape = "MC041"
@@ -70,6 +71,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .searchDimension: "search-dimension"
         case .dependentWithoutBudget: "dependent-without-budget"
         case .abstractSpec: "abstract-spec"
+        case .fidelityRungs: "fidelity-rungs"
         case .windowTooLarge: "window-too-large"
         case .emptyShape: "empty-shape"
         case .spatialAfterFlatten: "spatial-after-flatten"
@@ -109,6 +111,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .searchDimension: "A search distribution does not fit the value it varies."
         case .dependentWithoutBudget: "A dependent width needs a parameter budget."
         case .abstractSpec: "An abstract spec is only extended; it cannot be compiled or run."
+        case .fidelityRungs: "A multi-fidelity search's rungs do not fit within train.epochs."
         case .windowTooLarge: "A convolution or pooling window is larger than its input."
         case .emptyShape: "A layer's output has a dimension of zero."
         case .spatialAfterFlatten: "A spatial layer follows a flattened or dense layer."

@@ -27,7 +27,8 @@ public struct LintReport: Sendable {
     }
 }
 
-/// Runs every check that needs no data: YAML, the spec language, shapes and budgets.
+/// Runs every check that needs no data: YAML, the spec language, shapes and budgets (a
+/// study's presets, under `presets/`, are checked as presets).
 public enum Linter {
     /// `loader` caches parsed files: pass the one a later stage uses to parse each file once.
     public static func lint(_ paths: [String], strict: Bool = false, loader: SpecLoader = SpecLoader()) -> LintReport {
@@ -52,6 +53,7 @@ public enum Linter {
 
     /// The diagnostics of one spec file: loading and lowering, then the semantic checks.
     public static func check(_ file: String, loader: SpecLoader) throws(SpecLoader.ReadError) -> [Diagnostic] {
-        try Frontend.run(file, loader: loader).diagnostics
+        if SpecPreset.isPreset(file) { return try SpecPreset.load(file).diagnostics }
+        return try Frontend.run(file, loader: loader).diagnostics
     }
 }

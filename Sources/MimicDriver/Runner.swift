@@ -23,6 +23,12 @@ public enum Runner {
         /// Stop as if a signal came during this step, counted from the start of training (for
         /// tests of resuming mid-epoch).
         public var stopAfterStep: Int?
+        /// End after this epoch with the run paused (a search's rung; see `Trainer.Options`).
+        public var pauseAfterEpoch: Int?
+        /// Score the best checkpoint of a run that diverges after its first epoch.
+        public var keepBestOnDivergence = false
+        /// Set every parameter to NaN before this step (tests of a diverging run).
+        public var poisonParametersAtStep: Int?
 
         public init() {}
     }
@@ -147,6 +153,9 @@ public enum Runner {
             trainerOptions.isTerminal = isTerminal
             trainerOptions.stopAfterEpoch = options.stopAfterEpoch
             trainerOptions.stopAfterStep = options.stopAfterStep
+            trainerOptions.pauseAfterEpoch = options.pauseAfterEpoch
+            trainerOptions.keepBestOnDivergence = options.keepBestOnDivergence
+            trainerOptions.poisonParametersAtStep = options.poisonParametersAtStep
             let trainer = try Trainer(spec: spec, analysis: analysis, specHash: hash, data: data, directory: directory,
                                       options: trainerOptions, log: log)
             return try trainer.run(resume: checkpoint)

@@ -57,10 +57,14 @@ public struct Proposer: Sendable {
         return space.snapped((0..<space.count).map { _ in unit(&generator) })
     }
 
-    /// Failed trials count as the worst result seen, so the search steers away from them.
-    private func imputed(_ history: [Observation]) -> [(point: [Double], value: Double)] {
-        let worst = history.compactMap(\.value).min()
-        return history.compactMap { o in (o.value ?? worst).map { (o.point, $0) } }
+    /// Failed trials (no epoch finished) count clearly below the worst result seen, by the
+    /// spread of the results (at least 5 points of accuracy): imputed as the worst itself,
+    /// a failure among good trials cost almost nothing, and expected improvement kept
+    /// proposing points beside it.
+    func imputed(_ history: [Observation]) -> [(point: [Double], value: Double)] {
+        let values = history.compactMap(\.value)
+        let failed = values.min().map { $0 - max(values.max()! - $0, 0.05) }
+        return history.compactMap { o in (o.value ?? failed).map { (o.point, $0) } }
     }
 
     private func maximizeImprovement(_ process: GaussianProcess, observed: [(point: [Double], value: Double)], index: Int) -> [Double] {

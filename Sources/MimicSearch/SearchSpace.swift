@@ -13,6 +13,19 @@ public struct SearchSpace: Sendable {
 
     public var count: Int { dimensions.count }
 
+    /// The point of the spec's own values (`search.start: spec`), or nil if one of them lies
+    /// outside its distribution (lint reports that).
+    public func point(of spec: Spec) -> [Double]? {
+        var point: [Double] = []
+        for dimension in dimensions {
+            guard let node = SearchPathResolver.value(at: dimension.path, in: spec),
+                  let u = dimension.distribution.unit(of: node)
+            else { return nil }
+            point.append(u)
+        }
+        return point
+    }
+
     /// The spec values a point of the cube stands for.
     public func assignment(_ point: [Double]) -> [Assignment] {
         zip(dimensions, point).map { Assignment(path: $0.path, value: Self.value($0.distribution, at: $1)) }

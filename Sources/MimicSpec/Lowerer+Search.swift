@@ -2,7 +2,8 @@ import MimicBasics
 import MimicYAML
 
 extension Lowerer {
-    static let searchKeys = ["method", "trials", "objective", "report", "seed", "space"]
+    static let searchKeys = ["method", "trials", "objective", "report", "seed", "space", "fidelity", "start", "seeds"]
+    static let fidelityKeys = ["min-epochs", "reduction", "brackets"]
     static let distributionKinds = ["uniform", "log-uniform", "int", "choice"]
 
     /// Lowers `search`; its paths are checked against the lowered spec by `SearchPathResolver`.
@@ -27,9 +28,28 @@ extension Lowerer {
                 .reportExceedsTrials, "'search.report.top' (\(top)) exceeds 'search.trials' (\(trials))",
                 at: node.location, notes: [DiagnosticNote("the report can list at most \(trials) trials")])
         }
-        guard let method, let trials, let objective, let top, let seed, let space else { return nil }
+        let fidelity = search["fidelity"].map { lowerFidelity($0) }  // nil: none; .some(nil): wrong
+        let start = search["start"].map {
+            choice($0, "search.start", among: SearchStart.allCases.map(\.rawValue)).flatMap(SearchStart.init(rawValue:))
+        } ?? .random
+        let seeds = search["seeds"].map {
+            choice($0, "search.seeds", among: TrialSeeds.allCases.map(\.rawValue)).flatMap(TrialSeeds.init(rawValue:))
+        } ?? .perTrial
+        guard let method, let trials, let objective, let top, let seed, let space, let start, let seeds,
+              fidelity.map({ $0 != nil }) ?? true
+        else { return nil }
         return Search(method: method, trials: trials, objective: objective, top: top, seed: seed, space: space,
-                      location: search.location)
+                      fidelity: fidelity ?? nil, start: start, seeds: seeds, location: search.location)
+    }
+
+    /// `search.fidelity`; its rungs are checked against `train.epochs` by `FidelityCheck`.
+    private mutating func lowerFidelity(_ node: Node) -> Fidelity? {
+        guard let body = mapping(node, "search.fidelity", allowed: Self.fidelityKeys) else { return nil }
+        let minEpochs = required(body, "min-epochs", in: "search.fidelity").flatMap { int($0, "search.fidelity.min-epochs", min: 1) }
+        let reduction = int(in: body, "reduction", "search.fidelity.reduction", default: 3, min: 2)
+        let brackets = int(in: body, "brackets", "search.fidelity.brackets", default: 1, min: 1)
+        guard let minEpochs, let reduction, let brackets else { return nil }
+        return Fidelity(minEpochs: minEpochs, reduction: reduction, brackets: brackets, location: body.location)
     }
 
     private mutating func lowerSpace(_ node: Node, method: SearchMethod?) -> [SearchDimension]? {

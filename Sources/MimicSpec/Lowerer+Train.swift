@@ -50,8 +50,10 @@ extension Lowerer {
         }
         switch name {
         case "mimic":
-            _ = body.flatMap { mapping($0, "mimic", allowed: []) }
-            return .mimic
+            let body = body.flatMap { mapping($0, "mimic", allowed: ["reduce"]) }
+            let reduce = body?["reduce"].map { choice($0, "mimic.reduce", among: ["sum", "mean"]) } ?? "sum"
+            guard let reduce else { return nil }
+            return reduce == "mean" ? .mimicMean : .mimic
         case "cross-entropy":
             let body = body.flatMap { mapping($0, "cross-entropy", allowed: ["label-smoothing"]) }
             guard let smoothing = double(in: body, "label-smoothing", "cross-entropy.label-smoothing", default: 0, min: 0, below: 1)

@@ -4,7 +4,7 @@ import MimicYAML
 /// Checks that every search dimension names a value of the spec, and that its distribution
 /// fits that value (integers get `int`, real numbers `uniform`/`log-uniform`, any `choice`).
 /// Layer paths resolve against the lowered layers, so they work for the compact notation too.
-struct SearchPathResolver {
+public struct SearchPathResolver {
 
     let root: Node
     let layers: [Layer]
@@ -48,6 +48,16 @@ struct SearchPathResolver {
             }
         }
         return node.scalar == nil ? nil : node
+    }
+
+    /// The spec's own value at a search path (a layer path reads the lowered layers, so the
+    /// compact notation has values too), or nil.
+    public static func value(at path: String, in spec: Spec) -> Node? {
+        guard let segments = segments(path) else { return nil }
+        if segments.count >= 3, segments[0] == .key("model"), segments[1] == .key("layers"), let layers = spec.model?.layers {
+            return scalar(at: Array(segments.dropFirst(2)), in: LayerNodes.node(layers, at: spec.root.location))
+        }
+        return scalar(at: segments, in: spec.root)
     }
 
     /// The kind of value at `path`, or nil if it names nothing.

@@ -134,7 +134,9 @@ public enum SpecJSONSchema {
         "loss": {"oneOf": [
           {"enum": ["mimic", "cross-entropy", "kd"]},
           {"type": "object", "additionalProperties": false, "minProperties": 1, "maxProperties": 1, "properties": {
-            "mimic": {"type": ["object", "null"], "additionalProperties": false},
+            "mimic": {"type": ["object", "null"], "additionalProperties": false, "properties": {
+              "reduce": {"enum": ["sum", "mean"], "default": "sum",
+                "description": "Over the logits: sum (the paper's L2; its curvature grows with the class count) or mean (the sum / classes)."}}},
             "cross-entropy": {"type": ["object", "null"], "additionalProperties": false, "properties": {
               "label-smoothing": {"type": "number", "minimum": 0, "exclusiveMaximum": 1, "default": 0}}},
             "kd": {"type": ["object", "null"], "additionalProperties": false, "properties": {
@@ -212,6 +214,17 @@ public enum SpecJSONSchema {
         "report": {"type": "object", "additionalProperties": false, "properties": {
           "top": {"type": "integer", "minimum": 1, "default": 5}}},
         "seed": {"type": "integer", "minimum": 0, "default": 0},
+        "fidelity": {
+          "type": "object", "additionalProperties": false, "required": ["min-epochs"],
+          "description": "Successive halving (Hyperband with brackets > 1): rungs of min-epochs x reduction^k epochs, then train.epochs; the best 1/reduction of each rung continue from their checkpoints.",
+          "properties": {
+            "min-epochs": {"type": "integer", "minimum": 1},
+            "reduction": {"type": "integer", "minimum": 2, "default": 3},
+            "brackets": {"type": "integer", "minimum": 1, "default": 1}}},
+        "start": {"enum": ["random", "spec"], "default": "random",
+          "description": "spec: trial 0 trains the spec's own values."},
+        "seeds": {"enum": ["per-trial", "spec"], "default": "per-trial",
+          "description": "per-trial: each trial's train.seed is drawn from search.seed and the trial's index."},
         "space": {
           "type": "object",
           "minProperties": 1,

@@ -38,9 +38,42 @@ public enum SpecLowering {
                 }
             }
         }
+        if let search, search.start == .spec, !isAbstract {
+            let own = Spec(file: file, name: name, isAbstract: isAbstract, model: model, data: data, teacher: teacher,
+                           train: train, search: search, study: study, root: root)
+            for dimension in search.space {
+                guard let node = SearchPathResolver.value(at: dimension.path, in: own),
+                      dimension.distribution.unit(of: node) == nil else { continue }
+                lowerer.diagnostics.error(
+                    .searchDimension,
+                    "'search.start: spec' needs the spec's own '\(dimension.path)' (\(node.scalar?.text ?? "?")) within its search range",
+                    at: dimension.location, notes: [DiagnosticNote("the spec's value is here", at: node.location)])
+            }
+        }
+        if let fidelity = search?.fidelity, let epochs = train?.epochs, !isAbstract {
+            Self.checkRungs(fidelity, epochs: epochs, into: &lowerer.diagnostics)
+        }
         let spec = Spec(file: file, name: name, isAbstract: isAbstract, model: model, data: data, teacher: teacher,
                         train: train, search: search, study: study, root: root)
         return (lowerer.diagnostics.hasErrors ? nil : spec, lowerer.diagnostics.diagnostics)
+    }
+
+    /// A multi-fidelity search needs two rungs at least, and no more brackets than rungs.
+    static func checkRungs(_ fidelity: Fidelity, epochs: Int, into diagnostics: inout DiagnosticBag) {
+        let rungs = fidelity.rungs(epochs: epochs)
+        if rungs.count < 2 {
+            diagnostics.error(
+                .fidelityRungs,
+                "'search.fidelity' has one rung only: min-epochs \(fidelity.minEpochs) times reduction \(fidelity.reduction) exceeds train.epochs (\(epochs))",
+                at: fidelity.location,
+                notes: [DiagnosticNote("lower min-epochs or reduction, or raise train.epochs; rungs are min-epochs x reduction^k, then train.epochs")])
+        } else if fidelity.brackets > rungs.count {
+            diagnostics.error(
+                .fidelityRungs,
+                "'search.fidelity.brackets' is \(fidelity.brackets), but there are only \(rungs.count) rungs (epochs "
+                    + rungs.map(String.init).joined(separator: ", ") + ")",
+                at: fidelity.location, notes: [DiagnosticNote("each bracket starts one rung later; use at most \(rungs.count)")])
+        }
     }
 
     private static func needsTeacher(_ loss: Node) -> Bool {

@@ -29,8 +29,15 @@ extension ChoiceValue: CustomStringConvertible {
 public enum SpecVariant {
     /// The spec with `assignments` in place, lowered again (so the budget is solved for the
     /// trial's widths by the analysis that follows). Diagnostics point at the searched values.
-    public static func apply(_ assignments: [Assignment], to spec: Spec) -> (spec: Spec?, diagnostics: [Diagnostic]) {
+    /// `seed` replaces (or adds) `train.seed`: a search's trials each train with their own.
+    public static func apply(_ assignments: [Assignment], seed: Int? = nil, to spec: Spec) -> (spec: Spec?, diagnostics: [Diagnostic]) {
         var root = removing("search", from: spec.root)
+        if let seed, let train = root["train"], var entries = train.mapping {
+            let value = Node.scalar("\(seed)", at: train["seed"]?.location ?? train.location)
+            if let i = entries.firstIndex(where: { $0.name == "seed" }) { entries[i].value = value }
+            else { entries.append(MappingEntry(key: .scalar("seed", at: train.location), value: value)) }
+            root = replacing(key: "train", in: root, with: Node(.mapping(entries), at: train.location))
+        }
         if assignments.contains(where: { $0.path.hasPrefix("model.layers[") }), let model = root["model"],
            let layers = spec.model?.layers {
             // Layer paths count the lowered layers, and the compact notation has no node per

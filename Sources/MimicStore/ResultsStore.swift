@@ -10,7 +10,7 @@ public final class ResultsStore {
     static let schemaVersion = 1
     static let columns = """
         experiment, trial, spec_file, name, family, role, budget, assignment, point, status, reason,
-        run_dir, spec_hash, validation, test, params, epochs, seconds, owner
+        run_dir, spec_hash, validation, test, params, epochs, seconds, owner, rungs, complete
         """
 
     private let db: SQLiteConnection
@@ -40,6 +40,11 @@ public final class ResultsStore {
                 // Stores written before trials had owners gain the column (it may stay empty).
                 let columns = try db.query("PRAGMA table_info(trials)").compactMap { $0.count > 1 ? $0[1].text : nil }
                 if !columns.contains("owner") { try db.query("ALTER TABLE trials ADD COLUMN owner TEXT") }
+                // ... and, before multi-fidelity searches, rungs: every trial then ran to its end.
+                if !columns.contains("rungs") { try db.query("ALTER TABLE trials ADD COLUMN rungs TEXT") }
+                if !columns.contains("complete") {
+                    try db.query("ALTER TABLE trials ADD COLUMN complete INTEGER NOT NULL DEFAULT 1")
+                }
                 try db.query("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
                 let version = try db.query("SELECT value FROM meta WHERE key = 'schema'").first?.first?.text
                 if let version, version != "\(Self.schemaVersion)" {
@@ -87,8 +92,9 @@ public final class ResultsStore {
     }
 
     /// Copies every trial of the store at `other` into this one. A trial present in both
-    /// keeps the more finished record (done over failed over running); two finished records
-    /// that disagree are a conflict and keep this store's. Returns (added, conflicts).
+    /// keeps the more finished record (done over failed over running, then the one trained
+    /// to a later rung); two finished records of the same rung that disagree are a conflict
+    /// and keep this store's. Returns (added, conflicts).
     public func merge(from other: ResultsStore) throws(SQLiteError) -> (added: Int, conflicts: Int) {
         let incoming = try other.allTrials()
         do {
@@ -103,10 +109,10 @@ public final class ResultsStore {
                         continue
                     }
                     let existing = Self.record(row)
-                    if record.status.rank > existing.status.rank {
+                    if record.isAhead(of: existing) {
                         try insert(record, or: "REPLACE")
                         added += 1
-                    } else if existing.status != .running, existing.portable != record.portable {
+                    } else if existing.status != .running, !existing.isAhead(of: record), existing.portable != record.portable {
                         conflicts += 1
                     }
                 }
@@ -119,12 +125,13 @@ public final class ResultsStore {
         func opt<T>(_ v: T?, _ f: (T) -> SQLValue) -> SQLValue { v.map(f) ?? .null }
         let point = "[" + r.point.map { "\($0)" }.joined(separator: ",") + "]"
         try db.query(
-            "INSERT OR \(conflict) INTO trials (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR \(conflict) INTO trials (\(Self.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(r.experiment), .int(r.trial), .text(r.specFile), .text(r.name), .text(r.family), .text(r.role),
              opt(r.budget, SQLValue.int), .text(r.assignment), .text(point), .text(r.status.rawValue),
              opt(r.reason, SQLValue.text), opt(r.runDirectory, SQLValue.text), opt(r.specHash, SQLValue.text),
              opt(r.validationAccuracy, SQLValue.double), opt(r.testAccuracy, SQLValue.double), opt(r.params, SQLValue.int),
-             opt(r.epochs, SQLValue.int), opt(r.seconds, SQLValue.double), opt(r.owner, SQLValue.text)])
+             opt(r.epochs, SQLValue.int), opt(r.seconds, SQLValue.double), opt(r.owner, SQLValue.text),
+             r.rungScores.isEmpty ? .null : .text(r.rungScoresJSON), .int(r.complete ? 1 : 0)])
     }
 
     private static func record(_ row: [SQLValue]) -> TrialRecord {
@@ -143,6 +150,8 @@ public final class ResultsStore {
         r.epochs = row[16].int
         r.seconds = row[17].double
         r.owner = row[18].text
+        r.rungScores = TrialRecord.rungScores(json: row[19].text)
+        r.complete = (row[20].int ?? 1) != 0
         return r
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One trial of a study as the results store keeps it.
 public struct TrialRecord: Sendable, Equatable {
     public enum Status: String, Sendable, CaseIterable {
@@ -42,6 +44,12 @@ public struct TrialRecord: Sendable, Equatable {
     public var seconds: Double?
     /// `host:pid` of the process running the trial, while it runs.
     public var owner: String?
+    /// The best validation accuracy at each rung a multi-fidelity search trained the trial to,
+    /// by the rung's epochs: what promotions are decided (and replayed) from.
+    public var rungScores: [Int: Double] = [:]
+    /// False while the trial is paused at a rung and may train further; true once its run
+    /// ended (the full schedule, a plateau stop, a divergence) or failed.
+    public var complete = true
 
     public init(experiment: String, trial: Int, specFile: String, name: String, family: String, role: String,
                 budget: Int?, assignment: String, point: [Double]) {
@@ -59,6 +67,33 @@ public struct TrialRecord: Sendable, Equatable {
 
     /// The record without the fields that differ between machines (directories, times), to
     /// compare a merged study with one run on a single machine.
+    /// Whether the trial needs no more training to stand at the rung of `epochs`: it ended
+    /// (failed, stopped early, or trained to its end) or trained that far.
+    public func hasReached(_ epochs: Int) -> Bool {
+        complete || status == .failed || (self.epochs ?? 0) >= epochs
+    }
+
+    /// Whether this record is further along than `other` (a merge keeps it): done over
+    /// failed over running, then more epochs trained.
+    public func isAhead(of other: TrialRecord) -> Bool {
+        (status.rank, epochs ?? 0) > (other.status.rank, other.epochs ?? 0)
+    }
+
+    /// `{"2": 0.61, "6": 0.70}`, as the store keeps `rungScores`.
+    public var rungScoresJSON: String {
+        "{" + rungScores.keys.sorted().map { "\"\($0)\": \(rungScores[$0]!)" }.joined(separator: ", ") + "}"
+    }
+
+    public static func rungScores(json: String?) -> [Int: Double] {
+        guard let json else { return [:] }
+        var scores: [Int: Double] = [:]
+        for pair in json.trimmingCharacters(in: .init(charactersIn: "{} ")).split(separator: ",") {
+            let parts = pair.split(separator: ":").map { $0.trimmingCharacters(in: .init(charactersIn: "\" ")) }
+            if parts.count == 2, let epochs = Int(parts[0]), let score = Double(parts[1]) { scores[epochs] = score }
+        }
+        return scores
+    }
+
     public var portable: TrialRecord {
         var copy = self
         copy.runDirectory = nil

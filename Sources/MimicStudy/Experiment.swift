@@ -1,3 +1,4 @@
+import MimicSearch
 import MimicSema
 import MimicSpec
 
@@ -13,8 +14,12 @@ public struct Experiment: Sendable {
     public var family: String
     public var role: StudyTag.Role
     public var budget: Int?
-    /// Trials to run: the search's, capped at the grid's size; 1 without a search.
-    public var trials: Int
+    /// Trials to run: the search's, capped at the grid's size (across a multi-fidelity
+    /// search's brackets); 1 without a search.
+    public var trials: Int { schedule.trialCount }
+    /// Which trials train how many epochs: brackets and rungs (one of each without
+    /// `search.fidelity`).
+    public var schedule: RungSchedule
 
     public var name: String { spec.name }
 
@@ -22,11 +27,17 @@ public struct Experiment: Sendable {
     public var flopsPerImage: Int { analysis.flops }
 
     /// Training FLOPs for all trials: forward and backward (about three forward passes) over
-    /// the training images, a forward pass over the validation images, each epoch.
+    /// the training images, a forward pass over the validation images, each epoch the
+    /// schedule trains (every rung in full, as if nothing stopped early).
     public var trainingFlops: Double {
-        guard let data = spec.data, let train = spec.train else { return 0 }
-        let perEpoch = 3 * Double(data.train) + Double(data.validation)
-        return Double(flopsPerImage) * perEpoch * Double(train.epochs) * Double(trials)
+        guard spec.train != nil else { return 0 }
+        return flopsPerEpoch * Double(schedule.totalEpochs)
+    }
+
+    /// One epoch's FLOPs: training and validation.
+    public var flopsPerEpoch: Double {
+        guard let data = spec.data else { return 0 }
+        return Double(flopsPerImage) * (3 * Double(data.train) + Double(data.validation))
     }
 }
 

@@ -18,16 +18,20 @@ public struct StudyPlan: Sendable {
     /// Files skipped because an earlier file resolved to the same spec: (skipped, kept).
     public var duplicates: [(String, String)]
 
+    /// A preset the plan applies (`--preset`).
+    public typealias Preset = SpecPreset
+
     /// The lint report that stopped a plan.
     public struct LintFailure: Error {
         public var report: LintReport
     }
 
     /// Plans the study, or returns the lint report when any spec has errors.
-    /// `overrides` (`--set train.epochs=8`) replace values in every spec that writes them,
-    /// before hashing: an overridden study is a different set of experiments.
-    public static func make(directory: String, filters: [StudyFilter] = [], overrides: [StudyOverride] = [],
-                            strict: Bool = false) -> Result<StudyPlan, LintFailure> {
+    /// `preset` (`--preset cpu`) patches every spec, then `overrides` (`--set train.epochs=8`)
+    /// replace values in every spec that writes them, before hashing: a preset or overridden
+    /// study is a different set of experiments.
+    public static func make(directory: String, filters: [StudyFilter] = [], preset: SpecPreset? = nil,
+                            overrides: [StudyOverride] = [], strict: Bool = false) -> Result<StudyPlan, LintFailure> {
         let loader = SpecLoader()
         let report = Linter.lint([directory], strict: strict, loader: loader)
         guard report.exitCode == 0 else { return .failure(LintFailure(report: report)) }
@@ -35,10 +39,21 @@ public struct StudyPlan: Sendable {
         var duplicates: [(String, String)] = []
         var seen: [String: String] = [:]
         var overrideErrors: [Diagnostic] = []
-        for file in report.files {
+        for file in report.files where !SpecPreset.isPreset(file) {
             guard let result = try? Frontend.run(file, loader: loader), var spec = result.spec, !spec.isAbstract,
                 var analysis = result.analysis
             else { continue }
+            if let preset {
+                let patched = preset.apply(to: spec, family: spec.study?.family ?? spec.name)
+                let model = patched.spec?.model.map { ModelAnalysis.analyze($0) }
+                let errors = (patched.diagnostics + (model?.diagnostics ?? [])).filter { $0.severity == .error }
+                guard errors.isEmpty, let newSpec = patched.spec, let newAnalysis = model?.analysis else {
+                    overrideErrors += errors
+                    continue
+                }
+                spec = newSpec
+                analysis = newAnalysis
+            }
             if !overrides.isEmpty {
                 let changed = SpecVariant.override(overrides.map { ($0.path, $0.value) }, in: spec)
                 let model = changed.spec?.model.map { ModelAnalysis.analyze($0) }
@@ -60,9 +75,10 @@ public struct StudyPlan: Sendable {
             let trials = spec.search.map {
                 Proposer(method: $0.method, space: SearchSpace($0.space), seed: $0.seed).trialLimit($0.trials)
             } ?? 1
+            let schedule = RungSchedule(trials: trials, epochs: spec.train?.epochs ?? 1, fidelity: spec.search?.fidelity)
             let experiment = Experiment(
                 file: file, spec: spec, analysis: analysis, hash: hash, family: spec.study?.family ?? spec.name,
-                role: spec.study?.role ?? .student, budget: spec.model?.budget?.params, trials: trials)
+                role: spec.study?.role ?? .student, budget: spec.model?.budget?.params, schedule: schedule)
             if StudyFilter.keep(experiment, filters) { experiments.append(experiment) }
         }
         if !overrideErrors.isEmpty {

@@ -32,7 +32,7 @@ public struct StudyRunner: Sendable {
 
     /// Runs every experiment of the plan, `jobs` at a time, each trial on threads/jobs threads.
     public func run(_ plan: StudyPlan, executor: TrialExecutor, log: @escaping @Sendable (String) -> Void) throws(StudyError) -> Summary {
-        let total = plan.experiments.reduce(0) { $0 + $1.trials }
+        let total = plan.experiments.reduce(0) { $0 + $1.schedule.runs }
         let state = SharedState(total: total)
         let workers = max(1, min(jobs, plan.experiments.count))
         let trialThreads = max(1, threads / workers)
@@ -59,85 +59,113 @@ public struct StudyRunner: Sendable {
         return state.summary
     }
 
+    /// Runs an experiment's search bracket by bracket and rung by rung (one rung of one
+    /// bracket without `search.fidelity`). Every decision is recomputed from the store, so a
+    /// study run again skips what is done and continues what was stopped.
     private func runExperiment(_ e: Experiment, store: ResultsStore, executor: TrialExecutor, threads: Int, state: SharedState,
                                log: @escaping @Sendable (String) -> Void) throws(StudyError) {
-        let space = SearchSpace(e.spec.search?.space ?? [])
-        let proposer = e.spec.search.map { Proposer(method: $0.method, space: space, seed: Self.searchSeed($0.seed, e.name)) }
-        var records = try storeCall { try store.trials(experiment: e.hash) }
-        for index in 0..<e.trials {
-            if Interruption.isRequested { state.stop() }
-            if state.stopped { return }
-            let existing = records.first { $0.trial == index }
-            if let existing, existing.status != .running {
-                state.record(.skipped)
-                continue
+        var search = ExperimentSearch(e, records: try storeCall { try store.trials(experiment: e.hash) })
+        for bracket in search.schedule.brackets {
+            var participants = Array(bracket.trials)
+            for (k, epochs) in bracket.rungs.enumerated() {
+                if k > 0 {
+                    participants = search.promoted(from: participants, rung: bracket.rungs[k - 1], count: bracket.sizes[k])
+                    if !participants.isEmpty, search.isMultiFidelity {
+                        log("\(e.name): rung \(epochs) epochs: trials " + participants.map { "\($0 + 1)" }.joined(separator: ", ")
+                            + " go on")
+                    }
+                }
+                let limit = k == bracket.rungs.count - 1 ? nil : epochs
+                for index in participants {
+                    if Interruption.isRequested { state.stop() }
+                    if state.stopped { return }
+                    guard try runTrial(index, until: limit, rung: epochs, of: e, search: &search, store: store, executor: executor,
+                                       threads: threads, state: state, log: log)
+                    else { return }
+                }
             }
-            if let owner = existing?.owner, TrialOwner.isAlive(owner) {
-                // Another study process on this machine is running this search: leave it to it.
-                log("\(e.name): trial \(index + 1) is being run by process \(owner); skipping this experiment")
-                return
-            }
-            if let existing {
-                log("\(e.name): trial \(index + 1) resumes after "
-                    + (existing.reason.map { "it was \($0)" } ?? "the process running it died"))
-            }
-            let point = existing?.point ?? proposer?.propose(index: index, history: Self.history(records, before: index)) ?? []
-            let assignments = space.assignment(point)
-            var record = TrialRecord(
-                experiment: e.hash, trial: index, specFile: e.file, name: e.name, family: e.family, role: e.role.rawValue,
-                budget: e.budget, assignment: Self.json(assignments), point: point)
-            record = try storeCall { try store.claim(record) }
-            record.owner = TrialOwner.current
-            record.reason = nil
-            // Keyed by the experiment's hash as well as its name: an edited spec, or the same
-            // spec under other --set values, must never find (and report) another's trials.
-            let directory = "\(runsDirectory)/\(e.name)-\(e.hash.prefix(8))/trial-\(String(format: "%03d", index + 1))"
-            record.runDirectory = directory
-            let label = "\(e.name) trial \(index + 1)/\(e.trials)"
-            let outcome: TrialOutcome
-            switch Self.trialSpec(e, assignments) {
-            case .failure(let reason):
-                outcome = .failed(reason.message)
-            case .success(let (spec, analysis)):
-                record.specHash = CanonicalSpec.hex(spec)
-                try storeCall { try store.update(record) }
-                log("\(label) started" + (assignments.isEmpty ? "" : ": " + Self.describe(assignments)) + " -> \(directory)")
-                outcome = executor.execute(
-                    TrialJob(experiment: e, index: index, spec: spec, analysis: analysis,
-                             directory: directory, threads: threads),
-                    log: { log("  \(e.name) #\(index + 1): \($0)") })
-            }
-            switch outcome {
-            case .finished(let validation, let test, let params, let epochs, let seconds):
-                record.status = .done
-                record.validationAccuracy = validation
-                record.testAccuracy = test
-                record.params = params
-                record.epochs = epochs
-                record.seconds = seconds
-                state.record(.finished)
-                log(String(format: "%@ done: validation %.2f%%, test %.2f%%, %.0f s  [%@]", label, 100 * validation, 100 * test,
-                           seconds, state.progress))
-            case .failed(let reason):
-                record.status = .failed
-                record.reason = reason
-                state.record(.failed)
-                log("\(label) failed: \(reason)  [\(state.progress)]")
-            case .interrupted(let reason):
-                // Still claimed, and no longer owned: the next run resumes it where it stopped,
-                // and its reason tells a clean stop from a process that died.
-                state.stop()
-                record.reason = reason
-                record.owner = nil
-                try storeCall { try store.update(record) }
-                log("\(label) \(reason); run the study again to resume it")
-                return
-            }
+        }
+    }
+
+    /// Trains trial `index` to `limit` epochs (nil: to its end), proposing it first if it is
+    /// new; false when the experiment must stop here (interrupted, or another process runs it).
+    private func runTrial(_ index: Int, until limit: Int?, rung: Int, of e: Experiment, search: inout ExperimentSearch,
+                          store: ResultsStore, executor: TrialExecutor, threads: Int, state: SharedState,
+                          log: @escaping @Sendable (String) -> Void) throws(StudyError) -> Bool {
+        let existing = search.record(index)
+        if let existing, existing.status != .running, existing.hasReached(rung) {
+            state.record(.skipped)
+            return true
+        }
+        if let owner = existing?.owner, existing?.status == .running, TrialOwner.isAlive(owner) {
+            // Another study process on this machine is running this search: leave it to it.
+            log("\(e.name): trial \(index + 1) is being run by process \(owner); skipping this experiment")
+            return false
+        }
+        if let existing, existing.status == .running {
+            log("\(e.name): trial \(index + 1) resumes after "
+                + (existing.reason.map { "it was \($0)" } ?? "the process running it died"))
+        }
+        let point = existing?.point ?? search.propose(index)
+        let assignments = search.space.assignment(point)
+        var record = existing ?? TrialRecord(
+            experiment: e.hash, trial: index, specFile: e.file, name: e.name, family: e.family, role: e.role.rawValue,
+            budget: e.budget, assignment: Self.json(assignments), point: point)
+        if existing == nil { record = try storeCall { try store.claim(record) } }
+        record.status = .running
+        record.owner = TrialOwner.current
+        record.reason = nil
+        // Keyed by the experiment's hash as well as its name: an edited spec, or the same
+        // spec under other --set values, must never find (and report) another's trials.
+        let directory = "\(runsDirectory)/\(e.name)-\(e.hash.prefix(8))/trial-\(String(format: "%03d", index + 1))"
+        record.runDirectory = directory
+        let label = "\(e.name) trial \(index + 1)/\(search.schedule.trialCount)" + (limit.map { " (rung of \($0) epochs)" } ?? "")
+        let outcome: TrialOutcome
+        switch Self.trialSpec(e, assignments, seed: search.seed(index)) {
+        case .failure(let reason):
+            outcome = .failed(reason.message)
+        case .success(let (spec, analysis)):
+            record.specHash = CanonicalSpec.hex(spec)
+            try storeCall { try store.update(record) }
+            log("\(label) started" + (assignments.isEmpty ? "" : ": " + Self.describe(assignments)) + " -> \(directory)")
+            outcome = executor.execute(
+                TrialJob(experiment: e, index: index, spec: spec, analysis: analysis,
+                         directory: directory, threads: threads, epochLimit: limit),
+                log: { log("  \(e.name) #\(index + 1): \($0)") })
+        }
+        switch outcome {
+        case .finished(let validation, let test, let params, let epochs, let seconds, let complete):
+            record.status = .done
+            record.validationAccuracy = validation
+            record.testAccuracy = test
+            record.params = params
+            record.epochs = epochs
+            record.seconds = seconds
+            record.complete = complete
+            if search.isMultiFidelity { record.rungScores[rung] = validation }
+            state.record(.finished)
+            log(String(format: "%@ %@: validation %.2f%%, test %.2f%%, %.0f s  [%@]", label, complete ? "done" : "paused",
+                       100 * validation, 100 * test, seconds, state.progress))
+        case .failed(let reason):
+            record.status = .failed
+            record.reason = reason
+            record.complete = true
+            state.record(.failed)
+            log("\(label) failed: \(reason)  [\(state.progress)]")
+        case .interrupted(let reason):
+            // Still claimed, and no longer owned: the next run resumes it where it stopped,
+            // and its reason tells a clean stop from a process that died.
+            state.stop()
+            record.reason = reason
             record.owner = nil
             try storeCall { try store.update(record) }
-            records.removeAll { $0.trial == index }
-            records.append(record)
+            log("\(label) \(reason); run the study again to resume it")
+            return false
         }
+        record.owner = nil
+        try storeCall { try store.update(record) }
+        search.update(record)
+        return true
     }
 
     /// Each experiment's own stream of proposals, from the search's seed and the spec's name:
@@ -149,17 +177,11 @@ public struct StudyRunner: Sendable {
         return Int(truncatingIfNeeded: (hash ^ UInt64(seed) &* 0x9E37_79B9_7F4A_7C15) >> 1)
     }
 
-    /// The finished trials before `index`, in order, as the proposer sees them.
-    static func history(_ records: [TrialRecord], before index: Int) -> [Proposer.Observation] {
-        records.filter { $0.trial < index && $0.status != .running }.sorted { $0.trial < $1.trial }
-            .map { Proposer.Observation(point: $0.point, value: $0.status == .done ? $0.validationAccuracy : nil) }
-    }
-
     /// The trial's spec and model analysis, or why the trial cannot run (its widths miss
     /// the budget, say).
-    static func trialSpec(_ e: Experiment, _ assignments: [Assignment]) -> Result<(Spec, ModelAnalysis), StudyError> {
-        guard !assignments.isEmpty else { return .success((e.spec, e.analysis)) }
-        let (spec, diagnostics) = SpecVariant.apply(assignments, to: e.spec)
+    static func trialSpec(_ e: Experiment, _ assignments: [Assignment], seed: Int?) -> Result<(Spec, ModelAnalysis), StudyError> {
+        guard !assignments.isEmpty || seed != nil else { return .success((e.spec, e.analysis)) }
+        let (spec, diagnostics) = SpecVariant.apply(assignments, seed: seed, to: e.spec)
         if let error = diagnostics.first(where: { $0.severity == .error }) { return .failure(StudyError(error.message)) }
         guard let spec, let model = spec.model else { return .failure(StudyError("the trial's spec did not lower")) }
         let analyzed = ModelAnalysis.analyze(model)

@@ -12,11 +12,16 @@ public struct TrialJob: Sendable {
     /// The trial's run directory; it may hold a run a killed study left behind.
     public var directory: String
     public var threads: Int
+    /// A multi-fidelity search's rung: train to this many epochs and pause (nil: to the end).
+    /// A trial promoted to the next rung runs again with a larger limit and continues.
+    public var epochLimit: Int?
 }
 
 /// How a trial ended.
 public enum TrialOutcome: Sendable {
-    case finished(validation: Double, test: Double, params: Int, epochs: Int, seconds: Double)
+    /// `complete` is false for a trial paused at its rung, which a promotion may continue;
+    /// `seconds` counts every rung the trial has trained.
+    case finished(validation: Double, test: Double, params: Int, epochs: Int, seconds: Double, complete: Bool)
     /// The trial cannot give a result (diverged, impossible budget, bad data): recorded, and
     /// the search goes on.
     case failed(String)

@@ -40,7 +40,8 @@ extension Trainer {
     }
 
     /// The test split, once, with the best weights or the last; then result.json.
-    func finish(_ schedule: LearningRateSchedule, started: Date, imagesPerSecond: Double) throws -> TrainingResult {
+    /// `paused`: a rung of a search ends here and the run may continue later.
+    func finish(_ schedule: LearningRateSchedule, started: Date, imagesPerSecond: Double, paused: Bool = false) throws -> TrainingResult {
         let best = try Checkpoint.read(directory.bestCheckpoint, expectedHash: hash)
         let tested = train.tested == .best ? best : try Checkpoint.read(directory.checkpoint(train.tested), expectedHash: hash)
         restore(tested)
@@ -51,7 +52,7 @@ extension Trainer {
             name: spec.name, specHash: SHA256.hexString(hash), parameters: trainer.plan.parameterCount, epochs: schedule.epoch,
             bestEpoch: best.epoch, bestValidationAccuracy: best.bestAccuracy, testAccuracy: test, testedEpoch: tested.epoch,
             testViews: train.tta == .none ? nil : train.tta.rawValue, testAccuracyWithoutViews: plain,
-            stoppedBy: schedule.stopReason?.rawValue ?? "epochs", wallSeconds: Date().timeIntervalSince(started),
+            stoppedBy: paused ? TrainingResult.paused : schedule.stopReason?.rawValue ?? "epochs", wallSeconds: Date().timeIntervalSince(started),
             imagesPerSecond: imagesPerSecond)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

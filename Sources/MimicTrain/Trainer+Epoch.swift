@@ -39,6 +39,11 @@ final class StepFeed {
     }
 }
 
+/// The loss stopped being finite during an epoch (the run decides whether that fails it).
+struct Divergence: Error {
+    var message: String
+}
+
 extension Trainer {
     /// One epoch of steps over the shuffled training split, from step `position.steps` (a run
     /// resumed mid-epoch) to the end: returns the mean loss and the seconds it took. Stops with
@@ -77,13 +82,15 @@ extension Trainer {
             feed.labels?.update(from: host.labels, count: batch)
             if step + 1 < steps { prepare(step + 1) }
             trainer.dropoutSeed = UInt64(train.seed) << 40 ^ UInt64(epoch) << 20 ^ UInt64(step)
+            if options.poisonParametersAtStep == (epoch - 1) * steps + step + 1 {
+                for i in trainer.parameters.indices { trainer.parameters[i] = .nan }
+            }
             trainer.run()
             guard trainer.loss.isFinite else {
                 feed.prefetcher.wait()
-                throw TrainingError(
+                throw Divergence(
                     message: "the loss became \(trainer.loss) at epoch \(epoch), step \(step + 1); training stopped. \(kept(epoch)); "
-                        + "lower the learning rate",
-                    exitCode: 1)
+                        + "lower the learning rate")
             }
             optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!,
                            lr: schedule.rate(step: step, stepsPerEpoch: steps),

@@ -29,6 +29,17 @@ public final class Trainer {
         /// Stop as if a signal came during this step, counted from the start of training
         /// (tests of resuming mid-epoch).
         public var stopAfterStep: Int?
+        /// End this invocation after this epoch with the test split scored and result.json
+        /// written (`stoppedBy: paused`), the schedule still open: a multi-fidelity search's
+        /// rung. Resuming the run continues the same schedule.
+        public var pauseAfterEpoch: Int?
+        /// When the loss stops being finite after an epoch has finished, end the run as
+        /// diverged and score its best checkpoint (a search keeps what the trial achieved)
+        /// instead of failing.
+        public var keepBestOnDivergence = false
+        /// Set every parameter to NaN before this step, counted from the start of training:
+        /// a divergence that happens at the same step on every CPU (tests).
+        public var poisonParametersAtStep: Int?
 
         public init(threads: Int) { self.threads = threads }
     }
@@ -114,7 +125,21 @@ public final class Trainer {
         var running = schedule.stopReason == nil && schedule.epoch < train.epochs
         while running {
             let epoch = schedule.epoch + 1
-            let (meanLoss, seconds) = try trainEpoch(epoch, schedule: schedule, bestAccuracy: bestAccuracy, from: position, feed)
+            let meanLoss: Double, seconds: Double
+            do {
+                (meanLoss, seconds) = try trainEpoch(epoch, schedule: schedule, bestAccuracy: bestAccuracy, from: position, feed)
+            } catch let divergence as Divergence {
+                guard options.keepBestOnDivergence, epoch > 1 else {
+                    throw TrainingError(message: divergence.message, exitCode: 1)
+                }
+                // The schedule as the last finished epoch left it, marked as ended here.
+                let last = try Checkpoint.read(directory.lastCheckpoint, expectedHash: hash)
+                var ended = last.schedule
+                ended.stopReason = .diverged
+                log(divergence.message.replacingOccurrences(of: "; lower the learning rate", with: "")
+                    + "; scoring the best epoch's checkpoint")
+                return try finish(ended, started: started, imagesPerSecond: imagesPerSecond)
+            }
             position = .epochStart
             imagesPerSecond = Double(feed.stepsPerEpoch * train.batch) / seconds
             let accuracy = evaluate(data.splits.validation)
@@ -129,6 +154,10 @@ public final class Trainer {
             if options.isTerminal { clearProgress() }
             log(String(format: "epoch %d/%d  loss %.4f  validation %.2f%%%@  lr %.3g  %.0f img/s  %.1f s",
                        epoch, train.epochs, meanLoss, 100 * accuracy, improved ? " (best)" : "", rate, imagesPerSecond, seconds))
+            if let pause = options.pauseAfterEpoch, schedule.epoch >= pause, running {
+                log("pausing after epoch \(schedule.epoch) of \(train.epochs), as the search's rung asks")
+                return try finish(schedule, started: started, imagesPerSecond: imagesPerSecond, paused: true)
+            }
             if let stop = options.stopAfterEpoch, schedule.epoch >= stop, running {
                 throw TrainingError(message: "stopped after epoch \(schedule.epoch) as asked", exitCode: 130)
             }

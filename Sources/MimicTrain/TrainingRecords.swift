@@ -34,9 +34,14 @@ public struct TrainingResult: Codable, Sendable {
     /// image alone. Absent in results written before test-time augmentation existed.
     public var testViews: String?
     public var testAccuracyWithoutViews: Double?
+    /// What ended the run: the schedule's stop reason (`epochs`, `plateau`, `minimum-rate`,
+    /// `diverged`), or `paused` for a search's rung that may continue.
     public var stoppedBy: String
     public var wallSeconds: Double
     public var imagesPerSecond: Double
+
+    public static let paused = "paused"
+    public var isPaused: Bool { stoppedBy == Self.paused }
 }
 
 public struct TrainingError: Error, CustomStringConvertible, Sendable {

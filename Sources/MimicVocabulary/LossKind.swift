@@ -1,12 +1,16 @@
 /// The losses a network can be trained with, averaged over the batch. The one definition:
 /// the spec lowers to it, graphs end in it, and the kernels compute it.
 /// - mimic: ||z - t||² summed over classes (Urban et al.'s L2 on the teacher's logits)
+/// - mimic with `reduce: mean`: ||z - t||² / K, the mean over the K classes: the same
+///   minimiser with K-times smaller gradients and curvature (K = 10: a 10x larger safe rate)
 /// - cross-entropy: -log softmax(z)[label]
 /// - cross-entropy with label smoothing e: -sum_k t_k log softmax(z)_k with the target
 ///   t = (1 - e) onehot(label) + e / K (PyTorch's `label_smoothing`)
 /// - kd: alpha T² KL(softmax(t/T) || softmax(z/T)) + (1 - alpha) cross-entropy
 public enum LossKind: Sendable, Equatable, CustomStringConvertible {
     case mimic
+    /// The mimic loss averaged over the classes instead of summed.
+    case mimicMean
     case crossEntropy
     /// Cross-entropy against labels smoothed by `smoothing` (0 < smoothing < 1).
     case smoothedCrossEntropy(smoothing: Double)
@@ -16,7 +20,7 @@ public enum LossKind: Sendable, Equatable, CustomStringConvertible {
     /// Whether this loss needs a teacher's logits.
     public var needsTeacher: Bool {
         switch self {
-        case .mimic, .kd: true
+        case .mimic, .mimicMean, .kd: true
         case .crossEntropy, .smoothedCrossEntropy: false
         }
     }
@@ -25,7 +29,7 @@ public enum LossKind: Sendable, Equatable, CustomStringConvertible {
     public var needsLabels: Bool {
         switch self {
         case .crossEntropy, .smoothedCrossEntropy, .kd: true
-        case .mimic: false
+        case .mimic, .mimicMean: false
         }
     }
 
@@ -42,7 +46,7 @@ public enum LossKind: Sendable, Equatable, CustomStringConvertible {
         let e: Double
         switch self {
         case .smoothedCrossEntropy(let smoothing): e = smoothing
-        case .mimic, .crossEntropy, .kd: e = 0
+        case .mimic, .mimicMean, .crossEntropy, .kd: e = 0
         }
         return (j == label ? 1 - e : 0) + e / Double(classes)
     }
@@ -50,6 +54,7 @@ public enum LossKind: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .mimic: "mimic"
+        case .mimicMean: "mimic(mean)"
         case .crossEntropy: "cross-entropy"
         case .smoothedCrossEntropy(let e): "cross-entropy(smoothing=\(e))"
         case .kd(let t, let a): "kd(T=\(t), alpha=\(a))"

@@ -44,14 +44,41 @@ struct StudySelection: ParsableArguments {
             help: "PATH=VALUE: replace a value in every spec that writes it (train.epochs=8); report needs the run's.")
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("Patch every spec with DIR/presets/NAME.yaml (applied before --set); report needs the run's.",
+                               valueName: "NAME"))
+    var preset: String?
+
     func validate() throws {
         _ = try parseFilters(filters)
         _ = try parseOverrides(overrides)
+        if let preset, !FileManager.default.fileExists(atPath: StudyPreset.path(preset, in: directory)) {
+            let available = StudyPreset.available(in: directory)
+            throw ValidationError("no preset '\(preset)': \(StudyPreset.path(preset, in: directory)) does not exist; "
+                                  + (available.isEmpty ? "\(directory) has no presets/ directory"
+                                                       : "available: " + available.joined(separator: ", ")))
+        }
     }
 
     /// The plan, or every lint error printed and exit 1.
     func plan() throws -> StudyPlan {
-        try planStudy(directory, filters: try parseFilters(filters), overrides: try parseOverrides(overrides))
+        try planStudy(directory, filters: try parseFilters(filters), preset: try loadPreset(), overrides: try parseOverrides(overrides))
+    }
+
+    /// The preset named by --preset, or its errors printed and exit 1 (2 if unreadable).
+    func loadPreset() throws -> StudyPlan.Preset? {
+        guard let preset else { return nil }
+        let loaded: Result<StudyPlan.Preset, StudyPlan.LintFailure>
+        do { loaded = try StudyPreset.load(preset, in: directory) } catch {
+            printError("mimicc: error: \(error.message)\n")
+            throw ExitCode(2)
+        }
+        switch loaded {
+        case .success(let value): return value
+        case .failure(let failure):
+            printError(LintRenderer.render(failure.report, as: .text, excerpts: FileStream.standardErrorIsTerminal).stderr)
+            printError("mimicc: error: preset '\(preset)' has errors; nothing was run\n")
+            throw ExitCode(1)
+        }
     }
 }
 
@@ -74,8 +101,8 @@ func parseOverrides(_ texts: [String]) throws -> [StudyOverride] {
     }
 }
 
-func planStudy(_ directory: String, filters: [StudyFilter], overrides: [StudyOverride]) throws -> StudyPlan {
-    switch StudyPlan.make(directory: directory, filters: filters, overrides: overrides) {
+func planStudy(_ directory: String, filters: [StudyFilter], preset: StudyPlan.Preset? = nil, overrides: [StudyOverride]) throws -> StudyPlan {
+    switch StudyPlan.make(directory: directory, filters: filters, preset: preset, overrides: overrides) {
     case .success(let plan): return plan
     case .failure(let failure):
         let report = failure.report

@@ -41,6 +41,9 @@ final class GradientCheckTests: XCTestCase {
             .batchnorm(BatchNorm(activation: .gelu)),
             .dense(Dense(units: .fixed(5), activation: .tanh, bias: false)),
         ], output: OutputLayer(bias: false, scale: 0.5), loss: .smoothedCrossEntropy(smoothing: 0.2)),
+        Case(name: "dense-mimic-averaged-over-classes", input: [2, 4, 4], layers: [
+            .dense(Dense(units: .fixed(6), activation: .tanh)),
+        ], loss: .mimicMean),
         Case(name: "valid-conv-overlapping-pool-relu", input: [3, 8, 8], layers: [
             .conv(Conv(filters: .fixed(3), kernel: 2, padding: .valid, activation: .relu)),
             .maxpool(MaxPool(size: 3, stride: 2)),

@@ -218,13 +218,18 @@ final class KernelTwinTests: XCTestCase {
     func testLossesMatchReference() {
         let logits = random([6, 5]), teacher = random([6, 5])
         let labels = Tensor(shape: [6], data: [0, 4, 2, 2, 1, 3])
-        for kind in [LossKind.mimic, .crossEntropy, .smoothedCrossEntropy(smoothing: 0.2), .kd(temperature: 3, alpha: 0.4)] {
+        for kind in [LossKind.mimic, .mimicMean, .crossEntropy, .smoothedCrossEntropy(smoothing: 0.2), .kd(temperature: 3, alpha: 0.4)] {
             var gradient = [Float](repeating: 0, count: 30)
             let value = Losses.valueAndGradient(kind, logits: logits.data, teacher: teacher.data, labels: labels.data, batch: 6,
                                                 classes: 5, gradient: &gradient)
             XCTAssertEqual(value, ReferenceLoss.value(kind, logits: logits, teacher: teacher, labels: labels), accuracy: 1e-6)
             assertElementsClose(gradient, ReferenceLoss.grad(kind, logits: logits, teacher: teacher, labels: labels).data, "\(kind)")
         }
+        // The mean over 5 classes is the sum / 5, in value and gradient.
+        let sum = ReferenceLoss.value(.mimic, logits: logits, teacher: teacher, labels: nil)
+        XCTAssertEqual(ReferenceLoss.value(.mimicMean, logits: logits, teacher: teacher, labels: nil), sum / 5, accuracy: 1e-9)
+        assertElementsClose(ReferenceLoss.grad(.mimicMean, logits: logits, teacher: teacher, labels: nil).data,
+                            ReferenceLoss.grad(.mimic, logits: logits, teacher: teacher, labels: nil).data.map { $0 / 5 }, "mean / 5")
         // Label smoothing by hand: logits [ln 3, 0] give p = [0.75, 0.25]; smoothing 0.2 over two
         // classes makes the label-0 target [0.9, 0.1].
         let row = Tensor(shape: [1, 2], data: [Float(log(3.0)), 0]), label = Tensor(shape: [1], data: [0])

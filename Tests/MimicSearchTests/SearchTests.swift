@@ -1,5 +1,6 @@
 import XCTest
-import MimicSearch
+import MimicBasics
+@testable import MimicSearch
 import MimicSpec
 
 final class SearchTests: XCTestCase {
@@ -89,5 +90,34 @@ final class SearchTests: XCTestCase {
         }
         // Far from the data the process is unsure.
         XCTAssertGreaterThan(gp.predict([0.99]).deviation, gp.predict([0.4]).deviation)
+    }
+
+    /// Automatic relevance determination: fitted to a function of the first coordinate
+    /// only, the process gives the second a far longer length scale (it hardly matters).
+    func testLengthScalesLearnThatAnIrrelevantDimensionDoesNotMatter() throws {
+        var generator = SeededGenerator(seed: 11)
+        func unit() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
+        let points = (0..<30).map { _ in [unit(), unit()] }
+        let gp = try XCTUnwrap(GaussianProcess(points: points, values: points.map { sin(6 * $0[0]) }))
+        XCTAssertGreaterThan(gp.lengthScales[1], 4 * gp.lengthScales[0], "\(gp.lengthScales)")
+        // Predictions along the irrelevant coordinate barely change.
+        XCTAssertEqual(gp.predict([0.3, 0.1]).mean, gp.predict([0.3, 0.9]).mean, accuracy: 0.05)
+        XCTAssertEqual(gp.predict([0.3, 0.5]).mean, sin(1.8), accuracy: 0.05)
+    }
+
+    /// A failed trial is imputed below the worst finished one by the spread of the results
+    /// (at least 0.05), so the search moves away from it even among good trials.
+    func testFailuresAreImputedClearlyBelowTheWorstResult() {
+        let proposer = Proposer(method: .bayes, space: SearchSpace(Self.branin), seed: 1)
+        let imputed = proposer.imputed([.init(point: [0.1, 0.1], value: 0.80), .init(point: [0.5, 0.5], value: 0.86),
+                                        .init(point: [0.9, 0.9], value: nil)])
+        XCTAssertEqual(imputed[2].value, 0.80 - 0.06, accuracy: 1e-12, "the worst less the spread")
+        let close = proposer.imputed([.init(point: [0.1, 0.1], value: 0.85), .init(point: [0.5, 0.5], value: 0.86),
+                                      .init(point: [0.9, 0.9], value: nil)])
+        XCTAssertEqual(close[2].value, 0.85 - 0.05, accuracy: 1e-12, "at least 0.05 below")
+        let spread = proposer.imputed([.init(point: [0.1, 0.1], value: 0.2), .init(point: [0.5, 0.5], value: 0.8),
+                                       .init(point: [0.9, 0.9], value: nil)])
+        XCTAssertEqual(spread[2].value, 0.2 - 0.6, accuracy: 1e-12)
+        XCTAssertTrue(proposer.imputed([.init(point: [0.9, 0.9], value: nil)]).isEmpty, "nothing to impute from")
     }
 }

@@ -21,6 +21,14 @@ final class TrainLoweringTests: XCTestCase {
         return try SpecLoader().load(path)
     }
 
+    func testMimicReduction() throws {
+        let teacher = "\nteacher: {logits: {train: t.npy, test: u.npy}}"
+        XCTAssertEqual(try load("  loss: {mimic: {reduce: mean}}" + teacher).spec?.train?.loss, .mimicMean)
+        XCTAssertEqual(try load("  loss: {mimic: {reduce: sum}}" + teacher).spec?.train?.loss, .mimic)
+        XCTAssertEqual(try load("  loss: mimic" + teacher).spec?.train?.loss, .mimic)
+        XCTAssertEqual(try load("  loss: {mimic: {reduce: max}}" + teacher).diagnostics.map(\.code), [.invalidChoice])
+    }
+
     func testLabelSmoothing() throws {
         XCTAssertEqual(try load("  loss: {cross-entropy: {label-smoothing: 0.2}}").spec?.train?.loss, .smoothedCrossEntropy(smoothing: 0.2))
         XCTAssertEqual(try load("  loss: {cross-entropy: {label-smoothing: 0}}").spec?.train?.loss, .crossEntropy)

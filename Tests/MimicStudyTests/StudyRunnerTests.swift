@@ -1,4 +1,5 @@
 import Foundation
+import MimicTestSupport
 import XCTest
 @testable import MimicStudy
 @testable import MimicStore
@@ -185,12 +186,4 @@ final class ResultsStoreMigrationTests: XCTestCase {
         XCTAssertEqual(records.map(\.validationAccuracy), [0.75])
         XCTAssertNil(records.first?.owner)
     }
-}
-
-/// Log lines collected from the study's workers.
-final class LogLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
 }

@@ -51,7 +51,7 @@ final class Urban2017SpecsTests: XCTestCase {
                 let assignments = widths.enumerated().map { i, w in
                     Assignment(path: w.0, value: .int(mask & (1 << i) != 0 ? w.2 : w.1))
                 }
-                switch StudyRunner.trialSpec(e, assignments) {
+                switch StudyRunner.trialSpec(e, assignments, seed: 7) {
                 case .failure(let error): XCTFail("\(e.name) at \(assignments.map { "\($0.path)=\($0.value)" }): \(error)")
                 case .success(let (_, analysis)):
                     if let budget = e.budget {

@@ -19,6 +19,8 @@ public struct SyntheticStudy {
     public var train = 256, validation = 128, dataSeed = 3
     public var batch = 64, epochs = 1, seed = 1
     public var experiments: [Experiment] = []
+    /// More lines of the base spec's `search` block (`fidelity: {min-epochs: 1}`, say).
+    public var searchLines: [String] = []
     /// A spec of its own (no `extends`, no search), role `baseline`.
     public var plainBaseline = false
     /// The contents of published.csv, if any.
@@ -47,7 +49,7 @@ public struct SyntheticStudy {
               report: {top: \(top)}
               space:
                 train.optimizer.sgd.lr: {log-uniform: [\(learningRates.0), \(learningRates.1)]}
-            """)
+            """ + searchLines.map { "\n  " + $0 }.joined())
         for e in experiments {
             try write("\(e.name).yaml", """
                 mimicc: 1

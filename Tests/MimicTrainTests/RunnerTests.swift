@@ -2,6 +2,7 @@ import Foundation
 import MimicBasics
 import MimicData
 import MimicDriver
+import MimicTestSupport
 import MimicTrain
 import XCTest
 
@@ -108,6 +109,33 @@ final class RunnerTests: RunnerTestsBase {
         XCTAssertThrowsError(try Runner.run(changed, options: again, log: { _ in }, isTerminal: false)) { error in
             XCTAssertTrue("\(error)".contains("different spec"), "\(error)")
         }
+    }
+
+    /// A run paused after an epoch (a search's rung) has a scored result marked `paused`;
+    /// resumed, it continues the same schedule to the checkpoint a straight run writes.
+    func testAPausedRunContinuesLikeOneThatNeverPaused() throws {
+        let file = try spec("rung", architecture: "8c3-mp2-24fc", epochs: 3)
+        let straight = directory + "/straight", rung = directory + "/rung"
+        let whole = try Runner.run(file, options: options(straight), log: { _ in }, isTerminal: false)
+        var first = options(rung)
+        first.pauseAfterEpoch = 1
+        let paused = try Runner.run(file, options: first, log: { _ in }, isTerminal: false)
+        XCTAssertTrue(paused.isPaused)
+        XCTAssertEqual(paused.epochs, 1)
+        let written = try JSONDecoder().decode(TrainingResult.self, from: Data(contentsOf: URL(fileURLWithPath: rung + "/result.json")))
+        XCTAssertEqual(written.stoppedBy, "paused")
+        XCTAssertEqual(written.testAccuracy, paused.testAccuracy)
+        var next = Runner.Options()
+        next.resume = rung
+        next.threads = 2
+        next.pauseAfterEpoch = 2
+        XCTAssertEqual(try Runner.run(file, options: next, log: { _ in }, isTerminal: false).epochs, 2)
+        next.pauseAfterEpoch = nil
+        let end = try Runner.run(file, options: next, log: { _ in }, isTerminal: false)
+        XCTAssertEqual(end.stoppedBy, "epochs")
+        XCTAssertEqual(end.testAccuracy, whole.testAccuracy)
+        XCTAssertEqual(FileManager.default.contents(atPath: straight + "/checkpoint-last.bin"),
+                       FileManager.default.contents(atPath: rung + "/checkpoint-last.bin"))
     }
 
     /// A stop in the middle of an epoch (as a signal asks) writes a mid-epoch checkpoint
@@ -298,6 +326,32 @@ final class EnsembleTeacherTests: RunnerTestsBase {
 }
 
 final class DivergenceTests: RunnerTestsBase {
+    /// A search's trial that diverges after an epoch is scored by its best checkpoint: the
+    /// result is the one a run paused after that epoch reports, marked as diverged.
+    func testADivergenceAfterAnEpochIsScoredByTheBestCheckpoint() throws {
+        let file = try spec("late", architecture: "8c3-mp2-24fc", epochs: 3, train: 256)
+        var paused = options(directory + "/paused")
+        paused.pauseAfterEpoch = 1
+        let atOne = try Runner.run(file, options: paused, log: { _ in }, isTerminal: false)
+        var diverging = options(directory + "/diverging")
+        diverging.poisonParametersAtStep = 8 + 3  // 256 images in batches of 32: epoch 2, step 3
+        XCTAssertThrowsError(try Runner.run(file, options: diverging, log: { _ in }, isTerminal: false)) { error in
+            XCTAssertEqual((error as? Runner.Failure)?.exitCode, 1, "without keepBestOnDivergence the run fails")
+        }
+        var kept = options(directory + "/kept")
+        kept.poisonParametersAtStep = 8 + 3
+        kept.keepBestOnDivergence = true
+        let lines = LogLines()
+        let result = try Runner.run(file, options: kept, log: { lines.append($0) }, isTerminal: false)
+        XCTAssertEqual(result.stoppedBy, "diverged")
+        XCTAssertEqual(result.epochs, 1)
+        XCTAssertEqual(result.bestEpoch, 1)
+        XCTAssertEqual(result.bestValidationAccuracy, atOne.bestValidationAccuracy)
+        XCTAssertEqual(result.testAccuracy, atOne.testAccuracy)
+        XCTAssertTrue(lines.text.contains("at epoch 2, step 3; training stopped"), lines.text)
+        XCTAssertTrue(lines.text.contains("scoring the best epoch's checkpoint"), lines.text)
+    }
+
     /// Where the loss overflows depends on the CPU's rounding (seen: epoch 1 on one machine,
     /// epoch 2, step 3 on another), so the test reads the epoch from the message and checks
     /// that everything the message says about it holds.

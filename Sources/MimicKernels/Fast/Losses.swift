@@ -22,12 +22,13 @@ public enum Losses {
         for b in 0..<n {
             let row = z + b * k
             switch kind {
-            case .mimic:
+            case .mimic, .mimicMean:
                 let target = t! + b * k
+                let perClass = kind == .mimicMean ? 1 / Double(k) : 1
                 for j in 0..<k {
                     let d = Double(row[j] - target[j])
-                    total += d * d
-                    g?[b * k + j] = Float(2 * d * inverse)
+                    total += d * d * perClass
+                    g?[b * k + j] = Float(2 * d * inverse * perClass)
                 }
             case .crossEntropy:
                 softmax(row, 1, &s)

@@ -23,6 +23,8 @@ public enum ReferenceLoss {
             switch kind {
             case .mimic:
                 for j in 0..<k { let d = Double(z.data[b * k + j] - t!.data[b * k + j]); total += d * d }
+            case .mimicMean:
+                for j in 0..<k { let d = Double(z.data[b * k + j] - t!.data[b * k + j]); total += d * d / Double(k) }
             case .crossEntropy:
                 total -= log(softmax(row)[Int(labels!.data[b])])
             case .smoothedCrossEntropy:
@@ -47,6 +49,10 @@ public enum ReferenceLoss {
             switch kind {
             case .mimic:
                 for j in 0..<k { g.data[b * k + j] = Float(2 * Double(z.data[b * k + j] - t!.data[b * k + j]) / Double(n)) }
+            case .mimicMean:
+                for j in 0..<k {
+                    g.data[b * k + j] = Float(2 * Double(z.data[b * k + j] - t!.data[b * k + j]) / Double(n * k))
+                }
             case .crossEntropy:
                 let s = softmax(row)
                 for j in 0..<k { g.data[b * k + j] = Float((s[j] - (j == Int(labels!.data[b]) ? 1 : 0)) / Double(n)) }
