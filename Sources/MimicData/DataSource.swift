@@ -24,6 +24,14 @@ public enum DataSource {
         }
     }
 
+    /// How many test images a run scores (without reading them: cost estimates).
+    public static func testCount(_ config: DataConfig) -> Int {
+        switch config.dataset {
+        case .cifar10: 10_000
+        case .synthetic: max(1000, config.validation)
+        }
+    }
+
     /// Every image of the training records (`test` false) or of the test records, in record
     /// order, and the images the run trained on (their statistics normalise per channel).
     public static func recordOrder(_ config: DataConfig, test: Bool) throws -> (images: ImageSet, trained: ImageSet) {

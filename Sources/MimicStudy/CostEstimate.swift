@@ -1,50 +1,54 @@
 import Foundation
+import MimicData
 import MimicDriver
 import MimicSpec
 import MimicStore
 
-/// What a study will cost on this machine: each experiment's training FLOPs (FLOPs per
-/// image x images x epochs x trials) over the throughput a short probe measures here.
+/// What a study will cost on this machine: each experiment's epochs (every rung of its
+/// search, as if nothing stopped early) at the training speed a short probe of that
+/// experiment measures here. Networks of equal FLOPs train at very different speeds (a
+/// two-conv student ran at 555 img/s where a three-conv one of the same FLOPs ran at 674),
+/// so every experiment is probed, not scaled from another's FLOP rate.
 public struct CostEstimate: Sendable {
-    /// One measurement: the spec the probe trained, its images/s, and the FLOP rate.
+    /// One measurement: the experiment's training images per second.
     public struct Probe: Sendable {
         public var file: String
         public var imagesPerSecond: Double
-        public var flopsPerSecond: Double
     }
 
-    /// Convolutional and fully connected networks reach very different fractions of the
-    /// machine's peak, so each kind gets its own probe.
-    public var convolutional: Probe?
-    public var dense: Probe?
+    /// By experiment hash.
+    public var probes: [String: Probe]
     public var threads: Int
+    /// Seconds the probes took.
+    public var probeSeconds: Double
 
-    /// Trains, for each kind, the median experiment (by FLOPs per image) for a few steps of
-    /// random data.
-    public static func probe(_ plan: StudyPlan, threads: Int, steps: Int = 3) -> CostEstimate? {
-        func measure(_ experiments: [Experiment]) -> Probe? {
-            let candidates = experiments.filter { $0.spec.train != nil }.sorted { $0.flopsPerImage < $1.flopsPerImage }
-            guard !candidates.isEmpty else { return nil }
-            let chosen = candidates[candidates.count / 2]
+    /// Trains each experiment for `steps` steps of random data at its batch (after one
+    /// warm-up step) and keeps the median step's speed.
+    public static func probe(_ plan: StudyPlan, threads: Int, steps: Int = 6) -> CostEstimate? {
+        let started = Date()
+        var probes: [String: Probe] = [:]
+        for e in plan.experiments where e.spec.train != nil {
             var options = Bench.Options()
             options.steps = steps
             options.warmup = 1
             options.threads = threads
-            options.batch = chosen.spec.train?.batch
-            guard let result = Bench.run(chosen.file, options: options).result, result.medianStep > 0 else { return nil }
-            return Probe(file: chosen.file, imagesPerSecond: result.imagesPerSecond,
-                         flopsPerSecond: 3 * Double(chosen.flopsPerImage) * result.imagesPerSecond)
+            options.batch = e.spec.train?.batch
+            guard let result = Bench.run(e.file, options: options).result, result.medianStep > 0 else { continue }
+            probes[e.hash] = Probe(file: e.file, imagesPerSecond: result.imagesPerSecond)
         }
-        let estimate = CostEstimate(convolutional: measure(plan.experiments.filter(\.isConvolutional)),
-                                    dense: measure(plan.experiments.filter { !$0.isConvolutional }), threads: threads)
-        return estimate.convolutional == nil && estimate.dense == nil ? nil : estimate
+        guard !probes.isEmpty else { return nil }
+        return CostEstimate(probes: probes, threads: threads, probeSeconds: Date().timeIntervalSince(started))
     }
 
-    public var probes: [Probe] { [convolutional, dense].compactMap { $0 } }
-
-    public func seconds(_ e: Experiment, remainingTrials: Int) -> Double? {
-        guard e.trials > 0, let probe = (e.isConvolutional ? convolutional : dense) ?? convolutional ?? dense else { return nil }
-        return e.trainingFlops / Double(e.trials) * Double(remainingTrials) / probe.flopsPerSecond
+    /// The experiment's remaining time: `remaining` of its `runs` trainings still to do.
+    /// An epoch is its training images at the probed speed and its validation images at
+    /// three times that (a forward pass only); every run also scores the test split once.
+    public func seconds(_ e: Experiment, remainingRuns remaining: Int) -> Double? {
+        guard let probe = probes[e.hash], let data = e.spec.data, e.schedule.runs > 0 else { return nil }
+        let speed = probe.imagesPerSecond
+        let epoch = Double(data.train) / speed + Double(data.validation) / (3 * speed)
+        let whole = epoch * Double(e.schedule.totalEpochs) + Double(e.schedule.runs) * Double(DataSource.testCount(data)) / (3 * speed)
+        return whole * Double(remaining) / Double(e.schedule.runs)
     }
 }
 
@@ -58,19 +62,26 @@ extension Experiment {
 public enum PlanRenderer {
     public static func render(_ plan: StudyPlan, trials: [TrialRecord], estimate: CostEstimate?, jobs: Int) -> String {
         var out = "study \(plan.directory): \(plan.experiments.count) experiment(s), "
-        out += "\(plan.experiments.reduce(0) { $0 + $1.trials }) trial(s)\n"
+        out += "\(plan.experiments.reduce(0) { $0 + $1.trials }) trial(s)"
+        let runs = plan.experiments.reduce(0) { $0 + $1.schedule.runs }
+        let trialCount = plan.experiments.reduce(0) { $0 + $1.trials }
+        if runs != trialCount { out += ", \(runs) rung run(s)" }
+        out += "\n"
         for (skipped, kept) in plan.duplicates { out += "  \(skipped): same spec as \(kept), skipped\n" }
-        let header = ["spec", "family", "role", "budget", "params", "GFLOP/img", "trials", "done", "estimate"]
+        let header = ["spec", "family", "role", "budget", "params", "GFLOP/img", "trials", "epochs", "done", "img/s", "estimate"]
         var rows: [[String]] = []
         var total = 0.0
         for e in plan.experiments {
-            let finished = trials.count { $0.experiment == e.hash && $0.status != .running }
-            let remaining = max(0, e.trials - finished)
-            let seconds = estimate?.seconds(e, remainingTrials: remaining) ?? nil
+            let records = trials.filter { $0.experiment == e.hash && $0.status != .running }
+            // A run per rung a trial reached (or the one it failed at).
+            let done = records.reduce(0) { $0 + max(1, e.schedule.isMultiFidelity ? $1.rungScores.count : 1) }
+            let remaining = max(0, e.schedule.runs - done)
+            let seconds = estimate?.seconds(e, remainingRuns: remaining) ?? nil
             total += seconds ?? 0
+            let speed = estimate?.probes[e.hash].map { String(format: "%.0f", $0.imagesPerSecond) } ?? "-"
             rows.append([e.file, e.family, e.role.rawValue, e.budget.map { Budget.label($0) } ?? "-", "\(e.analysis.params)",
-                         String(format: "%.3f", Double(e.flopsPerImage) / 1e9), "\(e.trials)", "\(finished)",
-                         seconds.map { SharedState.duration($0) } ?? "?"])
+                         String(format: "%.3f", Double(e.flopsPerImage) / 1e9), "\(e.trials)", "\(e.schedule.totalEpochs)",
+                         "\(records.count)", speed, seconds.map { SharedState.duration($0) } ?? "?"])
         }
         let widths = header.indices.map { i in max(header[i].count, rows.map { $0[i].count }.max() ?? 0) }
         func line(_ fields: [String]) -> String {
@@ -80,10 +91,8 @@ public enum PlanRenderer {
         out += line(header)
         for row in rows { out += line(row) }
         if let estimate {
-            for probe in estimate.probes {
-                out += String(format: "throughput probe: %@ trains at %.0f img/s on %d thread(s), %.1f GFLOP/s\n",
-                              probe.file, probe.imagesPerSecond, estimate.threads, probe.flopsPerSecond / 1e9)
-            }
+            out += String(format: "throughput probe: each experiment trained a few steps on %d thread(s) (img/s above), %.0f s\n",
+                          estimate.threads, estimate.probeSeconds)
             out += "estimated time for the remaining trials: \(SharedState.duration(total)) on one machine"
             if jobs > 1 { out += " (jobs share its cores, so --jobs does not shorten it much)" }
             out += "\n"

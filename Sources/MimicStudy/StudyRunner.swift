@@ -33,7 +33,8 @@ public struct StudyRunner: Sendable {
     /// Runs every experiment of the plan, `jobs` at a time, each trial on threads/jobs threads.
     public func run(_ plan: StudyPlan, executor: TrialExecutor, log: @escaping @Sendable (String) -> Void) throws(StudyError) -> Summary {
         let total = plan.experiments.reduce(0) { $0 + $1.schedule.runs }
-        let state = SharedState(total: total)
+        let state = SharedState(total: total,
+                                unit: plan.experiments.contains { $0.schedule.isMultiFidelity } ? "trial runs" : "trials")
         let workers = max(1, min(jobs, plan.experiments.count))
         let trialThreads = max(1, threads / workers)
         let errors = ErrorBox()
@@ -71,8 +72,9 @@ public struct StudyRunner: Sendable {
                 if k > 0 {
                     participants = search.promoted(from: participants, rung: bracket.rungs[k - 1], count: bracket.sizes[k])
                     if !participants.isEmpty, search.isMultiFidelity {
-                        log("\(e.name): rung \(epochs) epochs: trials " + participants.map { "\($0 + 1)" }.joined(separator: ", ")
-                            + " go on")
+                        let names = participants.map { "\($0 + 1)" }.joined(separator: ", ")
+                        log("\(e.name): " + (participants.count == 1 ? "trial \(names) goes" : "trials \(names) go")
+                            + " on to the rung of \(epochs) epochs")
                     }
                 }
                 let limit = k == bracket.rungs.count - 1 ? nil : epochs
@@ -223,9 +225,14 @@ final class SharedState: @unchecked Sendable {
     private var nextIndex = 0
     private(set) var summary = StudyRunner.Summary()
     let total: Int
+    /// What `total` counts: trials, or with multi-fidelity searches the runs of trials to rungs.
+    let unit: String
     let started = Date()
 
-    init(total: Int) { self.total = total }
+    init(total: Int, unit: String = "trials") {
+        self.total = total
+        self.unit = unit
+    }
 
     var stopped: Bool { lock.withLock { summary.interrupted } }
 
@@ -255,7 +262,7 @@ final class SharedState: @unchecked Sendable {
             let done = summary.finished + summary.failed + summary.skipped
             let ran = summary.finished + summary.failed
             let elapsed = Date().timeIntervalSince(started)
-            var text = "\(done)/\(total) trials, \(Self.duration(elapsed)) elapsed"
+            var text = "\(done)/\(total) \(unit), \(Self.duration(elapsed)) elapsed"
             if ran > 0, done < total { text += ", about \(Self.duration(elapsed / Double(ran) * Double(total - done))) left" }
             return text
         }

@@ -139,6 +139,11 @@ struct StudyRun: ParsableCommand {
             continues from the step where it stopped, to the same result as if it never had, and \
             the search proposes the same next trials. Results do not depend on --threads.
 
+            A search with 'fidelity' (successive halving, Hyperband) trains every trial to its \
+            first rung and continues only the best, from their checkpoints; the plan counts \
+            its epochs and the runs to each rung. --preset NAME patches every spec with \
+            DIR/presets/NAME.yaml before any --set (give 'study report' the same flags).
+
             --filter KEY=VALUE keeps experiments by budget (1M, 3.16M), family (CNN-2), role \
             (student, baseline, teacher) or name; repeat a key for alternatives. --shard I/N \
             runs a deterministic slice (I from 1 to N) balanced by estimated cost, so a \
