@@ -15,6 +15,9 @@ public enum Runner {
         public var resume: String?
         public var threads: Int?
         public var runsRoot = "runs"
+        /// Where a `teacher: {trained: ...}` keeps its members and logits (default
+        /// `<runsRoot>/teachers`; a study uses `<results>/teachers`).
+        public var teacherCache: String?
         /// `--set PATH=VALUE`: values replaced in the spec before it is hashed, so the run
         /// directory records the spec that actually ran (`train.seed=2` for another member).
         public var settings: [(path: String, text: String)] = []
@@ -111,8 +114,15 @@ public enum Runner {
     /// in memory with its searched values in place).
     public static func run(spec: Spec, analysis: ModelAnalysis, options: Options, log: @escaping (String) -> Void,
                            isTerminal: Bool) throws(Failure) -> TrainingResult {
+        var spec = spec
         guard let dataConfig = spec.data, let train = spec.train else {
             throw Failure(message: "\(spec.file): compile-and-run needs 'data' and 'train' sections", exitCode: 1, report: nil)
+        }
+        if case .trained(let teacher, let members)? = spec.teacher, train.loss.needsTeacher {
+            let threads = options.threads ?? train.threads ?? ProcessInfo.processInfo.activeProcessorCount
+            let resolved = try TeacherCache.resolve(teacher.value, members: members, root: options.teacherCache ?? options.runsRoot + "/teachers",
+                                                    threads: threads, log: log)
+            spec = try substituting(resolved.directory, in: spec)
         }
         let file = spec.file
 
@@ -164,6 +174,15 @@ public enum Runner {
         } catch {
             throw Failure(message: "\(error)", exitCode: 2, report: nil)
         }
+    }
+
+    /// The spec with its trained teacher replaced by the exported logits in `export`.
+    public static func substituting(_ export: String, in spec: Spec) throws(Failure) -> Spec {
+        let (substituted, diagnostics) = TeacherCache.substitute(export, in: spec)
+        guard let substituted else {
+            throw Failure(message: "", exitCode: 1, report: LintReport(files: [spec.file], diagnostics: diagnostics, unreadable: []))
+        }
+        return substituted
     }
 
     /// Where a run resumes: the mid-epoch checkpoint a signal left, if it continues the last

@@ -83,7 +83,21 @@ extension Lowerer {
     }
 
     mutating func lowerTeacher(_ node: Node, relativeTo directory: String) -> Teacher? {
-        guard let teacher = mapping(node, "teacher", allowed: ["logits", "ensemble"]) else { return nil }
+        guard let teacher = mapping(node, "teacher", allowed: ["logits", "ensemble", "trained"]) else { return nil }
+        let given = ["logits", "ensemble", "trained"].filter { teacher[$0] != nil }
+        if given.count > 1, let second = teacher[given[1]] {
+            diagnostics.error(
+                .conflictingOptions, "'teacher' gives both '\(given[0])' and '\(given[1])'", at: second.location,
+                notes: [DiagnosticNote("keep one: precomputed logits, trained runs whose logits are averaged, or a teacher spec to train")])
+            return nil
+        }
+        if let trained = teacher["trained"] {
+            guard let body = mapping(trained, "teacher.trained", allowed: ["spec", "members"]) else { return nil }
+            let spec = required(body, "spec", in: "teacher.trained").flatMap { path($0, "teacher.trained.spec", relativeTo: directory) }
+            let members = int(in: body, "members", "teacher.trained.members", default: 1, min: 1, max: 64)
+            guard let spec, let members else { return nil }
+            return .trained(spec: spec, members: members)
+        }
         switch (teacher["logits"], teacher["ensemble"]) {
         case (_?, let ensemble?):
             diagnostics.error(
@@ -105,7 +119,7 @@ extension Lowerer {
             let paths = runs.compactMap { path($0, "teacher.ensemble", relativeTo: directory) }
             return paths.count == runs.count ? .ensemble(paths) : nil
         case (nil, nil):
-            diagnostics.error(.missingKey, "'teacher' needs 'logits' or 'ensemble'", at: teacher.location)
+            diagnostics.error(.missingKey, "'teacher' needs 'logits', 'ensemble' or 'trained'", at: teacher.location)
             return nil
         }
     }

@@ -3,7 +3,7 @@ import MimicVocabulary
 import MimicYAML
 
 extension Lowerer {
-    static let trainKeys = ["loss", "optimizer", "init", "batch", "epochs", "schedule", "seed", "tested", "lookahead", "tta", "threads"]
+    static let trainKeys = ["loss", "optimizer", "init", "batch", "epochs", "schedule", "seed", "tested", "lookahead", "tta", "threads", "clip-grad-norm"]
 
     mutating func lowerTrain(_ node: Node) -> TrainConfig? {
         guard let train = mapping(node, "train", allowed: Self.trainKeys) else { return nil }
@@ -28,8 +28,10 @@ extension Lowerer {
         if let node = train["threads"], node.scalar?.text != "auto" {
             threads = int(node, "train.threads", min: 1).map { .some($0) } ?? nil
         }
+        let clip: Double?? = train["clip-grad-norm"].map { double($0, "train.clip-grad-norm", above: 0).map { .some($0) } ?? nil }
+            ?? .some(nil)
         guard let loss, let lossNode, let optimizer, let initScale, let batch, let epochs, let schedule,
-            let seed, let tested, let threads, let lookahead, let tta
+            let seed, let tested, let threads, let lookahead, let tta, let clip
         else { return nil }
         if case .oneCycle(_, _, _, .some) = schedule, case .sgd(_, let momentum, _, _) = optimizer, momentum == 0,
            let node = train["schedule"] {
@@ -41,7 +43,7 @@ extension Lowerer {
             loss: loss, lossLocation: lossNode.location, optimizer: optimizer, groups: lowered?.groups ?? ParameterGroups(),
             initScheme: initialisation?.scheme ?? .glorot, initScale: initScale, batch: batch,
             epochs: epochs, schedule: schedule, seed: seed, tested: tested, lookahead: lookahead, tta: tta, threads: threads,
-            location: train.location)
+            clipGradientNorm: clip, location: train.location)
     }
 
     private mutating func lowerLoss(_ node: Node) -> LossKind? {

@@ -124,7 +124,12 @@ public enum SpecJSONSchema {
           "train": {"type": "string", "minLength": 1},
           "test": {"type": "string", "minLength": 1},
           "train-flip": {"type": "string", "minLength": 1}}},
-        "ensemble": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}
+        "ensemble": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+        "trained": {"type": "object", "additionalProperties": false, "required": ["spec"],
+          "description": "A teacher spec trained as 'members' runs (seeds 1..members), its logits exported once and cached.",
+          "properties": {
+            "spec": {"type": "string", "minLength": 1},
+            "members": {"type": "integer", "minimum": 1, "maximum": 64, "default": 1}}}
       }
     },
     "train": {
@@ -201,7 +206,9 @@ public enum SpecJSONSchema {
             "power": {"type": "number", "minimum": 0, "default": 3}}},
         "tta": {"enum": ["none", "flip", "flip-shift"], "default": "none",
           "description": "Views of each test image whose logits are averaged (also by 'mimicc logits')."},
-        "threads": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}], "default": "auto"}
+        "threads": {"oneOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}], "default": "auto"},
+        "clip-grad-norm": {"type": "number", "exclusiveMinimum": 0,
+          "description": "Scale each step's gradients (all parameters together) down to this L2 norm when above it."}
       }
     },
     "search": {

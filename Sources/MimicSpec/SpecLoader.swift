@@ -122,7 +122,7 @@ public final class SpecLoader {
     /// its `adam` replaces an inherited `sgd`).
     static let alternatives: [String: Set<String>] = [
         "model": ["layers", "architecture"],
-        "teacher": ["logits", "ensemble"],
+        "teacher": ["logits", "ensemble", "trained"],
         "train.loss": ["mimic", "cross-entropy", "kd"],
         "train.optimizer": ["sgd", "adam"],
         "train.schedule": ["constant", "step", "cosine", "plateau", "one-cycle", "warmup-linear"],

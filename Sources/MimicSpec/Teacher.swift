@@ -7,4 +7,7 @@ public enum Teacher: Sendable, Equatable {
     case logits(train: Located<String>, test: Located<String>, trainFlipped: Located<String>?)
     /// Trained mimicc run directories whose logits are averaged on the student's batch.
     case ensemble([Located<String>])
+    /// A teacher spec trained as `members` runs (seeds 1 ... members) whose logits are
+    /// exported once and cached (`TeacherCache`); the student mimics their mean.
+    case trained(spec: Located<String>, members: Int)
 }

@@ -116,5 +116,8 @@ public struct TrainConfig: Sendable, Equatable {
     public var tta: TestTimeAugmentation = .none
     /// nil means all cores.
     public var threads: Int?
+    /// Scale each step's gradient down to this L2 norm (over all parameters) when it is
+    /// larger: a spike cannot throw the weights out of the basin. nil: no clipping.
+    public var clipGradientNorm: Double?
     public var location: SourceLocation
 }

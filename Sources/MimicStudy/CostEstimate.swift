@@ -60,7 +60,9 @@ extension Experiment {
 
 /// `mimicc study run --dry-run` and the header of a real run: one line per experiment.
 public enum PlanRenderer {
-    public static func render(_ plan: StudyPlan, trials: [TrialRecord], estimate: CostEstimate?, jobs: Int) -> String {
+    /// `teachers`: where trained teachers are cached, to say which must train first.
+    public static func render(_ plan: StudyPlan, trials: [TrialRecord], estimate: CostEstimate?, jobs: Int,
+                              teachers: String? = nil) -> String {
         var out = "study \(plan.directory): \(plan.experiments.count) experiment(s), "
         out += "\(plan.experiments.reduce(0) { $0 + $1.trials }) trial(s)"
         let runs = plan.experiments.reduce(0) { $0 + $1.schedule.runs }
@@ -90,12 +92,30 @@ public enum PlanRenderer {
         }
         out += line(header)
         for row in rows { out += line(row) }
+        if let teachers { out += teacherLines(plan, root: teachers) }
         if let estimate {
             out += String(format: "throughput probe: each experiment trained a few steps on %d thread(s) (img/s above), %.0f s\n",
                           estimate.threads, estimate.probeSeconds)
             out += "estimated time for the remaining trials: \(SharedState.duration(total)) on one machine"
             if jobs > 1 { out += " (jobs share its cores, so --jobs does not shorten it much)" }
             out += "\n"
+        }
+        return out
+    }
+
+    /// One line per trained teacher of the plan: cached, or to be trained before its
+    /// students (not in the estimate).
+    static func teacherLines(_ plan: StudyPlan, root: String) -> String {
+        var out = "", seen: Set<String> = []
+        for e in plan.experiments {
+            guard case .trained(let file, let members)? = e.spec.teacher, seen.insert("\(file.value) x\(members)").inserted,
+                  let export = try? TeacherCache.exportDirectory(of: file.value, members: members, root: root)
+            else { continue }
+            if FileManager.default.fileExists(atPath: export + "/" + TeacherExport.recordFile) {
+                out += "teacher \(file.value) x\(members): cached in \(export)\n"
+            } else {
+                out += "teacher \(file.value) x\(members): its members train first, into \(root) (not in the estimate)\n"
+            }
         }
         return out
     }

@@ -27,10 +27,10 @@ public struct StudyPlan: Sendable {
     }
 
     /// Plans the study, or returns the lint report when any spec has errors.
-    /// `preset` (`--preset cpu`) patches every spec, then `overrides` (`--set train.epochs=8`)
-    /// replace values in every spec that writes them, before hashing: a preset or overridden
-    /// study is a different set of experiments.
-    public static func make(directory: String, filters: [StudyFilter] = [], preset: SpecPreset? = nil,
+    /// `presets` (`--preset cpu`, in order) patch every spec, then `overrides` (`--set
+    /// train.epochs=8`) replace values in every spec that writes them, before hashing: a
+    /// preset or overridden study is a different set of experiments.
+    public static func make(directory: String, filters: [StudyFilter] = [], presets: [SpecPreset] = [],
                             overrides: [StudyOverride] = [], strict: Bool = false) -> Result<StudyPlan, LintFailure> {
         let loader = SpecLoader()
         let report = Linter.lint([directory], strict: strict, loader: loader)
@@ -39,17 +39,17 @@ public struct StudyPlan: Sendable {
         var duplicates: [(String, String)] = []
         var seen: [String: String] = [:]
         var overrideErrors: [Diagnostic] = []
-        for file in report.files where !SpecPreset.isPreset(file) {
+        files: for file in report.files where !SpecPreset.isPreset(file) {
             guard let result = try? Frontend.run(file, loader: loader), var spec = result.spec, !spec.isAbstract,
                 var analysis = result.analysis
             else { continue }
-            if let preset {
+            for preset in presets {
                 let patched = preset.apply(to: spec, family: spec.study?.family ?? spec.name)
                 let model = patched.spec?.model.map { ModelAnalysis.analyze($0) }
                 let errors = (patched.diagnostics + (model?.diagnostics ?? [])).filter { $0.severity == .error }
                 guard errors.isEmpty, let newSpec = patched.spec, let newAnalysis = model?.analysis else {
                     overrideErrors += errors
-                    continue
+                    continue files
                 }
                 spec = newSpec
                 analysis = newAnalysis
@@ -66,7 +66,19 @@ public struct StudyPlan: Sendable {
                 spec = newSpec
                 analysis = newAnalysis
             }
-            let hash = Self.contentHash(spec)
+            var hash = Self.contentHash(spec)
+            if case .trained(let teacher, let members)? = spec.teacher {
+                // The teacher's content is part of the experiment: an edited teacher spec is
+                // a new teacher, so its students are new experiments too.
+                do {
+                    let teacherHash = try TeacherCache.hash(of: teacher.value)
+                    hash = SHA256.hexString(SHA256.hash(Array("\(hash) teacher \(teacherHash) x\(members)".utf8)))
+                } catch {
+                    overrideErrors += error.report?.diagnostics ?? [.error(.missingKey, "teacher.trained.spec: \(error.message)",
+                                                                          at: teacher.location)]
+                    continue
+                }
+            }
             if let first = seen[hash] {
                 duplicates.append((file, first))
                 continue

@@ -1,4 +1,5 @@
 import Foundation
+import MimicDriver
 import MimicStore
 
 /// The results of a study, cell by cell: for each family and budget, the finished trials
@@ -43,7 +44,10 @@ public struct StudyReport: Sendable {
     public var missing: [Cell] { cells.filter { $0.ranked.isEmpty } }
 
     /// Builds the report from the plan (which says what should exist) and the store's trials.
-    public static func make(plan: StudyPlan, trials: [TrialRecord], published: PublishedNumbers?) -> StudyReport {
+    /// `teachers` (the study's `<results>/teachers`) adds a teacher row for every trained
+    /// teacher the students mimic: the ensemble's test accuracy from its `teacher.json`.
+    public static func make(plan: StudyPlan, trials: [TrialRecord], published: PublishedNumbers?,
+                            teachers: String? = nil) -> StudyReport {
         struct Key: Hashable { var family: String, role: String, budget: Int? }
         var planned: [Key: (trials: Int, top: Int, hashes: Set<String>)] = [:]
         var order: [Key] = []
@@ -67,10 +71,13 @@ public struct StudyReport: Sendable {
                               failed: mine.count { $0.status == .failed }, planned: entry.trials, top: entry.top,
                               ranked: best.map { $0.testAccuracy! }, params: params))
         }
+        if let teachers { cells += trainedTeachers(plan, root: teachers) }
         let roleOrder = ["student": 0, "baseline": 1, "teacher": 2]
         var families: [String] = []
         let preferred = published?.families ?? []
-        for family in (preferred + order.sorted { (roleOrder[$0.role] ?? 3, $0.family) < (roleOrder[$1.role] ?? 3, $1.family) }
+        let keys = order + cells.filter { $0.role == "teacher" && !order.contains(Key(family: $0.family, role: $0.role, budget: $0.budget)) }
+            .map { Key(family: $0.family, role: $0.role, budget: $0.budget) }
+        for family in (preferred + keys.sorted { (roleOrder[$0.role] ?? 3, $0.family) < (roleOrder[$1.role] ?? 3, $1.family) }
             .map(\.family)) where !families.contains(family) && cells.contains(where: { $0.family == family }) {
             families.append(family)
         }
@@ -78,5 +85,24 @@ public struct StudyReport: Sendable {
         let studentBudgets = cells.filter { $0.role == "student" }.compactMap(\.budget)
         let budgets = Array(Set(studentBudgets.isEmpty ? cells.compactMap(\.budget) : studentBudgets)).sorted()
         return StudyReport(cells: cells, families: families, budgets: budgets, published: published)
+    }
+
+    /// One cell per distinct trained teacher of the plan's students: "<teacher> x<members>",
+    /// role teacher, its ensemble's test accuracy once exported (missing until then).
+    static func trainedTeachers(_ plan: StudyPlan, root: String) -> [Cell] {
+        var cells: [Cell] = []
+        for e in plan.experiments {
+            guard case .trained(let file, let members)? = e.spec.teacher,
+                  let export = try? TeacherCache.exportDirectory(of: file.value, members: members, root: root)
+            else { continue }
+            let name = "Teacher: " + ((file.value as NSString).lastPathComponent as NSString).deletingPathExtension + " x\(members)"
+            guard !cells.contains(where: { $0.family == name }) else { continue }
+            let record = FileManager.default.contents(atPath: export + "/" + TeacherExport.recordFile)
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            let accuracy = record?["ensemble_test_accuracy"] as? Double
+            cells.append(Cell(family: name, role: "teacher", budget: nil, finished: accuracy == nil ? 0 : 1, failed: 0, planned: 1,
+                              top: 1, ranked: accuracy.map { [$0] } ?? [], params: 0))
+        }
+        return cells
     }
 }

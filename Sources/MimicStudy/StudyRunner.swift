@@ -1,5 +1,6 @@
 import Foundation
 import MimicBasics
+import MimicDriver
 import MimicSearch
 import MimicSema
 import MimicSpec
@@ -14,6 +15,8 @@ public struct StudyRunner: Sendable {
     public var storePath: String
     /// Where trial run directories go: `<runs>/<spec-name>-<hash>/trial-NNN`.
     public var runsDirectory: String
+    /// Where trained teachers (`teacher: {trained: ...}`) keep their members and logits.
+    public var teachersDirectory: String?
     public var jobs = 1
     public var threads = ProcessInfo.processInfo.activeProcessorCount
 
@@ -63,8 +66,9 @@ public struct StudyRunner: Sendable {
     /// Runs an experiment's search bracket by bracket and rung by rung (one rung of one
     /// bracket without `search.fidelity`). Every decision is recomputed from the store, so a
     /// study run again skips what is done and continues what was stopped.
-    private func runExperiment(_ e: Experiment, store: ResultsStore, executor: TrialExecutor, threads: Int, state: SharedState,
+    private func runExperiment(_ original: Experiment, store: ResultsStore, executor: TrialExecutor, threads: Int, state: SharedState,
                                log: @escaping @Sendable (String) -> Void) throws(StudyError) {
+        guard let e = try withTeacher(original, threads: threads, state: state, log: log) else { return }
         var search = ExperimentSearch(e, records: try storeCall { try store.trials(experiment: e.hash) })
         for bracket in search.schedule.brackets {
             var participants = Array(bracket.trials)
@@ -86,6 +90,29 @@ public struct StudyRunner: Sendable {
                     else { return }
                 }
             }
+        }
+    }
+
+    /// The experiment with a trained teacher's logits in place of the teacher spec, training
+    /// and exporting the members first if no earlier run (of this study or another sharing
+    /// the cache) did; nil when a signal stopped the teacher's training.
+    private func withTeacher(_ e: Experiment, threads: Int, state: SharedState,
+                             log: @escaping @Sendable (String) -> Void) throws(StudyError) -> Experiment? {
+        guard case .trained(let teacher, let members)? = e.spec.teacher else { return e }
+        let root = teachersDirectory ?? (runsDirectory as NSString).deletingLastPathComponent + "/teachers"
+        do throws(Runner.Failure) {
+            let resolved = try TeacherCache.resolve(teacher.value, members: members, root: root, threads: threads,
+                                                    log: { log("\(e.name): " + $0) })
+            var changed = e
+            changed.spec = try Runner.substituting(resolved.directory, in: e.spec)
+            return changed
+        } catch where error.isInterruption {
+            state.stop()
+            log("\(e.name): the teacher's training was \(error.message); run the study again to resume it")
+            return nil
+        } catch {
+            throw StudyError("\(e.name): its teacher \(teacher.value): "
+                             + (error.message.isEmpty ? error.report.map { LintRenderer.render($0, as: .text).stderr } ?? "" : error.message))
         }
     }
 
@@ -136,7 +163,7 @@ public struct StudyRunner: Sendable {
                 log: { log("  \(e.name) #\(index + 1): \($0)") })
         }
         switch outcome {
-        case .finished(let validation, let test, let params, let epochs, let seconds, let complete):
+        case .finished(let validation, let test, let params, let epochs, let seconds, let complete, let note):
             record.status = .done
             record.validationAccuracy = validation
             record.testAccuracy = test
@@ -144,10 +171,11 @@ public struct StudyRunner: Sendable {
             record.epochs = epochs
             record.seconds = seconds
             record.complete = complete
+            record.reason = note
             if search.isMultiFidelity { record.rungScores[rung] = validation }
             state.record(.finished)
-            log(String(format: "%@ %@: validation %.2f%%, test %.2f%%, %.0f s  [%@]", label, complete ? "done" : "paused",
-                       100 * validation, 100 * test, seconds, state.progress))
+            log(String(format: "%@ %@: validation %.2f%%, test %.2f%%, %.0f s  [%@]", label,
+                       note.map { "done (\($0))" } ?? (complete ? "done" : "paused"), 100 * validation, 100 * test, seconds, state.progress))
         case .failed(let reason):
             record.status = .failed
             record.reason = reason

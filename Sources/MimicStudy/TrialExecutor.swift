@@ -21,7 +21,8 @@ public struct TrialJob: Sendable {
 public enum TrialOutcome: Sendable {
     /// `complete` is false for a trial paused at its rung, which a promotion may continue;
     /// `seconds` counts every rung the trial has trained.
-    case finished(validation: Double, test: Double, params: Int, epochs: Int, seconds: Double, complete: Bool)
+    /// `note` says why a trial ended early (a divergence scored by its best epoch).
+    case finished(validation: Double, test: Double, params: Int, epochs: Int, seconds: Double, complete: Bool, note: String? = nil)
     /// The trial cannot give a result (diverged, impossible budget, bad data): recorded, and
     /// the search goes on.
     case failed(String)

@@ -92,6 +92,7 @@ extension Trainer {
                     message: "the loss became \(trainer.loss) at epoch \(epoch), step \(step + 1); training stopped. \(kept(epoch)); "
                         + "lower the learning rate")
             }
+            if let clip = train.clipGradientNorm { GradientClip.apply(trainer.gradients, maxNorm: clip) }
             optimizer.step(parameters: trainer.parameters.baseAddress!, gradients: trainer.gradients.baseAddress!,
                            lr: schedule.rate(step: step, stepsPerEpoch: steps),
                            momentum: schedule.momentum(step: step, stepsPerEpoch: steps))

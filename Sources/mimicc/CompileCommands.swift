@@ -173,7 +173,10 @@ struct CompileAndRun: ParsableCommand {
             the best validation checkpoint is the one tested (the last, with train.tested: \
             last). --set PATH=VALUE replaces a value the spec writes before it is hashed \
             (--set train.seed=2 trains another member of an ensemble). Results go to result.json in \
-            the run directory (runs/<name>/<time>/, or --out). Ctrl-C or SIGTERM (a \
+            the run directory (runs/<name>/<time>/, or --out). A spec whose teacher is \
+            'trained: {spec, members}' first trains the teacher's members (seeds 1..members) and \
+            exports their logits into --teacher-cache (default runs/teachers), unless an earlier \
+            run left them there. Ctrl-C or SIGTERM (a \
             scheduler's preemption, scancel, time limit or eviction) stops after the current \
             step and saves a mid-epoch checkpoint; a second signal exits at once. --resume DIR \
             continues a run from where it stopped, to the same parameters as a run that never \
@@ -198,6 +201,9 @@ struct CompileAndRun: ParsableCommand {
             help: "PATH=VALUE: replace a value the spec writes (train.seed=2); a resumed run needs the same.")
     var settings: [String] = []
 
+    @Option(help: ArgumentHelp("Where a trained teacher's members and logits are kept (default: runs/teachers).", valueName: "DIR"))
+    var teacherCache: String?
+
     func validate() throws {
         if out != nil && resume != nil { throw ValidationError("give --out or --resume, not both") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
@@ -210,6 +216,7 @@ struct CompileAndRun: ParsableCommand {
         options.out = out
         options.resume = resume
         options.threads = threads
+        options.teacherCache = teacherCache
         options.settings = try parseOverrides(settings).map { ($0.path, $0.value) }
         Runner.installInterruptHandler()
         do {

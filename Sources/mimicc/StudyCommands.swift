@@ -44,14 +44,15 @@ struct StudySelection: ParsableArguments {
             help: "PATH=VALUE: replace a value in every spec that writes it (train.epochs=8); report needs the run's.")
     var overrides: [String] = []
 
-    @Option(help: ArgumentHelp("Patch every spec with DIR/presets/NAME.yaml (applied before --set); report needs the run's.",
+    @Option(name: .customLong("preset"),
+            help: ArgumentHelp("Patch every spec with DIR/presets/NAME.yaml (repeatable, in order, before --set); report needs the run's.",
                                valueName: "NAME"))
-    var preset: String?
+    var presets: [String] = []
 
     func validate() throws {
         _ = try parseFilters(filters)
         _ = try parseOverrides(overrides)
-        if let preset, !FileManager.default.fileExists(atPath: StudyPreset.path(preset, in: directory)) {
+        for preset in presets where !FileManager.default.fileExists(atPath: StudyPreset.path(preset, in: directory)) {
             let available = StudyPreset.available(in: directory)
             throw ValidationError("no preset '\(preset)': \(StudyPreset.path(preset, in: directory)) does not exist; "
                                   + (available.isEmpty ? "\(directory) has no presets/ directory"
@@ -61,12 +62,12 @@ struct StudySelection: ParsableArguments {
 
     /// The plan, or every lint error printed and exit 1.
     func plan() throws -> StudyPlan {
-        try planStudy(directory, filters: try parseFilters(filters), preset: try loadPreset(), overrides: try parseOverrides(overrides))
+        try planStudy(directory, filters: try parseFilters(filters), presets: try presets.map(loadPreset),
+                      overrides: try parseOverrides(overrides))
     }
 
-    /// The preset named by --preset, or its errors printed and exit 1 (2 if unreadable).
-    func loadPreset() throws -> StudyPlan.Preset? {
-        guard let preset else { return nil }
+    /// A preset named by --preset, or its errors printed and exit 1 (2 if unreadable).
+    func loadPreset(_ preset: String) throws -> StudyPlan.Preset {
         let loaded: Result<StudyPlan.Preset, StudyPlan.LintFailure>
         do { loaded = try StudyPreset.load(preset, in: directory) } catch {
             printError("mimicc: error: \(error.message)\n")
@@ -101,8 +102,8 @@ func parseOverrides(_ texts: [String]) throws -> [StudyOverride] {
     }
 }
 
-func planStudy(_ directory: String, filters: [StudyFilter], preset: StudyPlan.Preset? = nil, overrides: [StudyOverride]) throws -> StudyPlan {
-    switch StudyPlan.make(directory: directory, filters: filters, preset: preset, overrides: overrides) {
+func planStudy(_ directory: String, filters: [StudyFilter], presets: [StudyPlan.Preset] = [], overrides: [StudyOverride]) throws -> StudyPlan {
+    switch StudyPlan.make(directory: directory, filters: filters, presets: presets, overrides: overrides) {
     case .success(let plan): return plan
     case .failure(let failure):
         let report = failure.report
@@ -142,7 +143,11 @@ struct StudyRun: ParsableCommand {
             A search with 'fidelity' (successive halving, Hyperband) trains every trial to its \
             first rung and continues only the best, from their checkpoints; the plan counts \
             its epochs and the runs to each rung. --preset NAME patches every spec with \
-            DIR/presets/NAME.yaml before any --set (give 'study report' the same flags).
+            DIR/presets/NAME.yaml before any --set; repeat it to combine presets, applied in \
+            order (give 'study report' the same flags). A student whose teacher is \
+            'trained: {spec, members}' waits for that teacher: its members are trained (or \
+            found) in <results>/teachers and their logits exported once, and shards that need \
+            the same member take turns on a lock file instead of training it twice.
 
             --filter KEY=VALUE keeps experiments by budget (1M, 3.16M), family (CNN-2), role \
             (student, baseline, teacher) or name; repeat a key for alternatives. --shard I/N \
@@ -197,9 +202,11 @@ struct StudyRun: ParsableCommand {
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let estimate = noProbe ? nil : CostEstimate.probe(plan, threads: threads)
         let trials = (try? store.allTrials()) ?? []
-        FileStream.standardOutput.write(PlanRenderer.render(plan, trials: trials, estimate: estimate, jobs: jobs))
+        FileStream.standardOutput.write(PlanRenderer.render(plan, trials: trials, estimate: estimate, jobs: jobs,
+                                                            teachers: results + "/teachers"))
         if dryRun { return }
         var runner = StudyRunner(storePath: store.path, runsDirectory: results + "/runs")
+        runner.teachersDirectory = results + "/teachers"
         runner.jobs = jobs
         runner.threads = threads
         MimicDriver.Runner.installInterruptHandler()
@@ -262,7 +269,8 @@ struct StudyReportCommand: ParsableCommand {
             printError("mimicc: error: results store '\(path)': \(error)\n")
             throw ExitCode(2)
         }
-        let report = StudyReport.make(plan: plan, trials: trials, published: published)
+        let report = StudyReport.make(plan: plan, trials: trials, published: published,
+                                      teachers: location.resultsDirectory(for: directory) + "/teachers")
         let heading = title ?? "mimicc study: \(directory)"
         let markdown = "# \(heading)\n\n" + ReportTables.markdown(report)
         let svg = FigureSVG.render(report, title: heading)

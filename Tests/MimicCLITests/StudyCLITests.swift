@@ -52,6 +52,40 @@ final class StudyCLITests: CLITestCase {
         XCTAssertTrue(rest.stdout.contains("study: 2 trial(s) trained, 0 failed, 2 already done"), rest.stdout)
     }
 
+    /// `--preset` runs the study through a preset, with a multi-fidelity search, and
+    /// `study report` needs the same flag to find its experiments; a missing or malformed
+    /// preset is a clear error.
+    func testPresetsRunWithSuccessiveHalvingAndAreChecked() throws {
+        try writeStudy()
+        try FileManager.default.createDirectory(atPath: temporary + "/study/presets", withIntermediateDirectories: true)
+        try """
+            description: four trials, halved
+            patch:
+              train: {epochs: 4}
+              search: {trials: 4, fidelity: {min-epochs: 1, reduction: 2}}
+            """.write(toFile: temporary + "/study/presets/halving.yaml", atomically: true, encoding: .utf8)
+        let run = try mimicc("study", "run", "study", "--filter", "family=CNN-1", "--preset", "halving", "--no-probe")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("1 experiment(s), 4 trial(s), 7 rung run(s)"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("study: 7 trial(s) trained, 0 failed"), run.stdout)
+        XCTAssertTrue(run.stderr.contains("go on to the rung of 2 epochs"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("goes on to the rung of 4 epochs"), run.stderr)
+        let report = try mimicc("study", "report", "study", "--filter", "family=CNN-1", "--preset", "halving")
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(report.stdout.contains("| CNN-1 | student | 20k | 4/0/4 |"), report.stdout)
+        let without = try mimicc("study", "report", "study", "--filter", "family=CNN-1")
+        XCTAssertTrue(without.stdout.contains("Missing (no finished trial): CNN-1 student at 20k"), without.stdout)
+
+        let missing = try mimicc("study", "run", "study", "--preset", "fast", "--dry-run")
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.contains("no preset 'fast': study/presets/fast.yaml does not exist; available: halving"),
+                      missing.stderr)
+        try "patch: [1, 2]\n".write(toFile: temporary + "/study/presets/bad.yaml", atomically: true, encoding: .utf8)
+        let bad = try mimicc("study", "run", "study", "--preset", "halving", "--dry-run")
+        XCTAssertEqual(bad.status, 1, "lint checks every preset of the study")
+        XCTAssertTrue(bad.stderr.contains("study/presets/bad.yaml:1:8: error: 'patch' must be a mapping"), bad.stderr)
+    }
+
     func testShardsMergeIntoOneDatabase() throws {
         try writeStudy()
         for i in 1...2 {

@@ -47,7 +47,7 @@ final class PresetTests: XCTestCase {
                     train.optimizer.sgd.lr: null
             """)
         XCTAssertEqual(quick.description, "fewer epochs, a narrower rate for the MLPs, no rate search for the CNNs")
-        let plan = try StudyPlan.make(directory: directory, preset: quick).get()
+        let plan = try StudyPlan.make(directory: directory, presets: [quick]).get()
         XCTAssertEqual(plan.experiments.map(\.name), ["cnn", "mlp"], "the preset file is not an experiment")
         XCTAssertTrue(zip(plan.experiments, plain.experiments).allSatisfy { $0.hash != $1.hash }, "patched specs are new experiments")
         for e in plan.experiments {
@@ -77,7 +77,7 @@ final class PresetTests: XCTestCase {
         try FileManager.default.removeItem(atPath: directory + "/presets/typo.yaml")
         // A value the specs then reject points into the preset.
         let negative = try preset("patch:\n  train: {epochs: -1}\n")
-        guard case .failure(let rejected) = StudyPlan.make(directory: directory, preset: negative) else { return XCTFail("planned") }
+        guard case .failure(let rejected) = StudyPlan.make(directory: directory, presets: [negative]) else { return XCTFail("planned") }
         XCTAssertEqual(rejected.report.diagnostics.first?.location?.file, directory + "/presets/quick.yaml")
         XCTAssertEqual(rejected.report.diagnostics.first?.location?.line, 2)
         XCTAssertThrowsError(try StudyPreset.load("missing", in: directory))
