@@ -63,10 +63,11 @@ struct ExperimentSearch {
     }
 
     /// The trials of `participants` that go on from the rung of `epochs`: the `count` best
-    /// by their score there, among those paused at it (a trial that ended cannot go on).
+    /// by their score there, among those paused at it (a trial that ended cannot go on; one
+    /// stopped while training past it still counts with its score there).
     func promoted(from participants: [Int], rung epochs: Int, count: Int) -> [Int] {
         let candidates = participants.compactMap { trial -> (trial: Int, score: Double)? in
-            guard let r = records[trial], r.status == .done, let score = r.rungScores[epochs],
+            guard let r = records[trial], r.status != .failed, let score = r.rungScores[epochs],
                   !(r.complete && (r.epochs ?? 0) <= epochs)
             else { return nil }
             return (trial, score)

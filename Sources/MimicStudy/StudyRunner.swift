@@ -122,7 +122,8 @@ public struct StudyRunner: Sendable {
                           store: ResultsStore, executor: TrialExecutor, threads: Int, state: SharedState,
                           log: @escaping @Sendable (String) -> Void) throws(StudyError) -> Bool {
         let existing = search.record(index)
-        if let existing, existing.status != .running, existing.hasReached(rung) {
+        // A trial stopped while training past this rung has its score here already.
+        if let existing, existing.status != .running && existing.hasReached(rung) || existing.rungScores[rung] != nil {
             state.record(.skipped)
             return true
         }

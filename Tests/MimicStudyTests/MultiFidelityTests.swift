@@ -18,6 +18,8 @@ final class CurveExecutor: TrialExecutor, @unchecked Sendable {
     private let lock = NSLock()
     private var interrupted = false
     private(set) var trainedEpochs = 0
+    /// Jobs that asked for no more epochs than the run already had (a rung run again).
+    private(set) var backwards = 0
     private(set) var seeds: [Int: Int] = [:]
 
     init(epochs: Int, interruptAtRung: Int? = nil) {
@@ -37,6 +39,7 @@ final class CurveExecutor: TrialExecutor, @unchecked Sendable {
         let target = job.epochLimit ?? epochs
         let stop: Bool = lock.withLock {
             seeds[job.index] = job.spec.train?.seed
+            if target <= from { backwards += 1 }
             if let rung = interruptAtRung, target == rung, !interrupted {
                 interrupted = true
                 return true
@@ -152,8 +155,10 @@ final class MultiFidelityTests: XCTestCase {
         XCTAssertEqual(stopped.count, 1)
         XCTAssertEqual(stopped.first?.rungScores.keys.sorted(), [1], "stopped while training from rung 1 to rung 3")
         let log = LogLines()
-        _ = try run(study, "killed.sqlite", CurveExecutor(epochs: 9), log: log.append)
-        XCTAssertTrue(log.all.contains { $0.contains("resumes after it was stopped by the test") }, log.text)
+        let resumed = CurveExecutor(epochs: 9)
+        _ = try run(study, "killed.sqlite", resumed, log: log.append)
+        XCTAssertTrue(log.all.contains { $0.contains("trial") && $0.contains("resumes after it was stopped by the test") }, log.text)
+        XCTAssertEqual(resumed.backwards, 0, "the stopped trial continues at its rung, not at the one it had passed")
         func portable(_ db: String) throws -> [TrialRecord] { try records(db).map(\.portable) }
         XCTAssertEqual(try portable("killed.sqlite"), try portable("whole.sqlite"))
 
