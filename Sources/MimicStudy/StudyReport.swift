@@ -3,8 +3,8 @@ import MimicDriver
 import MimicStore
 
 /// The results of a study, cell by cell: for each family and budget, the finished trials
-/// ranked by validation accuracy (the search's objective) and the test accuracies of the
-/// best `top` of them, as Figure 1 of the paper plots them (best, mean of the top, and the
+/// ranked by validation accuracy (the search's objective; with successive halving, by the
+/// rung reached first) and the test accuracies of the best `top` of them, as Figure 1 of the paper plots them (best, mean of the top, and the
 /// last of the top; Table 2 shows the best).
 public struct StudyReport: Sendable {
     public struct Cell: Sendable, Equatable {
@@ -65,7 +65,12 @@ public struct StudyReport: Sendable {
             let entry = planned[key]!
             let mine = trials.filter { entry.hashes.contains($0.experiment) }
             let done = mine.filter { $0.status == .done && $0.validationAccuracy != nil && $0.testAccuracy != nil }
-            let best = done.sorted { ($0.validationAccuracy!, -$0.trial) > ($1.validationAccuracy!, -$1.trial) }.prefix(entry.top)
+            // A multi-fidelity search's answer is what survived its rungs: trials rank by the
+            // highest rung they reached, then by validation accuracy.
+            func rung(_ r: TrialRecord) -> Int { r.rungScores.keys.max() ?? 0 }
+            let best = done.sorted {
+                (rung($0), $0.validationAccuracy!, -$0.trial) > (rung($1), $1.validationAccuracy!, -$1.trial)
+            }.prefix(entry.top)
             let params = best.isEmpty ? 0 : best.reduce(0.0) { $0 + Double($1.params ?? 0) } / Double(best.count)
             cells.append(Cell(family: key.family, role: key.role, budget: key.budget, finished: done.count,
                               failed: mine.count { $0.status == .failed }, planned: entry.trials, top: entry.top,

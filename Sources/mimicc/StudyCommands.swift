@@ -229,7 +229,7 @@ struct StudyReportCommand: ParsableCommand {
         abstract: "Turn a study's results into the paper's Table 2 and Figure 1.",
         discussion: """
             For each family and budget, ranks the finished trials by validation accuracy (the \
-            search's objective) and reports the test accuracy of the best, the mean of the \
+            search's objective; with successive halving, by the rung reached first) and reports the test accuracy of the best, the mean of the \
             top N (the search's report.top) and the N-th, with the hard-target baselines and \
             the teacher. Prints the Markdown table and writes report.md, report.csv, \
             figure1.svg and a self-contained report.html to --out (default: <results>/report). \

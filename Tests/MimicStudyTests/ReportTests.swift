@@ -47,6 +47,28 @@ final class ReportTests: XCTestCase {
                       "\(csv)")
     }
 
+    /// With successive halving the finalist ranks first even if a trial stopped at a lower
+    /// rung had a higher validation accuracy there (a learning curve can start steep).
+    func testMultiFidelityTrialsRankByTheRungTheyReached() throws {
+        let (report, trials) = try report()
+        let fixture = try StudyFixture()
+        defer { fixture.remove() }
+        let plan = try fixture.plan()
+        let cnnA = try XCTUnwrap(plan.experiments.first { $0.name == "cnn-a" })
+        var records = trials.filter { $0.experiment == cnnA.hash }
+        for i in records.indices {
+            records[i].rungScores = [1: records[i].validationAccuracy!]
+            records[i].validationAccuracy = 0.9 - 0.01 * Double(i)
+        }
+        records[3].rungScores[4] = 0.5
+        records[3].validationAccuracy = 0.5
+        let ranked = StudyReport.make(plan: plan, trials: records, published: nil)
+        XCTAssertEqual(ranked.cell("CNN-1", "student", 20_000)?.ranked.first, records[3].testAccuracy, "the finalist first")
+        XCTAssertEqual(ranked.cell("CNN-1", "student", 20_000)?.ranked.dropFirst().first, records[0].testAccuracy,
+                       "then the best of the lower rung")
+        XCTAssertNotNil(report.cell("CNN-1", "student", 20_000))
+    }
+
     func testMissingCellsAreNamedAndPublishedNumbersAppearBesideOurs() throws {
         let published = PublishedNumbers(rows: [.init(family: "CNN-1", role: "student", budget: 20_000, best: 87.9, mean: 87.8, last: nil)],
                                          source: "paper.csv")
