@@ -1,10 +1,13 @@
-/// "Did you mean" suggestions, by Levenshtein distance over Unicode scalars.
+/// "Did you mean" suggestions, by edit distance over Unicode scalars.
 public enum Suggestion {
-    /// Edit distance between two strings (insertions, deletions, substitutions).
+    /// Edit distance between two strings: insertions, deletions, substitutions and swaps of
+    /// two neighbours (optimal string alignment), each one edit, since a swap ("widht",
+    /// "rnu") is the commonest typo.
     public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a.unicodeScalars), b = Array(b.unicodeScalars)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
+        var beforePrevious = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
@@ -12,8 +15,11 @@ public enum Suggestion {
             for j in 1...b.count {
                 let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], beforePrevious[j - 2] + 1)
+                }
             }
-            swap(&previous, &current)
+            (beforePrevious, previous, current) = (previous, current, beforePrevious)
         }
         return previous[b.count]
     }

@@ -16,6 +16,31 @@ struct Mimicc: ParsableCommand {
             """,
         version: MimicVersion.current,
         subcommands: [Lint.self, Inspect.self, Compile.self, CompileAndRun.self, BenchCommand.self, LogitsCommand.self, DataCommand.self, StudyCommand.self, Schema.self])
+
+    /// Parses and runs, after checking the command words: a mistyped subcommand is a usage
+    /// error that names the closest one.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let message = unknownSubcommand(arguments, under: Self.self, path: "mimicc") {
+            printError("Error: \(message)\n")
+            Foundation.exit(64)
+        }
+        Self.main(arguments)
+    }
+
+    /// Walks the command words of `arguments` down the tree of subcommands; the message for
+    /// the first word that names none, or nil.
+    static func unknownSubcommand(_ arguments: [String], under command: ParsableCommand.Type, path: String) -> String? {
+        let subcommands = command.configuration.subcommands
+        guard !subcommands.isEmpty, let word = arguments.first, !word.hasPrefix("-"), word != "help" else { return nil }
+        if let next = subcommands.first(where: { $0._commandName == word }) {
+            return unknownSubcommand(Array(arguments.dropFirst()), under: next, path: path + " " + word)
+        }
+        let names = subcommands.map { $0._commandName }
+        var message = "'\(word)' is not a \(path) command"
+        if let close = CommandSuggestion.closest(to: word, among: names) { message += ". Did you mean '\(close)'?" }
+        return message + "\nCommands: " + names.joined(separator: ", ") + "\n  See '\(path) --help' for more information."
+    }
 }
 
 /// Commands that run networks call this first, before any thread starts: OpenBLAS's kernel

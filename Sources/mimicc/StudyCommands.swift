@@ -103,6 +103,12 @@ func parseOverrides(_ texts: [String]) throws -> [StudyOverride] {
 }
 
 func planStudy(_ directory: String, filters: [StudyFilter], presets: [StudyPlan.Preset] = [], overrides: [StudyOverride]) throws -> StudyPlan {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        printError("mimicc: error: no such directory '\(directory)'" + (FileManager.default.fileExists(atPath: directory)
+            ? " (it is a file; a study is a directory of specs)\n" : "\n"))
+        throw ExitCode(2)
+    }
     switch StudyPlan.make(directory: directory, filters: filters, presets: presets, overrides: overrides) {
     case .success(let plan): return plan
     case .failure(let failure):

@@ -86,6 +86,24 @@ final class StudyCLITests: CLITestCase {
         XCTAssertTrue(bad.stderr.contains("study/presets/bad.yaml:1:8: error: 'patch' must be a mapping"), bad.stderr)
     }
 
+    /// A mistyped command word is a usage error that lists the commands and names the
+    /// closest; a study directory that does not exist is said to be missing.
+    func testMistypedCommandsAndMissingStudies() throws {
+        let typo = try mimicc("study", "rnu", "study")
+        XCTAssertEqual(typo.status, 64)
+        XCTAssertTrue(typo.stderr.contains("'rnu' is not a mimicc study command. Did you mean 'run'?"), typo.stderr)
+        XCTAssertTrue(typo.stderr.contains("Commands: run, report, merge"), typo.stderr)
+        let unknown = try mimicc("trian", "spec.yaml")
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("'trian' is not a mimicc command\nCommands: lint, inspect, compile"), unknown.stderr)
+        for command in ["run", "report"] {
+            let missing = try mimicc("study", command, "no-such-study")
+            XCTAssertEqual(missing.status, 2, missing.stderr)
+            XCTAssertTrue(missing.stderr.contains("no such directory 'no-such-study'"), missing.stderr)
+            XCTAssertFalse(missing.stderr.contains("specs have errors"), missing.stderr)
+        }
+    }
+
     func testShardsMergeIntoOneDatabase() throws {
         try writeStudy()
         for i in 1...2 {
