@@ -38,11 +38,16 @@ public enum ReportHTML {
         }
         html += "</table>\n"
         if let p = r.published { html += "<p class=\"paper\">In parentheses: the published figure (\(e(p.source))).</p>\n" }
-        html += "<h2>Every cell</h2>\n<table><tr><th>Family</th><th>Role</th><th>Budget</th><th>Trials done/failed/planned</th>"
+        if r.cells.contains(where: { $0.role == "student" && !$0.ranked.isEmpty && !$0.isComplete }) {
+            html += "<p class=\"partial\">* the cell's search is not finished: fewer trials than planned.</p>\n"
+        }
+        html += "<h2>Every cell</h2>\n<p>\(e(ReportTables.rankingExplanation))</p>\n<table><tr><th>Family</th><th>Role</th><th>Budget</th><th>Trials done/failed/planned</th>"
         html += "<th>Best</th><th>Mean of top</th><th>Last of top</th></tr>\n"
         for c in r.cells {
             html += "<tr><td>\(e(c.family))</td><td>\(c.role)</td><td>\(c.budget.map { Budget.label($0) } ?? "–")</td>"
-            html += "<td>\(c.finished)/\(c.failed)/\(c.planned)</td><td>\(ReportTables.percent(c.best))</td>"
+            html += c.ranked.isEmpty || c.isComplete ? "<td>\(c.finished)/\(c.failed)/\(c.planned)</td>"
+                : "<td class=\"partial\">\(c.finished)/\(c.failed)/\(c.planned)*</td>"
+            html += "<td>\(ReportTables.percent(c.best))</td>"
             html += "<td>\(ReportTables.percent(c.meanOfTop))</td><td>\(ReportTables.percent(c.lastOfTop))</td></tr>\n"
         }
         html += "</table>\n"

@@ -6,6 +6,13 @@ import MimicSpec
 /// the teacher, the Figure 1 values, and what is missing; and the same numbers as CSV.
 public enum ReportTables {
     static func percent(_ v: Double?) -> String { v.map { String(format: "%.2f", 100 * $0) } ?? "" }
+
+    /// What the Figure 1 columns mean: ranks come from validation accuracy, values from the
+    /// test split, so the best can lie below the mean of the top.
+    static let rankingExplanation = "Trials are ranked by validation accuracy (the search's objective; a multi-fidelity "
+        + "search's by the rung reached first). Best is the test accuracy of the first; mean of top and last of top are "
+        + "over the first N (the search's report.top). Ranks come from validation and values from the test split, so the "
+        + "best can be below the mean of the top."
     static func paper(_ v: Double?) -> String { v.map { String(format: "%.1f", $0) } ?? "" }
 
     public static func markdown(_ r: StudyReport) -> String {
@@ -47,6 +54,7 @@ public enum ReportTables {
         }
 
         out += "\n## Figure 1 values: test accuracy (%) of the trials ranked best by validation accuracy\n\n"
+        out += rankingExplanation + "\n\n"
         out += "| Family | Role | Budget | Trials (done/failed/planned) | Best | Mean of top | Last of top |\n"
         out += "|---|---|---:|---:|---:|---:|---:|\n"
         for c in r.cells {

@@ -86,6 +86,13 @@ public struct StudyReport: Sendable {
             .map(\.family)) where !families.contains(family) && cells.contains(where: { $0.family == family }) {
             families.append(family)
         }
+        // Rows as a reader expects them: students, baselines, the teacher; families in report
+        // order; budgets by size (not by file name, which puts 120k before 30k).
+        cells.sort { a, b in
+            let ka = (roleOrder[a.role] ?? 3, families.firstIndex(of: a.family) ?? Int.max, a.budget ?? -1)
+            let kb = (roleOrder[b.role] ?? 3, families.firstIndex(of: b.family) ?? Int.max, b.budget ?? -1)
+            return ka < kb
+        }
         // The columns are the students' budgets (a baseline's budget is one of them in the paper).
         let studentBudgets = cells.filter { $0.role == "student" }.compactMap(\.budget)
         let budgets = Array(Set(studentBudgets.isEmpty ? cells.compactMap(\.budget) : studentBudgets)).sorted()

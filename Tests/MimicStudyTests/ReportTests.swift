@@ -47,6 +47,44 @@ final class ReportTests: XCTestCase {
                       "\(csv)")
     }
 
+    /// Rows follow the budget's size, not the file names (cnn-aa, at 120k, sorts between
+    /// cnn-a at 20k and cnn-b at 30k).
+    func testRowsAreInBudgetOrder() throws {
+        let fixture = try StudyFixture()
+        defer { fixture.remove() }
+        try fixture.write("cnn-aa.yaml", """
+            mimicc: 1
+            extends: base.yaml
+            study: {family: CNN-1}
+            model:
+              architecture: "8c5-mp4-depfc"
+              budget: {params: 120k, tolerance: 10%}
+            """)
+        let plan = try fixture.plan()
+        XCTAssertEqual(plan.experiments.map(\.name), ["cnn-a", "cnn-aa", "cnn-b", "mlp-a", "plain"])
+        var runner = StudyRunner(storePath: fixture.root + "/r.sqlite", runsDirectory: fixture.root + "/runs")
+        runner.jobs = 1
+        _ = try runner.run(plan, executor: FunctionExecutor(), log: { _ in })
+        let report = StudyReport.make(plan: plan, trials: try ResultsStore(path: fixture.root + "/r.sqlite").allTrials(), published: nil)
+        XCTAssertEqual(report.cells.map { "\($0.family) \($0.role) \($0.budget ?? 0)" },
+                       ["CNN-1 student 20000", "CNN-1 student 30000", "CNN-1 student 120000", "MLP-1 student 20000",
+                        "MLP-1 baseline 20000"])
+        XCTAssertEqual(report.budgets, [20_000, 30_000, 120_000])
+        let markdown = ReportTables.markdown(report)
+        XCTAssertTrue(markdown.contains("| Student | 20k | 30k | 120k |"), markdown)
+        XCTAssertTrue(markdown.contains("best can be below the mean of the top"), markdown)
+        // The HTML explains the ranking too, and flags a cell whose search is not finished.
+        let big = try XCTUnwrap(plan.experiments.first { $0.name == "cnn-aa" })
+        let partial = StudyReport.make(
+            plan: plan, trials: try ResultsStore(path: fixture.root + "/r.sqlite").allTrials().filter { $0.experiment != big.hash || $0.trial < 3 },
+            published: nil)
+        let html = ReportHTML.render(partial, title: "t", svg: "")
+        XCTAssertTrue(html.contains("best can be below the mean of the top"), html)
+        XCTAssertTrue(html.contains("<td class=\"partial\">3/0/5*</td>"), html)
+        XCTAssertTrue(html.contains("* the cell's search is not finished"), html)
+        XCTAssertFalse(ReportHTML.render(report, title: "t", svg: "").contains("class=\"partial\">"), "no flag when every search is done")
+    }
+
     /// With successive halving the finalist ranks first even if a trial stopped at a lower
     /// rung had a higher validation accuracy there (a learning curve can start steep).
     func testMultiFidelityTrialsRankByTheRungTheyReached() throws {
