@@ -1,4 +1,5 @@
 import Foundation
+import MimicBasics
 import MimicSpec
 
 /// The report as text: a Markdown table shaped like the paper's Table 2 (best test accuracy
@@ -81,5 +82,34 @@ public enum ReportTables {
             out += fields.joined(separator: ",") + "\n"
         }
         return out
+    }
+
+    /// The report for other tools: every cell with its counts and accuracies (fractions,
+    /// not percent), the budgets, and the published row beside each cell when there is one.
+    public static func json(_ r: StudyReport, title: String) -> String {
+        func number(_ v: Double?) -> JSONValue { v.map(JSONValue.number) ?? .null }
+        let cells: [JSONValue] = r.cells.map { c in
+            let p = r.published?.row(c.family, c.role, c.budget)
+            return .object([
+                ("family", .string(c.family)), ("role", .string(c.role)), ("budget", c.budget.map(JSONValue.int) ?? .null),
+                ("params", c.params > 0 ? .int(Int(c.params.rounded())) : .null),
+                ("planned", .int(c.planned)), ("finished", .int(c.finished)), ("failed", .int(c.failed)),
+                ("complete", .bool(c.isComplete)), ("top", .int(c.top)),
+                ("best", number(c.best)), ("mean_of_top", number(c.meanOfTop)), ("last_of_top", number(c.lastOfTop)),
+                ("ranked_test_accuracies", .array(c.ranked.map(JSONValue.number))),
+                ("published", p.map { row in
+                    .object([("best", .number(row.best / 100)), ("mean", number(row.mean.map { $0 / 100 })),
+                             ("last", number(row.last.map { $0 / 100 }))])
+                } ?? .null),
+            ])
+        }
+        return JSONValue.object([
+            ("title", .string(title)),
+            ("ranking", .string(rankingExplanation)),
+            ("budgets", .array(r.budgets.map(JSONValue.int))),
+            ("families", .array(r.families.map(JSONValue.string))),
+            ("cells", .array(cells)),
+            ("missing", .array(r.missing.map { .string("\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")") })),
+        ]).rendered() + "\n"
     }
 }

@@ -237,8 +237,9 @@ struct StudyReportCommand: ParsableCommand {
             For each family and budget, ranks the finished trials by validation accuracy (the \
             search's objective; with successive halving, by the rung reached first) and reports the test accuracy of the best, the mean of the \
             top N (the search's report.top) and the N-th, with the hard-target baselines and \
-            the teacher. Prints the Markdown table and writes report.md, report.csv, \
-            figure1.svg and a self-contained report.html to --out (default: <results>/report). \
+            the teacher. Prints the Markdown table (--format json: the same as JSON, for other \
+            tools) and writes report.md, report.json, report.csv, figure1.svg and a \
+            self-contained report.html to --out (default: <results>/report). \
             A file published.csv in the study directory (family,role,budget,best,mean,last) is \
             shown beside the results. Cells without results are listed as missing.
             """)
@@ -250,6 +251,9 @@ struct StudyReportCommand: ParsableCommand {
 
     @Option(help: "The report's title.")
     var title: String?
+
+    @Option(help: "What to print: markdown (the tables) or json (every cell, for other tools).")
+    var format: ReportFormat = .markdown
 
     @OptionGroup var location: StudyLocation
 
@@ -279,19 +283,20 @@ struct StudyReportCommand: ParsableCommand {
                                       teachers: location.resultsDirectory(for: directory) + "/teachers")
         let heading = title ?? "mimicc study: \(directory)"
         let markdown = "# \(heading)\n\n" + ReportTables.markdown(report)
+        let json = ReportTables.json(report, title: heading)
         let svg = FigureSVG.render(report, title: heading)
         let outDirectory = out ?? location.resultsDirectory(for: directory) + "/report"
         do {
             try StudyOutput.write(
-                ["report.md": markdown, "report.csv": ReportTables.csv(report), "figure1.svg": svg,
+                ["report.md": markdown, "report.json": json, "report.csv": ReportTables.csv(report), "figure1.svg": svg,
                  "report.html": ReportHTML.render(report, title: heading, svg: svg)],
                 into: outDirectory)
         } catch {
             printError("mimicc: error: cannot write the report to '\(outDirectory)': \(error)\n")
             throw ExitCode(2)
         }
-        FileStream.standardOutput.write(markdown)
-        printError("report written to \(outDirectory)/report.html (with report.md, report.csv, figure1.svg)\n")
+        FileStream.standardOutput.write(format == .json ? json : markdown)
+        printError("report written to \(outDirectory)/report.html (with report.md, report.json, report.csv, figure1.svg)\n")
     }
 }
 
@@ -333,4 +338,9 @@ struct StudyMerge: ParsableCommand {
         }
         if conflicts > 0 { throw ExitCode(1) }
     }
+}
+
+/// `study report --format`.
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case markdown, json
 }
