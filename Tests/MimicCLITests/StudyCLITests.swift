@@ -106,6 +106,12 @@ final class StudyCLITests: CLITestCase {
         let unknown = try mimicc("trian", "spec.yaml")
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("'trian' is not a mimicc command\nCommands: lint, inspect, compile"), unknown.stderr)
+        // The completion scripts `make install` installs know the commands.
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try mimicc("--generate-completion-script", shell)
+            XCTAssertEqual(script.status, 0, script.stderr)
+            XCTAssertTrue(script.stdout.contains("compile-and-run") && script.stdout.contains("preset"), "\(shell): \(script.stdout.prefix(300))")
+        }
         for command in ["run", "report"] {
             let missing = try mimicc("study", command, "no-such-study")
             XCTAssertEqual(missing.status, 2, missing.stderr)
