@@ -24,42 +24,50 @@ public enum TeacherCache {
     public struct Resolved: Sendable {
         /// The export directory (its `teacher.json` lists the members).
         public var directory: String
-        public var teacherHash: String
-        /// Members trained by this call (0 when everything was cached).
-        public var trained: Int
         public var ensembleTestAccuracy: Double?
     }
 
     /// The content hash of the teacher spec at `file` (what its cache directory is named by).
     public static func hash(of file: String) throws(Runner.Failure) -> String { CanonicalSpec.hex(try load(file).0) }
 
-    /// Where the teacher of `spec` lives under `root`.
-    static func location(of spec: Spec, members: Int, root: String) -> (base: String, export: String, hash: String) {
-        let hash = CanonicalSpec.hex(spec)
-        let base = root + "/" + spec.name + "-" + hash.prefix(12)
-        return (base, base + "/logits-x\(members)", hash)
+    /// A teacher spec, its members' specs (seeds 1 ... members) and where they live under `root`.
+    struct TrainedTeacher {
+        let spec: Spec
+        let members: [(Spec, ModelAnalysis)]
+        let runs: [String]
+        let export: String
+
+        init(_ file: String, members count: Int, root: String) throws(Runner.Failure) {
+            spec = try load(file).0
+            var members: [(Spec, ModelAnalysis)] = []
+            for seed in 1...count { members.append(try memberSpec(spec, seed: seed, file: file)) }
+            self.members = members
+            let base = root + "/" + spec.name + "-" + CanonicalSpec.hex(spec).prefix(12)
+            runs = (1...count).map { base + "/member-\($0)" }
+            export = base + "/logits-x\(count)"
+        }
+
+        /// The export, if it is complete and made from these members.
+        var cached: Resolved? {
+            cachedExport(export, memberHashes: members.map { CanonicalSpec.hex($0.0) }).map {
+                Resolved(directory: export, ensembleTestAccuracy: $0)
+            }
+        }
     }
 
-    /// The export directory of the teacher of `file` under `root`, whether or not it exists yet.
-    public static func exportDirectory(of file: String, members: Int, root: String) throws(Runner.Failure) -> String {
-        location(of: try load(file).0, members: members, root: root).export
+    /// The teacher of `file` as already exported under `root`, or nil if it is not (yet).
+    public static func cached(_ file: String, members: Int, root: String) throws(Runner.Failure) -> Resolved? {
+        try TrainedTeacher(file, members: members, root: root).cached
     }
 
     public static func resolve(_ file: String, members: Int, root: String, threads: Int,
                                log: @escaping (String) -> Void) throws(Runner.Failure) -> Resolved {
-        let (spec, _) = try load(file)
-        let (base, export, hash) = location(of: spec, members: members, root: root)
-        let runs = (1...members).map { base + "/member-\($0)" }
-        if let cached = cachedExport(export, members: runs) {
-            return Resolved(directory: export, teacherHash: hash, trained: 0, ensembleTestAccuracy: cached)
-        }
-        var trained = 0
-        for (index, run) in runs.enumerated() {
-            let (member, analysis) = try memberSpec(spec, seed: index + 1, file: file)
-            if try trainMember(member, analysis: analysis, run: run, threads: threads,
-                               label: "teacher \(spec.name) member \(index + 1)/\(members)", log: log) {
-                trained += 1
-            }
+        let teacher = try TrainedTeacher(file, members: members, root: root)
+        if let cached = teacher.cached { return cached }
+        let (spec, export, runs) = (teacher.spec, teacher.export, teacher.runs)
+        for (index, (member, analysis)) in teacher.members.enumerated() {
+            try trainMember(member, analysis: analysis, run: runs[index], threads: threads,
+                            label: "teacher \(spec.name) member \(index + 1)/\(members)", log: log)
         }
         log("teacher \(spec.name): exporting the logits of \(members) member(s) to \(export)")
         let record: TeacherExport.Record
@@ -70,7 +78,7 @@ public enum TeacherCache {
         }
         log(String(format: "teacher %@: %d member(s), ensemble test accuracy %.2f%%", spec.name, members,
                    100 * record.ensemble.test))
-        return Resolved(directory: export, teacherHash: hash, trained: trained, ensembleTestAccuracy: record.ensemble.test)
+        return Resolved(directory: export, ensembleTestAccuracy: record.ensemble.test)
     }
 
     /// The student's spec with its trained teacher replaced by the exported logits, lowered
@@ -115,19 +123,23 @@ public enum TeacherCache {
     }
 
     /// The ensemble test accuracy of an export that is complete and made from these runs.
-    static func cachedExport(_ export: String, members runs: [String]) -> Double?? {
+    /// The ensemble test accuracy of an export that is complete (`teacher.json` is written
+    /// last) and made from members of these spec hashes, in seed order. The members are
+    /// known by their specs, not by the paths they were trained at, so a cache reached through
+    /// another spelling of its directory is still found.
+    static func cachedExport(_ export: String, memberHashes: [String]) -> Double?? {
         guard let data = FileManager.default.contents(atPath: export + "/" + TeacherExport.recordFile),
               let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let members = record["members"] as? [[String: Any]],
-              members.compactMap({ $0["run"] as? String }) == runs
+              members.compactMap({ $0["spec_hash"] as? String }) == memberHashes
         else { return nil }
         return .some(record["ensemble_test_accuracy"] as? Double)
     }
 
-    /// Trains one member unless it is done; true if this call trained it. Holds the member's
-    /// lock file meanwhile, so another process wanting the same member waits, then finds it done.
+    /// Trains one member unless it is done. Holds the member's lock file meanwhile, so another
+    /// process wanting the same member waits, then finds it done.
     static func trainMember(_ spec: Spec, analysis: ModelAnalysis, run: String, threads: Int, label: String,
-                            log: @escaping (String) -> Void) throws(Runner.Failure) -> Bool {
+                            log: @escaping (String) -> Void) throws(Runner.Failure) {
         let lockPath = run + ".lock"
         do {
             try FileManager.default.createDirectory(atPath: (run as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -148,7 +160,7 @@ public enum TeacherCache {
         if let data = FileManager.default.contents(atPath: directory.resultFile),
            let result = try? JSONDecoder().decode(TrainingResult.self, from: data), !result.isPaused,
            result.specHash == CanonicalSpec.hex(spec) {
-            return false
+            return
         }
         log("\(label): training -> \(run)")
         var options = Runner.Options()
@@ -156,6 +168,5 @@ public enum TeacherCache {
         let result = try Runner.train(spec, analysis: analysis, in: run, options: options, log: { log("  " + $0) })
         log(String(format: "%@: validation %.2f%%, test %.2f%%, %.0f s", label, 100 * result.bestValidationAccuracy,
                    100 * result.testAccuracy, result.wallSeconds))
-        return true
     }
 }

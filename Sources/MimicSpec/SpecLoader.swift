@@ -130,25 +130,38 @@ public final class SpecLoader {
 
     /// Deep merge: mappings merge key by key with the child winning; anything else (lists
     /// included) is replaced by the child's value. Base keys keep their order, new keys follow.
-    static func merge(base: Node, over child: Node, path: String = "") -> Node {
-        guard var baseEntries = base.mapping, let childEntries = child.mapping else { return child }
+    /// `deletingNulls` (a preset's patch): a null in the child deletes the key, and the merged
+    /// mappings keep the base's locations (the spec's, not the patch file's).
+    static func merge(base: Node, over child: Node, path: String = "", deletingNulls: Bool = false) -> Node {
+        guard let childEntries = child.mapping else { return child }
+        let kept = deletingNulls ? childEntries.filter { !$0.value.isNull } : childEntries
+        let empty = Node(.mapping([]), at: child.location)
+        guard var baseEntries = base.mapping else {
+            return deletingNulls ? merge(base: empty, over: child, path: path, deletingNulls: true) : child
+        }
         if let group = alternatives[path] {
-            let chosen = Set(childEntries.map(\.name)).intersection(group)
+            let chosen = Set(kept.map(\.name)).intersection(group)
             if !chosen.isEmpty {
                 baseEntries.removeAll { group.contains($0.name) && !chosen.contains($0.name) }
             }
         }
+        func childPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
         var result: [MappingEntry] = []
         for entry in baseEntries {
             if let override = childEntries.first(where: { $0.name == entry.name }) {
-                let childPath = path.isEmpty ? entry.name : "\(path).\(entry.name)"
-                result.append(MappingEntry(key: override.key, value: merge(base: entry.value, over: override.value, path: childPath)))
+                if deletingNulls && override.value.isNull { continue }
+                result.append(MappingEntry(key: override.key, value: merge(base: entry.value, over: override.value,
+                                                                           path: childPath(entry.name), deletingNulls: deletingNulls)))
             } else {
                 result.append(entry)
             }
         }
         let baseNames = Set(baseEntries.map(\.name))
-        result += childEntries.filter { !baseNames.contains($0.name) }
-        return Node(.mapping(result), at: child.location)
+        for entry in kept where !baseNames.contains(entry.name) {
+            result.append(deletingNulls
+                ? MappingEntry(key: entry.key, value: merge(base: empty, over: entry.value, path: childPath(entry.name), deletingNulls: true))
+                : entry)
+        }
+        return Node(.mapping(result), at: deletingNulls ? base.location : child.location)
     }
 }

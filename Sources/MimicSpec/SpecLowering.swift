@@ -51,15 +51,16 @@ public enum SpecLowering {
             }
         }
         if let fidelity = search?.fidelity, let epochs = train?.epochs, !isAbstract {
-            Self.checkRungs(fidelity, epochs: epochs, into: &lowerer.diagnostics)
+            Self.checkRungs(fidelity, epochs: epochs, method: search?.method, into: &lowerer.diagnostics)
         }
         let spec = Spec(file: file, name: name, isAbstract: isAbstract, model: model, data: data, teacher: teacher,
                         train: train, search: search, study: study, root: root)
         return (lowerer.diagnostics.hasErrors ? nil : spec, lowerer.diagnostics.diagnostics)
     }
 
-    /// A multi-fidelity search needs two rungs at least, and no more brackets than rungs.
-    static func checkRungs(_ fidelity: Fidelity, epochs: Int, into diagnostics: inout DiagnosticBag) {
+    /// A multi-fidelity search needs two rungs at least, and no more brackets than rungs; a
+    /// grid has one bracket (later brackets' trials would repeat its points).
+    static func checkRungs(_ fidelity: Fidelity, epochs: Int, method: SearchMethod?, into diagnostics: inout DiagnosticBag) {
         let rungs = fidelity.rungs(epochs: epochs)
         if rungs.count < 2 {
             diagnostics.error(
@@ -73,6 +74,10 @@ public enum SpecLowering {
                 "'search.fidelity.brackets' is \(fidelity.brackets), but there are only \(rungs.count) rungs (epochs "
                     + rungs.map(String.init).joined(separator: ", ") + ")",
                 at: fidelity.location, notes: [DiagnosticNote("each bracket starts one rung later; use at most \(rungs.count)")])
+        } else if fidelity.brackets > 1, method == .grid {
+            diagnostics.error(
+                .fidelityRungs, "a grid search has one bracket: Hyperband's later brackets would train the grid's points again",
+                at: fidelity.location, notes: [DiagnosticNote("use 'brackets: 1' (successive halving over the grid), or method 'random' or 'bayes'")])
         }
     }
 

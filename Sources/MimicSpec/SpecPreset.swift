@@ -83,33 +83,8 @@ public struct SpecPreset: Sendable {
         var root = spec.root
         let patches = [patch].compactMap { $0 } + families.filter { Self.matches(family, $0.pattern) }.map(\.patch)
         guard !patches.isEmpty else { return (spec, []) }
-        for patch in patches { root = Self.merge(patch, into: root) }
+        for patch in patches { root = SpecLoader.merge(base: root, over: patch, deletingNulls: true) }
         return SpecLowering.lower(root, file: spec.file)
-    }
-
-    /// `extends`' deep merge (mappings key by key, the patch winning, a chosen alternative
-    /// replacing the others), with `null` in the patch deleting the key.
-    static func merge(_ patch: Node, into base: Node, path: String = "") -> Node {
-        guard let patchEntries = patch.mapping else { return patch }
-        var entries = base.mapping ?? []
-        if let group = SpecLoader.alternatives[path] {
-            let chosen = Set(patchEntries.filter { !$0.value.isNull }.map(\.name)).intersection(group)
-            if !chosen.isEmpty { entries.removeAll { group.contains($0.name) && !chosen.contains($0.name) } }
-        }
-        for entry in patchEntries {
-            if entry.value.isNull {
-                entries.removeAll { $0.name == entry.name }
-                continue
-            }
-            let childPath = path.isEmpty ? entry.name : "\(path).\(entry.name)"
-            let empty = Node(.mapping([]), at: entry.value.location)
-            if let i = entries.firstIndex(where: { $0.name == entry.name }) {
-                entries[i] = MappingEntry(key: entry.key, value: merge(entry.value, into: entries[i].value, path: childPath))
-            } else {
-                entries.append(MappingEntry(key: entry.key, value: merge(entry.value, into: empty, path: childPath)))
-            }
-        }
-        return Node(.mapping(entries), at: base.mapping == nil ? patch.location : base.location)
     }
 
     /// A shell-style pattern where `*` matches any run of characters (case-insensitive, as

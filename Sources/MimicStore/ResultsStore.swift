@@ -12,12 +12,33 @@ public final class ResultsStore {
         experiment, trial, spec_file, name, family, role, budget, assignment, point, status, reason,
         run_dir, spec_hash, validation, test, params, epochs, seconds, owner, rungs, complete
         """
+    /// What a store written before a column existed reads in its place.
+    static let laterColumns = ["owner": "NULL AS owner", "rungs": "NULL AS rungs", "complete": "1 AS complete"]
 
     private let db: SQLiteConnection
     public let path: String
+    /// The column list of reads: `columns`, with stand-ins for columns an old store opened
+    /// read-only lacks.
+    private let selected: String
+
+    /// Opens the store at `path` for reading only: nothing is created, upgraded or written, so
+    /// a dry run, a report or a merge's source leaves the file as it was.
+    public init(readingOnly path: String) throws(SQLiteError) {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else { throw SQLiteError(message: "'\(path)' does not exist") }
+        db = try SQLiteConnection(path: path, readOnly: true)
+        let present = Set(try db.query("PRAGMA table_info(trials)").compactMap { $0.count > 1 ? $0[1].text : nil })
+        guard !present.isEmpty else { throw SQLiteError(message: "'\(path)' is not a results store (no trials table)") }
+        if try !db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").isEmpty {
+            try Self.checkSchema(db, path: path)
+        }
+        selected = Self.columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .map { present.contains($0) ? $0 : Self.laterColumns[$0] ?? "NULL" }.joined(separator: ", ")
+    }
 
     public init(path: String) throws(SQLiteError) {
         self.path = path
+        selected = Self.columns
         db = try SQLiteConnection(path: path)
         do {
             // Switching to WAL needs the database to itself; once switched it stays so, and
@@ -46,10 +67,7 @@ public final class ResultsStore {
                     try db.query("ALTER TABLE trials ADD COLUMN complete INTEGER NOT NULL DEFAULT 1")
                 }
                 try db.query("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-                let version = try db.query("SELECT value FROM meta WHERE key = 'schema'").first?.first?.text
-                if let version, version != "\(Self.schemaVersion)" {
-                    throw SQLiteError(message: "'\(path)' is a results store of schema \(version); this mimicc reads \(Self.schemaVersion)")
-                }
+                try Self.checkSchema(db, path: path)
                 try db.query("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", [.text("\(Self.schemaVersion)")])
             }
         } catch let error as SQLiteError {
@@ -59,15 +77,23 @@ public final class ResultsStore {
         }
     }
 
+    /// Refuses a store written by a mimicc of another schema.
+    private static func checkSchema(_ db: SQLiteConnection, path: String) throws(SQLiteError) {
+        let version = try db.query("SELECT value FROM meta WHERE key = 'schema'").first?.first?.text
+        if let version, version != "\(schemaVersion)" {
+            throw SQLiteError(message: "'\(path)' is a results store of schema \(version); this mimicc reads \(schemaVersion)")
+        }
+    }
+
     /// Every trial of one experiment, by index.
     public func trials(experiment: String) throws(SQLiteError) -> [TrialRecord] {
-        try db.query("SELECT \(Self.columns) FROM trials WHERE experiment = ? ORDER BY trial", [.text(experiment)])
+        try db.query("SELECT \(selected) FROM trials WHERE experiment = ? ORDER BY trial", [.text(experiment)])
             .map(Self.record)
     }
 
     /// Every trial of the study, by experiment and index.
     public func allTrials() throws(SQLiteError) -> [TrialRecord] {
-        try db.query("SELECT \(Self.columns) FROM trials ORDER BY experiment, trial").map(Self.record)
+        try db.query("SELECT \(selected) FROM trials ORDER BY experiment, trial").map(Self.record)
     }
 
     /// Records a new trial as running, unless the trial already has a record (then returns
@@ -75,7 +101,7 @@ public final class ResultsStore {
     public func claim(_ record: TrialRecord) throws(SQLiteError) -> TrialRecord {
         do {
             return try db.transaction {
-                let existing = try db.query("SELECT \(Self.columns) FROM trials WHERE experiment = ? AND trial = ?",
+                let existing = try db.query("SELECT \(selected) FROM trials WHERE experiment = ? AND trial = ?",
                                             [.text(record.experiment), .int(record.trial)])
                 if let row = existing.first { return Self.record(row) }
                 try insert(record, or: "ABORT")
@@ -101,7 +127,7 @@ public final class ResultsStore {
             return try db.transaction {
                 var added = 0, conflicts = 0
                 for record in incoming {
-                    let rows = try db.query("SELECT \(Self.columns) FROM trials WHERE experiment = ? AND trial = ?",
+                    let rows = try db.query("SELECT \(selected) FROM trials WHERE experiment = ? AND trial = ?",
                                             [.text(record.experiment), .int(record.trial)])
                     guard let row = rows.first else {
                         try insert(record, or: "ABORT")

@@ -31,10 +31,11 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 final class SQLiteConnection {
     private var handle: OpaquePointer?
 
-    /// Opens (creating if needed) the database at `path`. Other processes may hold it open:
-    /// a writer waits up to `busyTimeout` milliseconds for another's transaction to end.
-    init(path: String, busyTimeout: Int32 = 120_000) throws(SQLiteError) {
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
+    /// Opens (creating if needed) the database at `path`, or with `readOnly` an existing one
+    /// without ever writing to it. Other processes may hold it open: a writer waits up to
+    /// `busyTimeout` milliseconds for another's transaction to end.
+    init(path: String, readOnly: Bool = false, busyTimeout: Int32 = 120_000) throws(SQLiteError) {
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_FULLMUTEX
         guard sqlite3_open_v2(path, &handle, flags, nil) == SQLITE_OK else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(handle)

@@ -85,13 +85,10 @@ public struct TrialRecord: Sendable, Equatable {
     }
 
     public static func rungScores(json: String?) -> [Int: Double] {
-        guard let json else { return [:] }
-        var scores: [Int: Double] = [:]
-        for pair in json.trimmingCharacters(in: .init(charactersIn: "{} ")).split(separator: ",") {
-            let parts = pair.split(separator: ":").map { $0.trimmingCharacters(in: .init(charactersIn: "\" ")) }
-            if parts.count == 2, let epochs = Int(parts[0]), let score = Double(parts[1]) { scores[epochs] = score }
-        }
-        return scores
+        guard let data = json?.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Double]
+        else { return [:] }
+        return Dictionary(uniqueKeysWithValues: object.compactMap { key, score in Int(key).map { ($0, score) } })
     }
 
     public var portable: TrialRecord {

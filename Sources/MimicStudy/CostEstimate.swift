@@ -6,9 +6,10 @@ import MimicStore
 
 /// What a study will cost on this machine: each experiment's epochs (every rung of its
 /// search, as if nothing stopped early) at the training speed a short probe of that
-/// experiment measures here. Networks of equal FLOPs train at very different speeds (a
-/// two-conv student ran at 555 img/s where a three-conv one of the same FLOPs ran at 674),
-/// so every experiment is probed, not scaled from another's FLOP rate.
+/// experiment measures here. Networks reach very different fractions of the machine's FLOP
+/// rate (in one dry run of the 1M column: 123 GFLOP/s for the one-conv student, 218 for the
+/// three-conv one, 227 for the four-conv one), so every experiment is probed, not scaled
+/// from another's rate.
 public struct CostEstimate: Sendable {
     /// One measurement: the experiment's training images per second.
     public struct Probe: Sendable {
@@ -106,17 +107,11 @@ public enum PlanRenderer {
     /// One line per trained teacher of the plan: cached, or to be trained before its
     /// students (not in the estimate).
     static func teacherLines(_ plan: StudyPlan, root: String) -> String {
-        var out = "", seen: Set<String> = []
-        for e in plan.experiments {
-            guard case .trained(let file, let members)? = e.spec.teacher, seen.insert("\(file.value) x\(members)").inserted,
-                  let export = try? TeacherCache.exportDirectory(of: file.value, members: members, root: root)
-            else { continue }
-            if FileManager.default.fileExists(atPath: export + "/" + TeacherExport.recordFile) {
-                out += "teacher \(file.value) x\(members): cached in \(export)\n"
-            } else {
-                out += "teacher \(file.value) x\(members): its members train first, into \(root) (not in the estimate)\n"
+        plan.trainedTeachers.map { teacher in
+            if let cached = try? TeacherCache.cached(teacher.file, members: teacher.members, root: root) {
+                return "teacher \(teacher.file) x\(teacher.members): cached in \(cached.directory)\n"
             }
-        }
-        return out
+            return "teacher \(teacher.file) x\(teacher.members): its members train first, into \(root) (not in the estimate)\n"
+        }.joined()
     }
 }

@@ -39,6 +39,7 @@ public struct StudyPlan: Sendable {
         var duplicates: [(String, String)] = []
         var seen: [String: String] = [:]
         var overrideErrors: [Diagnostic] = []
+        var teacherHashes: [String: String] = [:]  // every student of a teacher reads its spec once
         files: for file in report.files where !SpecPreset.isPreset(file) {
             guard let result = try? Frontend.run(file, loader: loader), var spec = result.spec, !spec.isAbstract,
                 var analysis = result.analysis
@@ -70,8 +71,12 @@ public struct StudyPlan: Sendable {
             if case .trained(let teacher, let members)? = spec.teacher {
                 // The teacher's content is part of the experiment: an edited teacher spec is
                 // a new teacher, so its students are new experiments too.
-                do {
-                    let teacherHash = try TeacherCache.hash(of: teacher.value)
+                do throws(Runner.Failure) {
+                    let teacherHash: String
+                    if let known = teacherHashes[teacher.value] { teacherHash = known } else {
+                        teacherHash = try TeacherCache.hash(of: teacher.value)
+                        teacherHashes[teacher.value] = teacherHash
+                    }
                     hash = SHA256.hexString(SHA256.hash(Array("\(hash) teacher \(teacherHash) x\(members)".utf8)))
                 } catch {
                     overrideErrors += error.report?.diagnostics ?? [.error(.missingKey, "teacher.trained.spec: \(error.message)",
@@ -97,6 +102,18 @@ public struct StudyPlan: Sendable {
             return .failure(LintFailure(report: LintReport(files: report.files, diagnostics: overrideErrors, unreadable: [])))
         }
         return .success(StudyPlan(directory: directory, experiments: experiments, duplicates: duplicates))
+    }
+
+    /// The distinct trained teachers (`teacher: {trained: ...}`) of the plan's experiments, in
+    /// plan order.
+    public var trainedTeachers: [(file: String, members: Int)] {
+        var seen: [(file: String, members: Int)] = []
+        for e in experiments {
+            if case .trained(let file, let members)? = e.spec.teacher, !seen.contains(where: { $0 == (file.value, members) }) {
+                seen.append((file.value, members))
+            }
+        }
+        return seen
     }
 
     /// The hash of the resolved spec with its name written out, so that a file that only

@@ -102,19 +102,11 @@ public struct StudyReport: Sendable {
     /// One cell per distinct trained teacher of the plan's students: "<teacher> x<members>",
     /// role teacher, its ensemble's test accuracy once exported (missing until then).
     static func trainedTeachers(_ plan: StudyPlan, root: String) -> [Cell] {
-        var cells: [Cell] = []
-        for e in plan.experiments {
-            guard case .trained(let file, let members)? = e.spec.teacher,
-                  let export = try? TeacherCache.exportDirectory(of: file.value, members: members, root: root)
-            else { continue }
-            let name = "Teacher: " + ((file.value as NSString).lastPathComponent as NSString).deletingPathExtension + " x\(members)"
-            guard !cells.contains(where: { $0.family == name }) else { continue }
-            let record = FileManager.default.contents(atPath: export + "/" + TeacherExport.recordFile)
-                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
-            let accuracy = record?["ensemble_test_accuracy"] as? Double
-            cells.append(Cell(family: name, role: "teacher", budget: nil, finished: accuracy == nil ? 0 : 1, failed: 0, planned: 1,
-                              top: 1, ranked: accuracy.map { [$0] } ?? [], params: 0))
+        plan.trainedTeachers.map { teacher in
+            let name = "Teacher: " + ((teacher.file as NSString).lastPathComponent as NSString).deletingPathExtension + " x\(teacher.members)"
+            let accuracy = (try? TeacherCache.cached(teacher.file, members: teacher.members, root: root))??.ensembleTestAccuracy
+            return Cell(family: name, role: "teacher", budget: nil, finished: accuracy == nil ? 0 : 1, failed: 0, planned: 1,
+                        top: 1, ranked: accuracy.map { [$0] } ?? [], params: 0)
         }
-        return cells
     }
 }

@@ -123,7 +123,7 @@ public struct StudyRunner: Sendable {
                           log: @escaping @Sendable (String) -> Void) throws(StudyError) -> Bool {
         let existing = search.record(index)
         // A trial stopped while training past this rung has its score here already.
-        if let existing, existing.status != .running && existing.hasReached(rung) || existing.rungScores[rung] != nil {
+        if let existing, (existing.status != .running && existing.hasReached(rung)) || existing.rungScores[rung] != nil {
             state.record(.skipped)
             return true
         }

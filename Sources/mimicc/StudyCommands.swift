@@ -119,6 +119,15 @@ func planStudy(_ directory: String, filters: [StudyFilter], presets: [StudyPlan.
     }
 }
 
+/// A store to read (a dry run's, a report's, a merge's source), never created or upgraded:
+/// reading a study leaves its files as they were.
+func readStore(_ path: String) throws -> ResultsStore {
+    do { return try ResultsStore(readingOnly: path) } catch {
+        printError("mimicc: error: results store '\(path)': \(error)\n")
+        throw ExitCode(2)
+    }
+}
+
 func openStore(_ path: String) throws -> ResultsStore {
     do {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
@@ -204,13 +213,19 @@ struct StudyRun: ParsableCommand {
         let directory = selection.directory
         if let (index, count) = try shardParts() { plan = plan.shard(index, of: count) }
         let results = location.resultsDirectory(for: directory)
-        let store = try openStore(location.database(for: directory))
+        let path = location.database(for: directory)
+        // A dry run only reads what a store already holds; a real run creates it.
+        let store = dryRun ? (FileManager.default.fileExists(atPath: path) ? try readStore(path) : nil) : try openStore(path)
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         let estimate = noProbe ? nil : CostEstimate.probe(plan, threads: threads)
-        let trials = (try? store.allTrials()) ?? []
+        let trials: [TrialRecord]
+        do { trials = try store?.allTrials() ?? [] } catch {
+            printError("mimicc: error: results store '\(path)': \(error)\n")
+            throw ExitCode(2)
+        }
         FileStream.standardOutput.write(PlanRenderer.render(plan, trials: trials, estimate: estimate, jobs: jobs,
                                                             teachers: results + "/teachers"))
-        if dryRun { return }
+        guard !dryRun, let store else { return }
         var runner = StudyRunner(storePath: store.path, runsDirectory: results + "/runs")
         runner.teachersDirectory = results + "/teachers"
         runner.jobs = jobs
@@ -265,7 +280,7 @@ struct StudyReportCommand: ParsableCommand {
             printError("mimicc: error: no results store at '\(path)'; run 'mimicc study run \(directory)' first, or pass --db\n")
             throw ExitCode(2)
         }
-        let store = try openStore(path)
+        let store = try readStore(path)
         let published: PublishedNumbers?
         let publishedPath = directory + "/published.csv"
         do {
@@ -326,7 +341,7 @@ struct StudyMerge: ParsableCommand {
                 printError("mimicc: error: no database at '\(shard)'\n")
                 throw ExitCode(2)
             }
-            let source = try openStore(shard)
+            let source = try readStore(shard)
             do {
                 let result = try target.merge(from: source)
                 conflicts += result.conflicts

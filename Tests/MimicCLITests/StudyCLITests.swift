@@ -28,6 +28,7 @@ final class StudyCLITests: CLITestCase {
         XCTAssertTrue(dry.stdout.contains("study study: 2 experiment(s), 4 trial(s)"), dry.stdout)
         XCTAssertTrue(dry.stdout.contains("throughput probe:"), dry.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/results/study/runs"), "a dry run trains nothing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/results/study/study.sqlite"), "and creates no store")
 
         let run = try mimicc("study", "run", "study", "--filter", "family=CNN-1", "--no-probe")
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -113,6 +113,39 @@ final class MultiFidelityTests: XCTestCase {
         XCTAssertEqual(RungSchedule.promoted([(0, 0.5), (1, 0.7), (2, 0.7), (3, 0.1)], count: 2), [1, 2])
     }
 
+    /// Rungs that cannot be run are lint errors at the `fidelity` mapping.
+    func testImpossibleRungsAreLintErrors() throws {
+        func diagnostics(_ search: String) throws -> [String] {
+            let path = root + "/rungs.yaml"
+            try """
+                mimicc: 1
+                model: {architecture: "16fc"}
+                train: {loss: cross-entropy, optimizer: {sgd: {lr: 0.01}}, epochs: 9}
+                search:
+                \(search)
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            return try SpecLoader().load(path).diagnostics.map { "\($0.code.rawValue) \($0.message)" }
+        }
+        XCTAssertEqual(try diagnostics("""
+              method: grid
+              trials: 4
+              space: {train.optimizer.sgd.lr: {choice: [0.01, 0.02]}}
+              fidelity: {min-epochs: 1, brackets: 2}
+            """), ["MC036 a grid search has one bracket: Hyperband's later brackets would train the grid's points again"])
+        XCTAssertEqual(try diagnostics("""
+              method: random
+              trials: 4
+              space: {train.optimizer.sgd.lr: {log-uniform: [0.01, 0.02]}}
+              fidelity: {min-epochs: 1, brackets: 4}
+            """), ["MC036 'search.fidelity.brackets' is 4, but there are only 3 rungs (epochs 1, 3, 9)"])
+        XCTAssertEqual(try diagnostics("""
+              method: grid
+              trials: 4
+              space: {train.optimizer.sgd.lr: {choice: [0.01, 0.02]}}
+              fidelity: {min-epochs: 1}
+            """), [])
+    }
+
     /// Successive halving over the same nine configurations as a search that trains each
     /// to the end finds the same best trial for a quarter of the epochs, and its promoted
     /// trials continue from their checkpoints (no epoch is trained twice).

@@ -165,8 +165,32 @@ final class StudyRunnerTests: XCTestCase {
 final class ResultsStoreMigrationTests: XCTestCase {
     /// A store written before trials had owners opens, gains the column, and keeps its rows.
     func testAStoreWithoutTheOwnerColumnIsUpgraded() throws {
-        let path = NSTemporaryDirectory() + "old-\(UUID().uuidString).sqlite"
+        let path = try Self.oldStore()
         defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try ResultsStore(path: path)
+        let records = try store.allTrials()
+        XCTAssertEqual(records.map(\.validationAccuracy), [0.75])
+        XCTAssertNil(records.first?.owner)
+    }
+
+    /// Opened for reading (a dry run, a report, a merge's source), an old store reads with
+    /// the later columns' defaults and is left byte for byte as it was; a missing one is an error.
+    func testReadingAnOldStoreChangesNothing() throws {
+        let path = try Self.oldStore()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let before = FileManager.default.contents(atPath: path)
+        let records = try ResultsStore(readingOnly: path).allTrials()
+        XCTAssertEqual(records.map(\.validationAccuracy), [0.75])
+        XCTAssertEqual(records.first?.complete, true, "a trial of an old store ran to its end")
+        XCTAssertEqual(records.first?.rungScores, [:])
+        XCTAssertEqual(FileManager.default.contents(atPath: path), before)
+        XCTAssertThrowsError(try ResultsStore(readingOnly: path + ".missing"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".missing"), "nothing is created")
+    }
+
+    /// A store as mimicc wrote it before owners, rungs and meta existed.
+    static func oldStore() throws -> String {
+        let path = NSTemporaryDirectory() + "old-\(UUID().uuidString).sqlite"
         do {
             let old = try SQLiteConnection(path: path)
             try old.query("""
@@ -181,9 +205,6 @@ final class ResultsStoreMigrationTests: XCTestCase {
                 VALUES ('e', 0, 's.yaml', 'n', 'f', 'student', 1000, '{}', '[0.5]', 'done', 0.75)
                 """)
         }
-        let store = try ResultsStore(path: path)
-        let records = try store.allTrials()
-        XCTAssertEqual(records.map(\.validationAccuracy), [0.75])
-        XCTAssertNil(records.first?.owner)
+        return path
     }
 }

@@ -55,6 +55,14 @@ class RunnerTestsBase: XCTestCase {
         return o
     }
 
+    /// Options that resume the run in `directory`.
+    func resuming(_ directory: String) -> Runner.Options {
+        var o = Runner.Options()
+        o.resume = directory
+        o.threads = 2
+        return o
+    }
+
 }
 
 final class RunnerTests: RunnerTestsBase {
@@ -94,9 +102,7 @@ final class RunnerTests: RunnerTestsBase {
         XCTAssertThrowsError(try Runner.run(file, options: first, log: { _ in }, isTerminal: false)) { error in
             XCTAssertEqual((error as? Runner.Failure)?.exitCode, 130)
         }
-        var again = Runner.Options()
-        again.resume = stopped
-        again.threads = 2
+        let again = resuming(stopped)
         let b = try Runner.run(file, options: again, log: { _ in }, isTerminal: false)
         XCTAssertEqual(a.testAccuracy, b.testAccuracy)
         let hash = SHA256.hash(Array(try String(contentsOfFile: straight + "/spec.json", encoding: .utf8).dropLast().utf8))
@@ -125,9 +131,7 @@ final class RunnerTests: RunnerTestsBase {
         let written = try JSONDecoder().decode(TrainingResult.self, from: Data(contentsOf: URL(fileURLWithPath: rung + "/result.json")))
         XCTAssertEqual(written.stoppedBy, "paused")
         XCTAssertEqual(written.testAccuracy, paused.testAccuracy)
-        var next = Runner.Options()
-        next.resume = rung
-        next.threads = 2
+        var next = resuming(rung)
         next.pauseAfterEpoch = 2
         XCTAssertEqual(try Runner.run(file, options: next, log: { _ in }, isTerminal: false).epochs, 2)
         next.pauseAfterEpoch = nil
@@ -173,8 +177,7 @@ final class RunnerTests: RunnerTestsBase {
             }
             let firstAttempt = try provenance()
             XCTAssertEqual(firstAttempt["attempt"] as? Int, 1)
-            var again = Runner.Options()
-            again.resume = stopped
+            var again = resuming(stopped)
             again.threads = 1
             var messages: [String] = []
             _ = try Runner.run(file, options: again, log: { messages.append($0) }, isTerminal: false)
