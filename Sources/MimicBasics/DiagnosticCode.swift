@@ -36,6 +36,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
     case emptyShape = "MC041"
     case spatialAfterFlatten = "MC042"
     case modelTooLarge = "MC043"
+    case dataMismatch = "MC044"
     // Parameter budgets.
     case impossibleBudget = "MC050"
     case budgetMismatch = "MC051"
@@ -76,6 +77,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .emptyShape: "empty-shape"
         case .spatialAfterFlatten: "spatial-after-flatten"
         case .modelTooLarge: "model-too-large"
+        case .dataMismatch: "data-mismatch"
         case .impossibleBudget: "impossible-budget"
         case .budgetMismatch: "budget-mismatch"
         case .reportExceedsTrials: "report-exceeds-trials"
@@ -116,6 +118,7 @@ public enum DiagnosticCode: String, Sendable, CaseIterable, Codable {
         case .emptyShape: "A layer's output has a dimension of zero."
         case .spatialAfterFlatten: "A spatial layer follows a flattened or dense layer."
         case .modelTooLarge: "A model has more parameters, values or FLOPs than any machine could hold (2^40)."
+        case .dataMismatch: "The model's input or classes do not match its data set."
         case .impossibleBudget: "No dependent width meets the parameter budget."
         case .budgetMismatch: "A model without a dependent width misses its parameter budget."
         case .reportExceedsTrials: "The search reports more top trials than it runs."

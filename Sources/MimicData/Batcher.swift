@@ -32,7 +32,7 @@ public final class Batcher: @unchecked Sendable {
         (channelMean, channelStd) = normalize == .perChannel ? Batcher.channelStatistics(reference) : ([], [])
     }
 
-    /// Per-channel mean and standard deviation of a set, in [0, 1] units.
+    /// Per-channel mean and standard deviation of a set, on the network's [0, 1] scale.
     static func channelStatistics(_ set: ImageSet) -> ([Float], [Float]) {
         let plane = set.height * set.width
         var sum = [Double](repeating: 0, count: set.channels), squares = sum
@@ -40,7 +40,7 @@ public final class Batcher: @unchecked Sendable {
             for c in 0..<set.channels {
                 let start = n * set.imageSize + c * plane
                 for i in 0..<plane {
-                    let v = Double(set.pixels[start + i]) / 255
+                    let v = Double(set.value(at: start + i))
                     sum[c] += v
                     squares[c] += v * v
                 }
@@ -87,11 +87,12 @@ public final class Batcher: @unchecked Sendable {
         let size = set.imageSize, plane = set.height * set.width
         var image = [Float](repeating: 0, count: size)
         for (row, index) in indices.enumerated() {
-            for i in 0..<size { image[i] = Float(set.pixels[index * size + i]) * (1 / 255) }
+            image.withUnsafeMutableBufferPointer { set.image(index, into: $0.baseAddress!) }
             var flipped = false
             if let augmentation {
                 var generator = SeededGenerator(seed: seed ^ (UInt64(index) &* 0xD6E8_FEB8_6659_FD93))
-                flipped = Augmentation.apply(augmentation, to: &image, channels: set.channels, side: set.width, generator: &generator)
+                flipped = Augmentation.apply(augmentation, to: &image, channels: set.channels, height: set.height,
+                                                 width: set.width, generator: &generator)
             }
             raw.map { r in image.withUnsafeBufferPointer { (r + row * size).update(from: $0.baseAddress!, count: size) } }
             image.withUnsafeBufferPointer {

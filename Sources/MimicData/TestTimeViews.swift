@@ -29,13 +29,16 @@ public struct TestTimeView: Sendable, Equatable {
         }
     }
 
-    /// Writes the view of `count` square images of `channels` x `side` x `side` floats.
-    public func apply(_ images: UnsafePointer<Float>, count: Int, channels: Int, side: Int, into out: UnsafeMutablePointer<Float>) {
-        let size = channels * side * side
+    /// Writes the view of `count` images of `channels` x `height` x `width` floats.
+    public func apply(_ images: UnsafePointer<Float>, count: Int, channels: Int, height: Int, width: Int,
+                      into out: UnsafeMutablePointer<Float>) {
+        let size = channels * height * width
         for n in 0..<count {
             var image = Array(UnsafeBufferPointer(start: images + n * size, count: size))
-            if dx != 0 || dy != 0 { image = Augmentation.translate(image, channels: channels, side: side, dx: dx, dy: dy) }
-            if flip { Augmentation.flip(&image, channels: channels, side: side) }
+            if dx != 0 || dy != 0 {
+                image = Augmentation.translate(image, channels: channels, height: height, width: width, dx: dx, dy: dy)
+            }
+            if flip { Augmentation.flip(&image, channels: channels, width: width) }
             (out + n * size).update(from: image, count: size)
         }
     }

@@ -4,23 +4,29 @@ import FoundationNetworking
 #endif
 import MimicData
 
-/// `mimicc data fetch cifar10`: downloads the official binary archive, checks it against the
-/// MD5 its publisher lists, and installs it as `data import` does. The download goes to a
-/// `.part` file beside the target and is removed if anything fails, so nothing half-written
-/// is ever taken for the data set.
+/// `mimicc data fetch cifar10|cifar100`: downloads the official binary archive, checks it
+/// against the MD5 its publisher lists, and installs it as `data import` does. The download
+/// goes to a `.part` file beside the target and is removed if anything fails, so nothing
+/// half-written is ever taken for the data set.
 public enum DataFetch {
-    public static let cifar10URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
-    /// From https://www.cs.toronto.edu/~kriz/cifar.html ("CIFAR-10 binary version").
-    public static let cifar10MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
+    /// The archive and its MD5 from https://www.cs.toronto.edu/~kriz/cifar.html ("binary version").
+    public static let sources = [
+        "cifar10": (url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz", md5: "c32a1d4ab5d03f1284b67883e8d87530"),
+        "cifar100": (url: "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz", md5: "03b5dce01913d631647c71ecec9e9cb8"),
+    ]
 
-    public static func fetchCIFAR10(url: String = cifar10URL, md5: String = cifar10MD5, into root: String?,
-                                    progress: @escaping (String) -> Void) throws -> String {
+    /// `url` and `md5` nil: the publisher's. Returns where the data went and its display name.
+    public static func fetch(_ name: String, url: String?, md5: String?, into root: String?,
+                             progress: @escaping (String) -> Void) throws -> (target: String, name: String) {
+        let cifar = try DataImport.layout(name)
+        guard let published = sources[name] else { throw DataError("unknown data set '\(name)'") }
+        let url = url ?? published.url, md5 = md5 ?? published.md5
         let root = DataSource.root(root)
         guard let source = URL(string: url), ["https", "http", "file"].contains(source.scheme ?? "") else {
             throw DataError("'\(url)' is not an http(s) or file URL")
         }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let archive = root + "/cifar-10-binary.tar.gz.part"
+        let archive = root + "/" + cifar.archive + ".part"
         defer { try? FileManager.default.removeItem(atPath: archive) }
         try download(source, to: archive, progress: progress)
         let digest = try fileMD5(archive)
@@ -29,7 +35,7 @@ public enum DataFetch {
                             hint: "try again; if it persists, the file at that address has changed")
         }
         progress("MD5 \(digest) matches; unpacking and checking every file")
-        return try DataImport.importCIFAR10(from: archive, into: root)
+        return (try DataImport.importCIFAR(cifar, from: archive, into: root), cifar.name)
     }
 
     static func download(_ source: URL, to path: String, progress: @escaping (String) -> Void) throws {
@@ -101,7 +107,7 @@ private final class DownloadDelegate: NSObject, URLSessionDownloadDelegate, @unc
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         if let error, self.error == nil {
             self.error = DataError("cannot download \(task.originalRequest?.url?.absoluteString ?? "the archive"): \(error.localizedDescription)",
-                                   hint: "check the network, or download cifar-10-binary.tar.gz elsewhere and use 'mimicc data import'")
+                                   hint: "check the network, or download the archive elsewhere and use 'mimicc data import'")
         }
         done.signal()
     }

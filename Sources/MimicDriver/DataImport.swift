@@ -2,12 +2,30 @@ import Foundation
 import MimicBasics
 import MimicData
 
-/// `mimicc data import cifar10 --from FILE_OR_DIR`: installs CIFAR-10's binary files where
-/// runs look for them (data root/cifar-10-batches-bin), from the official
-/// cifar-10-binary.tar.gz or an unpacked directory, checking every file before it is used.
+/// `mimicc data import cifar10|cifar100 --from FILE_OR_DIR`: installs the binary files where
+/// runs look for them (data root/cifar-10-batches-bin or cifar-100-binary), from the official
+/// archive or an unpacked directory, checking every file before it is used.
 public enum DataImport {
-    /// `root` nil: the default data root (`DataSource.root`).
-    public static func importCIFAR10(from source: String, into root: String?) throws -> String {
+    /// The data sets `data import` and `data fetch` know, by the name a spec gives them.
+    public static let datasets = ["cifar10", "cifar100"]
+
+    /// The layout of a data set named as in `datasets`.
+    static func layout(_ name: String) throws -> CIFARBinary {
+        switch name {
+        case "cifar10": return .cifar10
+        case "cifar100": return .cifar100(.fine)
+        default: throw DataError("unknown data set '\(name)'; mimicc imports \(datasets.joined(separator: " and "))")
+        }
+    }
+
+    /// Imports the data set `name` (see `datasets`) and returns where it went, with its
+    /// display name. `root` nil: the default data root (`DataSource.root`).
+    public static func importDataset(_ name: String, from source: String, into root: String?) throws -> (target: String, name: String) {
+        let cifar = try layout(name)
+        return (try importCIFAR(cifar, from: source, into: root), cifar.name)
+    }
+
+    static func importCIFAR(_ cifar: CIFARBinary, from source: String, into root: String?) throws -> String {
         let root = DataSource.root(root)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
@@ -27,19 +45,19 @@ public enum DataImport {
             guard tar.terminationStatus == 0 else {
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw DataError("cannot unpack '\(source)' (tar exited with \(tar.terminationStatus))",
-                                hint: "give the official cifar-10-binary.tar.gz or an unpacked directory")
+                                hint: "give the official \(cifar.archive) or an unpacked directory")
             }
             directory = temporary
         }
         defer { if let unpacked { try? FileManager.default.removeItem(atPath: unpacked) } }
-        if !FileManager.default.fileExists(atPath: directory + "/" + CIFAR10.testFile) {
-            directory += "/" + CIFAR10.directoryName
+        if !FileManager.default.fileExists(atPath: directory + "/" + cifar.testFile) {
+            directory += "/" + cifar.directoryName
         }
-        // Reading checks sizes and labels of all six files.
-        _ = try CIFAR10.load(directory: directory, train: 40_000, validation: 10_000)
-        let target = root + "/" + CIFAR10.directoryName
+        // Reading checks the sizes and labels of every file.
+        _ = try cifar.loadAll(directory: directory)
+        let target = root + "/" + cifar.directoryName
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        for file in CIFAR10.trainFiles + [CIFAR10.testFile] {
+        for file in cifar.trainFiles + [cifar.testFile] {
             guard let data = FileManager.default.contents(atPath: directory + "/" + file) else {
                 throw DataError("cannot read '\(directory)/\(file)'")
             }

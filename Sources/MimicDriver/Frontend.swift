@@ -1,4 +1,5 @@
 import MimicBasics
+import MimicData
 import MimicSema
 import MimicSpec
 
@@ -17,7 +18,12 @@ public enum Frontend {
     public static func run(_ file: String, loader: SpecLoader = SpecLoader()) throws(SpecLoader.ReadError) -> FrontendResult {
         let loaded = try loader.load(file)
         var result = FrontendResult(spec: loaded.spec, analysis: nil, diagnostics: loaded.diagnostics)
-        if let model = loaded.spec?.model {
+        // The data set's shapes before the model's: it may supply the input and the classes.
+        if var spec = result.spec, !loaded.diagnostics.contains(where: { $0.severity == .error }) {
+            result.diagnostics += DataShapes.resolve(&spec)
+            result.spec = spec
+        }
+        if let model = result.spec?.model {
             let analyzed = ModelAnalysis.analyze(model)
             result.analysis = analyzed.analysis
             result.diagnostics += analyzed.diagnostics

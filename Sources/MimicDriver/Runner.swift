@@ -221,6 +221,15 @@ public enum Runner {
 
     static func loadData(_ spec: Spec, _ config: DataConfig, classes: Int, needsTeacher: Bool) throws -> TrainingData {
         let (splits, records) = try DataSource.splits(config)
+        for (name, set) in [("training", splits.train), ("validation", splits.validation), ("test", splits.test)] {
+            if let top = set.labels.max(), Int(top) >= classes {
+                throw DataError("the \(name) images have label \(top), but the model has \(classes) classes (0-\(classes - 1))",
+                                hint: "set model.classes to the data's number of classes, or leave it out to take it from the labels")
+            }
+            guard [set.channels, set.height, set.width] == spec.model?.input ?? [] else {
+                throw DataError("the \(name) images are \(set.channels)x\(set.height)x\(set.width), but model.input is \(spec.model?.input ?? [])")
+            }
+        }
         guard needsTeacher else {
             return TrainingData(splits: splits, classes: classes, teacherTrain: nil, teacherTrainFlipped: nil)
         }

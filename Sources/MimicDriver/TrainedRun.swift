@@ -65,14 +65,7 @@ struct TrainedRun {
         -> (logits: [Float], labels: [UInt8])
     {
         var (set, trained) = try DataSource.recordOrder(data, test: split == .test)
-        if flipped {
-            var image = [Float](repeating: 0, count: set.imageSize)
-            for n in 0..<set.count {
-                for i in 0..<set.imageSize { image[i] = Float(set.pixels[n * set.imageSize + i]) }
-                Augmentation.flip(&image, channels: set.channels, side: set.width)
-                for i in 0..<set.imageSize { set.pixels[n * set.imageSize + i] = UInt8(image[i]) }
-            }
-        }
+        if flipped { set = set.mirrored() }
         let plan = try Compilation.compile(analysis, name: spec.name, purpose: .inference(folding: false),
                                            options: Compilation.Options(batch: 250)).plan
         try MemoryCheck.ensureFits(Executor.requiredBytes(plan, threads: threads), doing: "inference with '\(spec.name)'",

@@ -23,7 +23,8 @@ public enum CanonicalSpec {
             case .mapping(let entries):
                 return .object(entries.filter { $0.name != "extends" }.map { entry in
                     // Data and teacher paths become absolute, so the copy works from anywhere.
-                    if ["path", "train", "test", "train-flip"].contains(entry.name), key == "logits" || key == "data",
+                    let dataFile = ["images", "labels"].contains(entry.name) && ["train", "validation", "test"].contains(key)
+                    if dataFile || ["path", "train", "test", "train-flip"].contains(entry.name) && (key == "logits" || key == "data"),
                        let text = entry.value.scalar?.text, entry.value.int == nil, !text.isEmpty, !text.hasPrefix("/") {
                         let base = (entry.value.location.file as NSString).deletingLastPathComponent
                         let joined = ((base.isEmpty ? "." : base) as NSString).appendingPathComponent(text)

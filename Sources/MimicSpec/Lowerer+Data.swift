@@ -2,41 +2,110 @@ import MimicBasics
 import MimicYAML
 
 extension Lowerer {
-    static let dataKeys = ["dataset", "path", "train", "validation", "normalize", "input-scale", "augment", "seed"]
+    static let dataKeys = ["dataset", "path", "train", "validation", "normalize", "input-scale", "augment", "seed", "labels",
+                           "files", "layout"]
     static let augmentKeys = ["flip", "crop-rescale", "hsv", "translate"]
     static let hsvKeys = ["dh", "ds", "dv", "as", "av"]
-    /// CIFAR-10 has 50000 training images, split into training and validation sets.
-    static let cifar10TrainingImages = 50_000
+    /// CIFAR-10 and CIFAR-100 have 50000 training images, split into training and validation sets.
+    static let cifarTrainingImages = 50_000
+    /// The keys that belong to one data set only.
+    static let keysOfOneDataset: [String: Dataset] = ["labels": .cifar100, "files": .npy, "layout": .npy]
 
-    mutating func lowerData(_ node: Node, imageSide: Int) -> DataConfig? {
+    /// `model` gives the [channels, height, width] augmentation must fit, unless the npy files
+    /// supply it (`DataShapes` checks augmentation then).
+    mutating func lowerData(_ node: Node, model: Model?) -> DataConfig? {
         guard let data = mapping(node, "data", allowed: Self.dataKeys) else { return nil }
         let dataset = required(data, "dataset", in: "data")
             .flatMap { choice($0, "data.dataset", among: Dataset.allCases.map(\.rawValue)) }
             .flatMap(Dataset.init(rawValue:))
+        var misplaced = false  // a key of another data set, or unusable files
+        if let dataset {
+            for (key, owner) in Self.keysOfOneDataset.sorted(by: { $0.key < $1.key }) where owner != dataset {
+                guard let entry = data.entry(key) else { continue }
+                diagnostics.error(.conflictingOptions, "'data.\(key)' is for 'dataset: \(owner.rawValue)', not '\(dataset.rawValue)'",
+                                  at: entry.key.location)
+                misplaced = true
+            }
+            if dataset == .npy, let entry = data.entry("path") {
+                diagnostics.error(.conflictingOptions, "'data.path' is not used by 'dataset: npy'", at: entry.key.location,
+                                  notes: [DiagnosticNote("name each file under 'data.files'; paths are relative to the spec")])
+                misplaced = true
+            }
+        }
         let path = data["path"].flatMap { string($0, "data.path") }
-        let train = int(in: data, "train", "data.train", default: 40_000, min: 1)
-        let validation = int(in: data, "validation", "data.validation", default: 10_000, min: 0)
+        var files: NpyFiles?
+        if dataset == .npy {
+            files = required(data, "files", in: "data").flatMap { lowerFiles($0) }
+            if files == nil { misplaced = true }
+        }
+        let layout = data["layout"].map {
+            choice($0, "data.layout", among: ImageLayout.allCases.map(\.rawValue)).flatMap(ImageLayout.init(rawValue:))
+        } ?? .nhwc
+        let labels = data["labels"].map {
+            choice($0, "data.labels", among: LabelKind.allCases.map(\.rawValue)).flatMap(LabelKind.init(rawValue:))
+        } ?? .fine
+        // npy counts default to the files'; without a validation file, how many validate must be said.
+        let countsFromFiles = dataset == .npy
+        let validationFile = files?.validation != nil
+        if countsFromFiles, files != nil, !validationFile, data["validation"] == nil {
+            diagnostics.error(.missingKey, "'data' needs 'validation' when 'data.files' has no validation file", at: data.location,
+                              notes: [DiagnosticNote("say how many training images after the first 'data.train' validate, or add 'files.validation'")])
+        }
+        let train = int(in: data, "train", "data.train", default: countsFromFiles ? 0 : 40_000, min: 1)
+        let validation = int(in: data, "validation", "data.validation", default: countsFromFiles ? 0 : 10_000, min: 0)
         let normalize = data["normalize"].map {
             choice($0, "data.normalize", among: Normalization.allCases.map(\.rawValue)).flatMap(Normalization.init(rawValue:))
         } ?? .perImage
         let inputScale = double(in: data, "input-scale", "data.input-scale", default: 1, above: 0)
         let seed = int(in: data, "seed", "data.seed", default: 0, min: 0)
-        let augment = data["augment"].map { lowerAugmentation($0, imageSide: imageSide) } ?? Augmentation()
+        let input = dataset == .npy && model?.inputGiven == false ? nil : model?.input ?? [3, 32, 32]
+        var augment = data["augment"].map { lowerAugmentation($0, input: input) } ?? Augmentation()
+        augment?.location = data["augment"]?.location ?? data.location
 
-        if dataset == .cifar10, let train, let validation, train + validation > Self.cifar10TrainingImages {
+        if dataset == .cifar10 || dataset == .cifar100, let train, let validation, train + validation > Self.cifarTrainingImages {
             let at = data["validation"] ?? data["train"] ?? data
+            let name = dataset == .cifar10 ? "CIFAR-10" : "CIFAR-100"
             outOfRange(at, "data.validation",
-                       "leaves too few images: train + validation = \(train + validation) exceeds CIFAR-10's \(Self.cifar10TrainingImages) training images",
+                       "leaves too few images: train + validation = \(train + validation) exceeds \(name)'s \(Self.cifarTrainingImages) training images",
                        notes: [DiagnosticNote("the paper trains on 40000 and validates on 10000")])
         }
-        guard let dataset, let train, let validation, let normalize, let inputScale, let seed, let augment
+        guard !misplaced, let dataset, let train, let validation, let normalize, let inputScale, let seed, let augment,
+              let layout, let labels
         else { return nil }
-        return DataConfig(
+        files?.layout = layout
+        var config = DataConfig(
             dataset: dataset, path: path, train: train, validation: validation, normalize: normalize,
             inputScale: inputScale, augment: augment, seed: seed, location: data.location)
+        config.labels = labels
+        config.files = files
+        config.trainFromFiles = countsFromFiles && data["train"] == nil
+        config.validationFromFiles = countsFromFiles && data["validation"] == nil
+        return config
     }
 
-    private mutating func lowerAugmentation(_ node: Node, imageSide: Int) -> Augmentation? {
+    /// `files: {train: {images, labels}, validation: {...}?, test: {...}}`, paths relative to
+    /// the spec file that names them.
+    private mutating func lowerFiles(_ node: Node) -> NpyFiles? {
+        guard let files = mapping(node, "data.files", allowed: ["train", "validation", "test"]) else { return nil }
+        func split(_ key: String) -> ImageFiles? {
+            guard let body = files[key], let pair = mapping(body, "data.files.\(key)", allowed: ["images", "labels"]) else { return nil }
+            let images = required(pair, "images", in: "data.files.\(key)")
+                .flatMap { path($0, "data.files.\(key).images", relativeTo: SpecPath.directory(of: $0.location.file)) }
+            let labels = required(pair, "labels", in: "data.files.\(key)")
+                .flatMap { path($0, "data.files.\(key).labels", relativeTo: SpecPath.directory(of: $0.location.file)) }
+            guard let images, let labels else { return nil }
+            return ImageFiles(images: images, labels: labels)
+        }
+        let train = required(files, "train", in: "data.files").flatMap { _ in split("train") }
+        let test = required(files, "test", in: "data.files").flatMap { _ in split("test") }
+        let validation = files["validation"].map { _ in split("validation") }
+        guard let train, let test, validation != .some(nil) else { return nil }
+        return NpyFiles(train: train, validation: validation ?? nil, test: test, layout: .nhwc)
+    }
+
+    /// `input` nil: the shape is not known yet (taken from npy files later).
+    private mutating func lowerAugmentation(_ node: Node, input: [Int]?) -> Augmentation? {
+        let channels = input?[0] ?? 3, height = input?[1] ?? Int.max, width = input?[2] ?? Int.max
         guard let augment = mapping(node, "data.augment", allowed: Self.augmentKeys) else { return nil }
         var result = Augmentation()
         var ok = true
@@ -44,19 +113,29 @@ extension Lowerer {
             if let value = bool(flip, "data.augment.flip") { result.flip = value } else { ok = false }
         }
         if let crop = augment["crop-rescale"] {
-            if let range = lowerCrop(crop, imageSide: imageSide) { result.cropRescale = range } else { ok = false }
+            // S counts rows; the crop keeps the image's aspect ratio.
+            if let range = lowerCrop(crop, imageSide: input == nil ? nil : height) { result.cropRescale = range } else { ok = false }
         }
         if let hsv = augment["hsv"] {
-            if let value = lowerHSV(hsv) { result.hsv = value } else { ok = false }
+            if channels != 3 {
+                diagnostics.error(.conflictingOptions, "'data.augment.hsv' shifts colours, but the images have \(channels) channel\(channels == 1 ? "" : "s")",
+                                  at: augment.entry("hsv")?.key.location ?? hsv.location,
+                                  notes: [DiagnosticNote("HSV shifts need RGB images (model.input [3, H, W]); use crops, flips or translation")])
+                ok = false
+            } else if let value = lowerHSV(hsv) { result.hsv = value } else { ok = false }
         }
         if let translate = augment["translate"] {
             // Reflection reaches at most side - 1 pixels.
-            if let value = int(translate, "data.augment.translate", min: 0, max: imageSide - 1) { result.translate = value } else { ok = false }
+            if let value = int(translate, "data.augment.translate", min: 0, max: input == nil ? nil : min(height, width) - 1) {
+                result.translate = value
+            } else {
+                ok = false
+            }
         }
         return ok ? result : nil
     }
 
-    private mutating func lowerCrop(_ node: Node, imageSide: Int) -> ClosedRange<Int>? {
+    private mutating func lowerCrop(_ node: Node, imageSide: Int?) -> ClosedRange<Int>? {
         guard let crop = mapping(node, "crop-rescale", allowed: ["min", "max"]) else { return nil }
         let lower = required(crop, "min", in: "crop-rescale").flatMap { int($0, "crop-rescale.min", min: 1, max: imageSide) }
         let upper = required(crop, "max", in: "crop-rescale").flatMap { int($0, "crop-rescale.max", min: 1, max: imageSide) }

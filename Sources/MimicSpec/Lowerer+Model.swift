@@ -49,9 +49,13 @@ extension Lowerer {
         // A bad output mapping is reported; lowering goes on without it.
         let output = model["output"].flatMap { lowerOutput($0) } ?? OutputLayer()
         checkDependentWidths(layers, budget: budget)
-        return Model(
+        var lowered = Model(
             input: input, inputLocation: inputLocation, classes: classes, layers: layers, budget: budget, output: output,
             architecture: architecture, location: model.location)
+        lowered.classesLocation = model["classes"]?.location ?? model.location
+        lowered.inputGiven = model["input"] != nil
+        lowered.classesGiven = model["classes"] != nil
+        return lowered
     }
 
     /// Where the text of a scalar starts: past the opening quote of a quoted scalar. Block

@@ -124,6 +124,12 @@ public struct Model: Sendable, Equatable {
     public var input: [Int]
     public var inputLocation: SourceLocation
     public var classes: Int
+    /// Where `classes` is written (the model's location when it is not).
+    public var classesLocation: SourceLocation
+    /// Whether the spec wrote `input` and `classes`; what it leaves out comes from the data set
+    /// (`DataShapes`), or is the CIFAR default.
+    public var inputGiven = true
+    public var classesGiven = true
     public var layers: [Layer]
     public var budget: Budget?
     public var output: OutputLayer
@@ -143,6 +149,7 @@ public struct Model: Sendable, Equatable {
         self.input = input
         self.inputLocation = inputLocation
         self.classes = classes
+        self.classesLocation = location
         self.layers = layers
         self.budget = budget
         self.architecture = architecture

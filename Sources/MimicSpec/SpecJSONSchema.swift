@@ -89,10 +89,21 @@ public enum SpecJSONSchema {
       "type": "object",
       "additionalProperties": false,
       "properties": {
-        "dataset": {"enum": ["cifar10", "synthetic"]},
-        "path": {"type": "string", "minLength": 1},
-        "train": {"type": "integer", "minimum": 1, "default": 40000},
-        "validation": {"type": "integer", "minimum": 0, "default": 10000},
+        "dataset": {"enum": ["cifar10", "cifar100", "npy", "synthetic"]},
+        "path": {"type": "string", "minLength": 1, "description": "Where cifar10 and cifar100 files are."},
+        "train": {"type": "integer", "minimum": 1, "default": 40000, "description": "npy: default the rest of the training file."},
+        "validation": {"type": "integer", "minimum": 0, "default": 10000, "description": "npy: default the whole validation file; required without one."},
+        "labels": {"enum": ["fine", "coarse"], "default": "fine", "description": "cifar100: 100 fine classes or 20 coarse ones."},
+        "layout": {"enum": ["nhwc", "nchw"], "default": "nhwc", "description": "npy: axis order of 4-D image files."},
+        "files": {
+          "type": "object", "additionalProperties": false, "required": ["train", "test"],
+          "description": "npy: image and label files per split, relative to the spec.",
+          "properties": {
+            "train": {"$ref": "#/$defs/imageFiles"},
+            "validation": {"$ref": "#/$defs/imageFiles"},
+            "test": {"$ref": "#/$defs/imageFiles"}
+          }
+        },
         "normalize": {"enum": ["per-image", "per-channel", "none"], "default": "per-image"},
         "input-scale": {"type": "number", "exclusiveMinimum": 0, "default": 1},
         "seed": {"type": "integer", "minimum": 0, "default": 0},
@@ -112,6 +123,13 @@ public enum SpecJSONSchema {
               "av": {"type": "number", "minimum": 0, "maximum": 1}}}
           }
         }
+      }
+    },
+    "imageFiles": {
+      "type": "object", "additionalProperties": false, "required": ["images", "labels"],
+      "properties": {
+        "images": {"type": "string", "minLength": 1, "description": "uint8 or float32 .npy, [N, H, W, C], [N, C, H, W] or [N, H, W]."},
+        "labels": {"type": "string", "minLength": 1, "description": "Integer .npy, one label per image."}
       }
     },
     "teacher": {

@@ -15,8 +15,7 @@ public enum SpecLowering {
         let name = root["name"].flatMap { lowerer.string($0, "name") } ?? Self.stem(of: file)
 
         let model = lowerer.required(root, "model", in: "spec").flatMap { lowerer.lowerModel($0) }
-        let imageSide = model?.input.dropFirst().min() ?? 32
-        let data = root["data"].flatMap { lowerer.lowerData($0, imageSide: imageSide) }
+        let data = root["data"].flatMap { lowerer.lowerData($0, model: model) }
         let teacher = root["teacher"].flatMap { lowerer.lowerTeacher($0, relativeTo: SpecPath.directory(of: file)) }
         let train = root["train"].flatMap { lowerer.lowerTrain($0) }
         let search = root["search"].flatMap { lowerer.lowerSearch($0) }

@@ -34,7 +34,7 @@ public enum ViewedInference {
                 images.withUnsafeMutableBufferPointer { batcher.fill(indices, seed: 0, input: $0.baseAddress!, teacher: nil, labels: nil) }
                 for i in 0..<mean.count { mean[i] = 0 }
                 for view in views {
-                    view.apply(images, count: batch, channels: set.channels, side: set.width, into: input)
+                    view.apply(images, count: batch, channels: set.channels, height: set.height, width: set.width, into: input)
                     executor.run()
                     if view.isIdentity { alone?(start, count, output) }
                     for i in 0..<mean.count { mean[i] += view.weight * output[i] }

@@ -245,30 +245,35 @@ struct DataCommand: ParsableCommand {
 struct DataImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Install CIFAR-10 from the official binary archive or an unpacked directory.",
+        abstract: "Install CIFAR-10 or CIFAR-100 from the official binary archive or an unpacked directory.",
         discussion: """
             Checks every file (size, record count, labels) and copies them to \
-            DIR/cifar-10-batches-bin, where DIR is --into, else $MIMICC_DATA, else \
-            ~/.cache/mimicc: where compile-and-run looks when a spec has no data.path.
+            DIR/cifar-10-batches-bin or DIR/cifar-100-binary, where DIR is --into, else \
+            $MIMICC_DATA, else ~/.cache/mimicc: where compile-and-run looks when a spec has \
+            no data.path. Other images need no import: save them as .npy files and name them \
+            in a spec ('dataset: npy', see grammar/spec.md). Exit status: 0 installed, 2 the \
+            archive or a file failed its checks.
             """)
 
-    @Argument(help: "The data set: cifar10.")
+    @Argument(help: "The data set: cifar10 or cifar100.")
     var dataset: String
 
-    @Option(help: "cifar-10-binary.tar.gz or a directory holding the .bin files.")
+    @Option(help: "cifar-10-binary.tar.gz, cifar-100-binary.tar.gz, or a directory holding the .bin files.")
     var from: String
 
     @Option(help: "Data root (default: $MIMICC_DATA, else ~/.cache/mimicc).")
     var into: String?
 
     func validate() throws {
-        guard dataset == "cifar10" else { throw ValidationError("unknown data set '\(dataset)'; mimicc imports 'cifar10'") }
+        guard DataImport.datasets.contains(dataset) else {
+            throw ValidationError("unknown data set '\(dataset)'; mimicc imports \(DataImport.datasets.joined(separator: " and "))")
+        }
     }
 
     func run() throws {
         do {
-            let target = try DataImport.importCIFAR10(from: from, into: into)
-            FileStream.standardOutput.write("imported CIFAR-10 into \(target)\n")
+            let imported = try DataImport.importDataset(dataset, from: from, into: into)
+            FileStream.standardOutput.write("imported \(imported.name) into \(imported.target)\n")
         } catch {
             printError("mimicc: error: \(error)\n")
             throw ExitCode(2)
@@ -279,38 +284,40 @@ struct DataImportCommand: ParsableCommand {
 struct DataFetchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download CIFAR-10's official binary archive, check it, and install it.",
+        abstract: "Download CIFAR-10's or CIFAR-100's official binary archive, check it, and install it.",
         discussion: """
-            Downloads cifar-10-binary.tar.gz (--url, default the dataset's page at the \
-            University of Toronto), checks its MD5 against the one published there (--md5 \
-            for another file), then unpacks and checks every file as 'mimicc data import' \
-            does and copies them to DIR/cifar-10-batches-bin, where DIR is --into, else \
-            $MIMICC_DATA, else ~/.cache/mimicc. A failed or corrupt download leaves nothing \
-            behind. --url also takes file:// URLs. Exit status: 0 installed, 2 the download \
-            or the archive failed.
+            Downloads cifar-10-binary.tar.gz or cifar-100-binary.tar.gz (--url, default the \
+            dataset's page at the University of Toronto), checks its MD5 against the one \
+            published there (--md5 for another file), then unpacks and checks every file as \
+            'mimicc data import' does and copies them to DIR/cifar-10-batches-bin or \
+            DIR/cifar-100-binary, where DIR is --into, else $MIMICC_DATA, else \
+            ~/.cache/mimicc. A failed or corrupt download leaves nothing behind. --url also \
+            takes file:// URLs. Exit status: 0 installed, 2 the download or the archive failed.
             """)
 
-    @Argument(help: "The data set: cifar10.")
+    @Argument(help: "The data set: cifar10 or cifar100.")
     var dataset: String
 
-    @Option(help: "Where to download from.")
-    var url = DataFetch.cifar10URL
+    @Option(help: "Where to download from (default: the publisher's archive).")
+    var url: String?
 
-    @Option(help: "The archive's expected MD5.")
-    var md5 = DataFetch.cifar10MD5
+    @Option(help: "The archive's expected MD5 (default: the published one).")
+    var md5: String?
 
     @Option(help: "Data root (default: $MIMICC_DATA, else ~/.cache/mimicc).")
     var into: String?
 
     func validate() throws {
-        guard dataset == "cifar10" else { throw ValidationError("unknown data set '\(dataset)'; mimicc fetches 'cifar10'") }
-        guard md5.count == 32, md5.allSatisfy(\.isHexDigit) else { throw ValidationError("--md5 must be 32 hexadecimal digits") }
+        guard DataImport.datasets.contains(dataset) else {
+            throw ValidationError("unknown data set '\(dataset)'; mimicc fetches \(DataImport.datasets.joined(separator: " and "))")
+        }
+        if let md5, md5.count != 32 || !md5.allSatisfy(\.isHexDigit) { throw ValidationError("--md5 must be 32 hexadecimal digits") }
     }
 
     func run() throws {
         do {
-            let target = try DataFetch.fetchCIFAR10(url: url, md5: md5, into: into, progress: { printError($0 + "\n") })
-            FileStream.standardOutput.write("installed CIFAR-10 into \(target)\n")
+            let fetched = try DataFetch.fetch(dataset, url: url, md5: md5, into: into, progress: { printError($0 + "\n") })
+            FileStream.standardOutput.write("installed \(fetched.name) into \(fetched.target)\n")
         } catch {
             printError("mimicc: error: \(error)\n")
             throw ExitCode(2)

@@ -57,16 +57,16 @@ final class DataTests: XCTestCase {
     }
 
     func testCIFARRecordsAreReadAndBadFilesRejected() throws {
-        var bytes = [UInt8](repeating: 0, count: CIFAR10.recordSize * CIFAR10.recordsPerFile)
-        for r in 0..<CIFAR10.recordsPerFile {
-            bytes[r * CIFAR10.recordSize] = UInt8(r % 10)
-            bytes[r * CIFAR10.recordSize + 1] = UInt8(r % 251)  // first red pixel
-            bytes[r * CIFAR10.recordSize + 3072] = 7  // last blue pixel
+        var bytes = [UInt8](repeating: 0, count: CIFARBinary.cifar10.recordSize * 10_000)
+        for r in 0..<10_000 {
+            bytes[r * CIFARBinary.cifar10.recordSize] = UInt8(r % 10)
+            bytes[r * CIFARBinary.cifar10.recordSize + 1] = UInt8(r % 251)  // first red pixel
+            bytes[r * CIFARBinary.cifar10.recordSize + 3072] = 7  // last blue pixel
         }
-        for file in CIFAR10.trainFiles + [CIFAR10.testFile] {
+        for file in CIFARBinary.cifar10.trainFiles + [CIFARBinary.cifar10.testFile] {
             FileManager.default.createFile(atPath: directory + "/" + file, contents: Data(bytes))
         }
-        let splits = try CIFAR10.load(directory: directory, train: 40_000, validation: 10_000)
+        let splits = try CIFARBinary.cifar10.load(directory: directory, train: 40_000, validation: 10_000)
         XCTAssertEqual(splits.train.count, 40_000)
         XCTAssertEqual(splits.validation.count, 10_000)
         XCTAssertEqual(splits.test.count, 10_000)
@@ -74,31 +74,31 @@ final class DataTests: XCTestCase {
         XCTAssertEqual(splits.train.pixels[5 * 3072], 5)
         XCTAssertEqual(splits.train.pixels[5 * 3072 + 3071], 7)
         // Truncated, then a label out of range.
-        FileManager.default.createFile(atPath: directory + "/" + CIFAR10.testFile, contents: Data(bytes.dropLast(10)))
-        XCTAssertThrowsError(try CIFAR10.load(directory: directory, train: 40_000, validation: 10_000)) { error in
+        FileManager.default.createFile(atPath: directory + "/" + CIFARBinary.cifar10.testFile, contents: Data(bytes.dropLast(10)))
+        XCTAssertThrowsError(try CIFARBinary.cifar10.load(directory: directory, train: 40_000, validation: 10_000)) { error in
             XCTAssertTrue("\(error)".contains("expected 30730000"), "\(error)")
         }
         bytes[0] = 12
-        FileManager.default.createFile(atPath: directory + "/" + CIFAR10.testFile, contents: Data(bytes))
-        XCTAssertThrowsError(try CIFAR10.load(directory: directory, train: 40_000, validation: 10_000)) { error in
+        FileManager.default.createFile(atPath: directory + "/" + CIFARBinary.cifar10.testFile, contents: Data(bytes))
+        XCTAssertThrowsError(try CIFARBinary.cifar10.load(directory: directory, train: 40_000, validation: 10_000)) { error in
             XCTAssertTrue("\(error)".contains("record 0 has label 12"), "\(error)")
         }
-        XCTAssertThrowsError(try CIFAR10.load(directory: directory + "/nowhere", train: 1, validation: 1)) { error in
+        XCTAssertThrowsError(try CIFARBinary.cifar10.load(directory: directory + "/nowhere", train: 1, validation: 1)) { error in
             XCTAssertTrue("\(error)".contains("mimicc data import"), "\(error)")
         }
     }
 
     func testFlipAndCropMoveKnownPixels() {
         var image = (0..<(3 * 4 * 4)).map { Float($0) }
-        Augmentation.flip(&image, channels: 3, side: 4)
+        Augmentation.flip(&image, channels: 3, width: 4)
         XCTAssertEqual(Array(image[0..<4]), [3, 2, 1, 0])
         XCTAssertEqual(Array(image[44..<48]), [47, 46, 45, 44])
         // A full-size crop is the identity; a crop of the top-left quarter doubles it.
         let ramp = (0..<(8 * 8)).map { Float($0 % 8) / 8 }
-        XCTAssertEqual(Augmentation.cropRescale(ramp, channels: 1, side: 8, crop: 8, top: 0, left: 0).map { ($0 * 1e5).rounded() },
+        XCTAssertEqual(Augmentation.cropRescale(ramp, channels: 1, height: 8, width: 8, crop: (8, 8), top: 0, left: 0).map { ($0 * 1e5).rounded() },
                        ramp.map { ($0 * 1e5).rounded() })
         let constant = [Float](repeating: 0.25, count: 64)
-        for v in Augmentation.cropRescale(constant, channels: 1, side: 8, crop: 5, top: 2, left: 1) {
+        for v in Augmentation.cropRescale(constant, channels: 1, height: 8, width: 8, crop: (5, 5), top: 2, left: 1) {
             XCTAssertEqual(v, 0.25, accuracy: 1e-6)
         }
     }
@@ -110,20 +110,20 @@ final class DataTests: XCTestCase {
         let side = 5
         let image = (0..<(2 * side * side)).map { Float($0) }  // channel 1 starts at 25
         func at(_ out: [Float], _ c: Int, _ y: Int, _ x: Int) -> Float { out[(c * side + y) * side + x] }
-        let right = Augmentation.translate(image, channels: 2, side: side, dx: 2, dy: 0)
+        let right = Augmentation.translate(image, channels: 2, height: side, width: side, dx: 2, dy: 0)
         XCTAssertEqual(at(right, 0, 0, 2), 0, "pixel (0, 0) moved two to the right")
         XCTAssertEqual(at(right, 1, 3, 4), at(image, 1, 3, 2))
         XCTAssertEqual(Array(right[0..<5]), [2, 1, 0, 1, 2], "columns -2 and -1 reflect 2 and 1, not the edge")
-        let up = Augmentation.translate(image, channels: 2, side: side, dx: 0, dy: -1)
+        let up = Augmentation.translate(image, channels: 2, height: side, width: side, dx: 0, dy: -1)
         XCTAssertEqual(at(up, 0, 0, 3), at(image, 0, 1, 3))
         XCTAssertEqual(at(up, 1, 4, 0), at(image, 1, 3, 0), "row 5 reflects row 3")
-        XCTAssertEqual(Augmentation.translate(image, channels: 2, side: side, dx: 0, dy: 0), image)
+        XCTAssertEqual(Augmentation.translate(image, channels: 2, height: side, width: side, dx: 0, dy: 0), image)
 
         var shifts = Set<[Float]>()
         var generator = SeededGenerator(seed: 4)
         for _ in 0..<400 {
             var copy = image
-            _ = Augmentation.apply(MimicSpec.Augmentation(translate: 1), to: &copy, channels: 2, side: side, generator: &generator)
+            _ = Augmentation.apply(MimicSpec.Augmentation(translate: 1), to: &copy, channels: 2, height: side, width: side, generator: &generator)
             shifts.insert(copy)
         }
         XCTAssertEqual(shifts.count, 9, "dx and dy each from -1...1")

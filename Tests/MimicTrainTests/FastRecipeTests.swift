@@ -143,11 +143,11 @@ final class TestTimeViewTests: XCTestCase {
         // A 1x3x3 image: moved down-right by one, the top row and left column reflected.
         let image: [Float] = [1, 2, 3, 4, 5, 6, 7, 8, 9]
         var out = [Float](repeating: 0, count: 9)
-        TestTimeView(flip: false, dx: 1, dy: 1, weight: 1).apply(image, count: 1, channels: 1, side: 3, into: &out)
+        TestTimeView(flip: false, dx: 1, dy: 1, weight: 1).apply(image, count: 1, channels: 1, height: 3, width: 3, into: &out)
         XCTAssertEqual(out, [5, 4, 5, 2, 1, 2, 5, 4, 5])
-        TestTimeView(flip: true, dx: -1, dy: -1, weight: 1).apply(image, count: 1, channels: 1, side: 3, into: &out)
+        TestTimeView(flip: true, dx: -1, dy: -1, weight: 1).apply(image, count: 1, channels: 1, height: 3, width: 3, into: &out)
         XCTAssertEqual(out, [5, 6, 5, 8, 9, 8, 5, 6, 5], "moved up-left by one")
-        TestTimeView(flip: true, weight: 1).apply(image, count: 1, channels: 1, side: 3, into: &out)
+        TestTimeView(flip: true, weight: 1).apply(image, count: 1, channels: 1, height: 3, width: 3, into: &out)
         XCTAssertEqual(out, [3, 2, 1, 6, 5, 4, 9, 8, 7], "mirrored")
     }
 

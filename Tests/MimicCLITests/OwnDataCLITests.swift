@@ -1,0 +1,110 @@
+import Foundation
+import XCTest
+
+/// A user's own images as .npy files: a spec that names them trains, takes its input shape
+/// and classes from them, exports logits, and is told when it disagrees with them.
+final class OwnDataCLITests: CLITestCase {
+    /// A .npy version 1 file, written as numpy does.
+    func writeNpy(_ name: String, descr: String, shape: [Int], data: [UInt8]) throws {
+        let dims = shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? "," : "")
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(dims)), }"
+        while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+        header += "\n"
+        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count), 0]
+        bytes += Array(header.utf8) + data
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary + "/" + name))
+    }
+
+    /// One-channel 10x14 images of 3 classes: a bright 3x3 square, whose brightness is the
+    /// class, somewhere on a dark, noisy background.
+    func writeImages(_ stem: String, count: Int, seed: UInt64) throws {
+        var state = seed
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var pixels: [UInt8] = [], labels: [UInt8] = []
+        for _ in 0..<count {
+            let label = next(3)
+            var image = (0..<140).map { _ in UInt8(next(40)) }
+            let (y, x) = (next(8), next(12))
+            for dy in 0..<3 { for dx in 0..<3 { image[(y + dy) * 14 + x + dx] = UInt8(100 + 70 * label) } }
+            pixels += image
+            labels += [UInt8(label)] + [UInt8](repeating: 0, count: 7)  // int64, little-endian
+        }
+        try writeNpy(stem + "-x.npy", descr: "|u1", shape: [count, 10, 14, 1], data: pixels)
+        try writeNpy(stem + "-y.npy", descr: "<i8", shape: [count], data: labels)
+    }
+
+    func testASpecTrainsOnItsOwnNpyImagesAndExportsLogits() throws {
+        try writeImages("train", count: 400, seed: 1)
+        try writeImages("test", count: 90, seed: 2)
+        try write("own.yaml", """
+            mimicc: 1
+            model: {architecture: "8c3-mp2-16fc"}
+            data:
+              dataset: npy
+              validation: 100
+              files:
+                train: {images: train-x.npy, labels: train-y.npy}
+                test: {images: test-x.npy, labels: test-y.npy}
+              normalize: none
+              augment: {flip: true, translate: 1}
+            train: {loss: cross-entropy, optimizer: {adam: {lr: 0.01}}, epochs: 8, batch: 25}
+
+            """)
+        let inspect = try mimicc("inspect", "own.yaml")
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("conv1   conv     8x10x14"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("output  dense    3 "), inspect.stdout)
+
+        let run = try mimicc("compile-and-run", "own.yaml", "--out", "run")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let result = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: temporary + "/run/result.json"))) as? [String: Any]
+        let accuracy = try XCTUnwrap(result?["testAccuracy"] as? Double)
+        XCTAssertGreaterThan(accuracy, 0.8, "the brightness of one square is easy to learn: \(run.stdout)")
+
+        let logits = try mimicc("logits", "run", "--split", "test", "--out", "test-logits.npy")
+        XCTAssertEqual(logits.status, 0, logits.stderr)
+        let size = try FileManager.default.attributesOfItem(atPath: temporary + "/test-logits.npy")[.size] as? Int
+        XCTAssertEqual(size, 128 + 90 * 3 * 4, "a 90 x 3 float32 matrix")
+
+        // A model that disagrees with its files is stopped at lint, naming the file.
+        try write("wrong.yaml", String(contentsOfFile: temporary + "/own.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "model: {", with: "model: {input: [3, 10, 14], classes: 2, "))
+        let lint = try mimicc("lint", "wrong.yaml")
+        XCTAssertEqual(lint.status, 1)
+        XCTAssertTrue(lint.stderr.contains("wrong.yaml:2:16: error: model.input is [3, 10, 14], but the images of '")
+                      && lint.stderr.contains("train-x.npy' are [1, 10, 14] [channels, height, width] [MC044]"), lint.stderr)
+        XCTAssertTrue(lint.stderr.contains("error: model.classes is 2, but '"), lint.stderr)
+        // A label file that does not match its images stops the run with exit 2.
+        try writeNpy("test-y.npy", descr: "<i8", shape: [2], data: [UInt8](repeating: 0, count: 16))
+        let broken = try mimicc("compile-and-run", "own.yaml", "--out", "run2")
+        XCTAssertEqual(broken.status, 2)
+        XCTAssertTrue(broken.stderr.contains("holds 2 labels for the 90 images of"), broken.stderr)
+    }
+
+    func testImportInstallsCIFAR100FromADirectory() throws {
+        let source = temporary + "/src/cifar-100-binary"
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        var records = [UInt8](repeating: 0, count: 3074 * 50_000)
+        for i in 0..<50_000 {
+            records[i * 3074] = UInt8(i % 20)
+            records[i * 3074 + 1] = UInt8(i % 100)
+        }
+        try Data(records).write(to: URL(fileURLWithPath: source + "/train.bin"))
+        try Data(records[0..<(3074 * 10_000)]).write(to: URL(fileURLWithPath: source + "/test.bin"))
+        let imported = try mimicc("data", "import", "cifar100", "--from", "src", "--into", "data")
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertEqual(imported.stdout, "imported CIFAR-100 into data/cifar-100-binary\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary + "/data/cifar-100-binary").sorted(),
+                       ["test.bin", "train.bin"])
+        // A corrupt file is refused, and nothing is installed from it.
+        records[1] = 200
+        try Data(records).write(to: URL(fileURLWithPath: source + "/train.bin"))
+        let corrupt = try mimicc("data", "import", "cifar100", "--from", "src", "--into", "other")
+        XCTAssertEqual(corrupt.status, 2)
+        XCTAssertTrue(corrupt.stderr.contains("record 0 has label 200, expected 0-99"), corrupt.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/other/cifar-100-binary"))
+    }
+}
