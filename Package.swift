@@ -45,11 +45,12 @@ let package = Package(
             dependencies: ["MimicBasics", "MimicVocabulary", "MimicKernels", "MimicGraph", "MimicSpec", "MimicSema", "MimicRuntime",
                            "MimicCompiler", "MimicData"]),
         .target(name: "MimicSearch", dependencies: ["MimicBasics", "MimicSpec"]),
+        .target(name: "MimicONNX", dependencies: ["MimicVocabulary", "MimicKernels", "MimicGraph"]),
         .target(name: "MimicStore", dependencies: ["CSQLite"]),
         .target(
             name: "MimicDriver",
             dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "MimicKernels", "MimicGraph", "MimicYAML", "MimicSpec",
-                           "MimicSema", "MimicRuntime", "MimicCompiler", "MimicData", "MimicTrain"]),
+                           "MimicSema", "MimicRuntime", "MimicCompiler", "MimicData", "MimicTrain", "MimicONNX"]),
         .target(
             name: "MimicStudy",
             dependencies: ["MimicBasics", "MimicYAML", "MimicSpec", "MimicSema", "MimicData", "MimicSearch", "MimicStore", "MimicDriver",
@@ -93,6 +94,7 @@ let package = Package(
             name: "MimicTrainTests",
             dependencies: ["MimicBasics", "MimicSpec", "MimicSema", "MimicCompiler", "MimicRuntime", "MimicData", "MimicTrain", "MimicDriver",
                            "MimicTestSupport"]),
+        .testTarget(name: "MimicONNXTests", dependencies: ["MimicONNX"]),
         .testTarget(name: "MimicSearchTests", dependencies: ["MimicBasics", "MimicSearch", "MimicSpec"]),
         .testTarget(name: "MimicStoreTests", dependencies: ["MimicStore"]),
         .testTarget(

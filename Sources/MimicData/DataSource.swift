@@ -65,6 +65,6 @@ public enum DataSource {
         try MemoryCheck.ensureFits([("\(images) synthetic images", SaturatingCount.product(images, 3 * 32 * 32))],
                                    doing: "the synthetic data set", hint: "lower data.train and data.validation")
         return SyntheticData.generate(train: config.train, validation: config.validation, test: max(1000, config.validation),
-                                      seed: UInt64(config.seed))
+                                      seed: UInt64(config.seed), difficulty: config.difficulty)
     }
 }

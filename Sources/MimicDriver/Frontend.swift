@@ -17,13 +17,23 @@ public struct FrontendResult: Sendable {
 public enum Frontend {
     public static func run(_ file: String, loader: SpecLoader = SpecLoader()) throws(SpecLoader.ReadError) -> FrontendResult {
         let loaded = try loader.load(file)
-        var result = FrontendResult(spec: loaded.spec, analysis: nil, diagnostics: loaded.diagnostics)
-        // The data set's shapes before the model's: it may supply the input and the classes.
-        if var spec = result.spec, !loaded.diagnostics.contains(where: { $0.severity == .error }) {
+        guard let spec = loaded.spec else { return FrontendResult(spec: nil, analysis: nil, diagnostics: loaded.diagnostics) }
+        var result = analyze(spec, resolvingData: !loaded.diagnostics.contains { $0.severity == .error })
+        result.diagnostics = loaded.diagnostics + result.diagnostics
+        return result
+    }
+
+    /// A lowered spec's data shapes, then its model: what every spec mimicc runs goes through,
+    /// including the ones a search, a preset or `--set` lowers again. The data set may supply
+    /// the model's input and classes (`DataShapes`), so it comes first.
+    public static func analyze(_ spec: Spec, resolvingData: Bool = true) -> FrontendResult {
+        var spec = spec
+        var result = FrontendResult(spec: spec, analysis: nil, diagnostics: [])
+        if resolvingData {
             result.diagnostics += DataShapes.resolve(&spec)
             result.spec = spec
         }
-        if let model = result.spec?.model {
+        if let model = spec.model {
             let analyzed = ModelAnalysis.analyze(model)
             result.analysis = analyzed.analysis
             result.diagnostics += analyzed.diagnostics

@@ -101,13 +101,13 @@ public enum Runner {
             }
             spec = next
         }
-        guard let model = spec.model else { return (spec, analysis) }
-        let analysed = ModelAnalysis.analyze(model)
+        guard spec.model != nil else { return (spec, analysis) }
+        let analysed = Frontend.analyze(spec)
         let errors = analysed.diagnostics.filter { $0.severity == .error }
-        guard errors.isEmpty, let newAnalysis = analysed.analysis else {
+        guard errors.isEmpty, let newSpec = analysed.spec, let newAnalysis = analysed.analysis else {
             throw Failure(message: "", exitCode: 1, report: LintReport(files: [file], diagnostics: errors, unreadable: []))
         }
-        return (spec, newAnalysis)
+        return (newSpec, newAnalysis)
     }
 
     /// Trains a spec that has passed the front end (a study's trial is one such spec, built

@@ -115,9 +115,11 @@ public enum TeacherCache {
     }
 
     static func memberSpec(_ spec: Spec, seed: Int, file: String) throws(Runner.Failure) -> (Spec, ModelAnalysis) {
-        let (member, diagnostics) = SpecVariant.apply([], seed: seed, to: spec)
-        guard let member, let model = member.model, let analysis = ModelAnalysis.analyze(model).analysis else {
-            throw Runner.Failure(message: "", exitCode: 1, report: LintReport(files: [file], diagnostics: diagnostics, unreadable: []))
+        let (lowered, diagnostics) = SpecVariant.apply([], seed: seed, to: spec)
+        let analysed = lowered.map { Frontend.analyze($0) }
+        guard let member = analysed?.spec, member.model != nil, let analysis = analysed?.analysis else {
+            throw Runner.Failure(message: "", exitCode: 1,
+                                 report: LintReport(files: [file], diagnostics: diagnostics + (analysed?.diagnostics ?? []), unreadable: []))
         }
         return (member, analysis)
     }

@@ -8,6 +8,14 @@ public enum Dataset: String, Sendable, CaseIterable {
     case synthetic
 }
 
+/// How hard the built-in synthetic set is. `easy`: one strong motif on a quiet background, which
+/// a small CNN learns perfectly. `hard`: a faint motif on a noisy background beside a
+/// distractor pattern, so neither network reaches 100% and the gap between them shows.
+public enum SyntheticDifficulty: String, Sendable, CaseIterable {
+    case easy
+    case hard
+}
+
 /// Which of CIFAR-100's two labels a run learns: 100 fine classes or 20 coarse superclasses.
 public enum LabelKind: String, Sendable, CaseIterable {
     case fine
@@ -118,6 +126,8 @@ public struct DataConfig: Sendable, Equatable {
     public var seed: Int
     /// CIFAR-100's fine or coarse labels.
     public var labels: LabelKind = .fine
+    /// The synthetic set's difficulty.
+    public var difficulty: SyntheticDifficulty = .easy
     /// The files of `dataset: npy`.
     public var files: NpyFiles?
     /// Counts the spec leaves to the files (npy): the whole training (or validation) file.

@@ -3,13 +3,13 @@ import MimicYAML
 
 extension Lowerer {
     static let dataKeys = ["dataset", "path", "train", "validation", "normalize", "input-scale", "augment", "seed", "labels",
-                           "files", "layout"]
+                           "files", "layout", "difficulty"]
     static let augmentKeys = ["flip", "crop-rescale", "hsv", "translate"]
     static let hsvKeys = ["dh", "ds", "dv", "as", "av"]
     /// CIFAR-10 and CIFAR-100 have 50000 training images, split into training and validation sets.
     static let cifarTrainingImages = 50_000
     /// The keys that belong to one data set only.
-    static let keysOfOneDataset: [String: Dataset] = ["labels": .cifar100, "files": .npy, "layout": .npy]
+    static let keysOfOneDataset: [String: Dataset] = ["labels": .cifar100, "files": .npy, "layout": .npy, "difficulty": .synthetic]
 
     /// `model` gives the [channels, height, width] augmentation must fit, unless the npy files
     /// supply it (`DataShapes` checks augmentation then).
@@ -44,6 +44,9 @@ extension Lowerer {
         let labels = data["labels"].map {
             choice($0, "data.labels", among: LabelKind.allCases.map(\.rawValue)).flatMap(LabelKind.init(rawValue:))
         } ?? .fine
+        let difficulty = data["difficulty"].map {
+            choice($0, "data.difficulty", among: SyntheticDifficulty.allCases.map(\.rawValue)).flatMap(SyntheticDifficulty.init(rawValue:))
+        } ?? .easy
         // npy counts default to the files'; without a validation file, how many validate must be said.
         let countsFromFiles = dataset == .npy
         let validationFile = files?.validation != nil
@@ -70,13 +73,14 @@ extension Lowerer {
                        notes: [DiagnosticNote("the paper trains on 40000 and validates on 10000")])
         }
         guard !misplaced, let dataset, let train, let validation, let normalize, let inputScale, let seed, let augment,
-              let layout, let labels
+              let layout, let labels, let difficulty
         else { return nil }
         files?.layout = layout
         var config = DataConfig(
             dataset: dataset, path: path, train: train, validation: validation, normalize: normalize,
             inputScale: inputScale, augment: augment, seed: seed, location: data.location)
         config.labels = labels
+        config.difficulty = difficulty
         config.files = files
         config.trainFromFiles = countsFromFiles && data["train"] == nil
         config.validationFromFiles = countsFromFiles && data["validation"] == nil

@@ -94,6 +94,7 @@ public enum SpecJSONSchema {
         "train": {"type": "integer", "minimum": 1, "default": 40000, "description": "npy: default the rest of the training file."},
         "validation": {"type": "integer", "minimum": 0, "default": 10000, "description": "npy: default the whole validation file; required without one."},
         "labels": {"enum": ["fine", "coarse"], "default": "fine", "description": "cifar100: 100 fine classes or 20 coarse ones."},
+        "difficulty": {"enum": ["easy", "hard"], "default": "easy", "description": "synthetic: a faint motif, noise and a distractor when hard."},
         "layout": {"enum": ["nhwc", "nchw"], "default": "nhwc", "description": "npy: axis order of 4-D image files."},
         "files": {
           "type": "object", "additionalProperties": false, "required": ["train", "test"],

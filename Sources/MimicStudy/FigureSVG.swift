@@ -1,10 +1,13 @@
 import Foundation
 import MimicSpec
 
-/// Figure 1 of the paper as SVG: test accuracy against parameters on a log axis, one line
-/// per student family (solid: mean of the top trials; dashed: the best and the last of the
-/// top), short marks for the hard-target baselines, a horizontal line for the teacher, and
-/// the published values dotted beside ours when the study has them.
+/// Figure 1 of the paper as SVG: test accuracy against parameters on a log axis. Each
+/// student family has a mark per budget (a dot: the mean of the top trials; a ring: the best;
+/// a bar: the last of the top; a square: the published figure) and, where it has two or more
+/// budgets, lines through them (solid: mean of the top; dashed: best and last of the top;
+/// dotted: published). Short thick marks are the hard-target baselines, a horizontal line the
+/// teacher. The legend names every mark and line drawn. With a single budget the families'
+/// marks are set side by side so that they do not hide each other.
 public enum FigureSVG {
     static let width = 780.0, height = 500.0
     static let left = 64.0, right = 190.0, top = 36.0, bottom = 56.0
@@ -56,22 +59,38 @@ public enum FigureSVG {
             return "<polyline class=\"\(cls)\" points=\"\(coordinates)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(width)\""
                 + (dash.map { " stroke-dasharray=\"\($0)\"" } ?? "") + "/>\n"
         }
+        // Lines join a family's budgets; with one budget there is nothing to join.
+        let drawsLines = budgets.count >= 2
+        func dodge(_ family: String) -> Double {
+            guard !drawsLines, let i = students.firstIndex(of: family) else { return 0 }
+            return (Double(i) - Double(students.count - 1) / 2) * 14
+        }
         for family in students {
-            let c = color[family]!
+            let c = color[family]!, dx = dodge(family)
             let cells = r.budgets.compactMap { r.cell(family, "student", $0) }.filter { !$0.ranked.isEmpty }
             svg += "<g class=\"family\" data-family=\"\(escape(family))\">\n"
-            svg += polyline(cells.map { ($0.budget!, 100 * $0.meanOfTop!) }, "mean", c, dash: nil, width: 2)
-            svg += polyline(cells.map { ($0.budget!, 100 * $0.best!) }, "best", c, dash: "5 3", width: 1)
-            svg += polyline(cells.compactMap { c in c.lastOfTop.map { (c.budget!, 100 * $0) } }, "last", c, dash: "5 3", width: 1)
+            if drawsLines {
+                svg += polyline(cells.map { ($0.budget!, 100 * $0.meanOfTop!) }, "mean", c, dash: nil, width: 2)
+                svg += polyline(cells.map { ($0.budget!, 100 * $0.best!) }, "best", c, dash: "5 3", width: 1)
+                svg += polyline(cells.compactMap { c in c.lastOfTop.map { (c.budget!, 100 * $0) } }, "last", c, dash: "5 3", width: 1)
+            }
             for cell in cells {
-                svg += "<circle cx=\"\(f(x(cell.budget!)))\" cy=\"\(f(y(100 * cell.meanOfTop!)))\" r=\"3.5\" fill=\"\(c)\">"
-                svg += "<title>\(escape(family)) \(Budget.label(cell.budget!)): best \(ReportTables.percent(cell.best)), mean of top \(cell.ranked.count) \(ReportTables.percent(cell.meanOfTop))</title></circle>\n"
+                let cx = x(cell.budget!) + dx
+                let tip = "\(escape(family)) \(Budget.label(cell.budget!)): best \(ReportTables.percent(cell.best)), "
+                    + "mean of top \(cell.ranked.count) \(ReportTables.percent(cell.meanOfTop))"
+                    + (cell.lastOfTop.map { ", last of top \(ReportTables.percent($0))" } ?? "")
+                svg += "<circle class=\"mean\" cx=\"\(f(cx))\" cy=\"\(f(y(100 * cell.meanOfTop!)))\" r=\"3.5\" fill=\"\(c)\"><title>\(tip)</title></circle>\n"
+                svg += "<circle class=\"best\" cx=\"\(f(cx))\" cy=\"\(f(y(100 * cell.best!)))\" r=\"4\" fill=\"none\" stroke=\"\(c)\" stroke-width=\"1.5\"><title>\(tip)</title></circle>\n"
+                if let last = cell.lastOfTop {
+                    svg += "<line class=\"last\" x1=\"\(f(cx - 5))\" y1=\"\(f(y(100 * last)))\" x2=\"\(f(cx + 5))\" y2=\"\(f(y(100 * last)))\" stroke=\"\(c)\" stroke-width=\"2\"><title>\(tip)</title></line>\n"
+                }
             }
             if let published = r.published, case let rows = r.budgets.compactMap({ published.row(family, "student", $0) }),
                !rows.isEmpty {
-                svg += polyline(rows.map { ($0.budget!, $0.mean ?? $0.best) }, "published", c, dash: "1 3", width: 1.5)
+                if drawsLines { svg += polyline(rows.map { ($0.budget!, $0.mean ?? $0.best) }, "published", c, dash: "1 3", width: 1.5) }
                 for row in rows {
-                    svg += "<rect x=\"\(f(x(row.budget!) - 3))\" y=\"\(f(y(row.mean ?? row.best) - 3))\" width=\"6\" height=\"6\" fill=\"none\" stroke=\"\(c)\"/>\n"
+                    svg += "<rect class=\"published\" x=\"\(f(x(row.budget!) + dx - 3))\" y=\"\(f(y(row.mean ?? row.best) - 3))\" width=\"6\" height=\"6\" fill=\"none\" stroke=\"\(c)\">"
+                    svg += "<title>\(escape(family)) \(Budget.label(row.budget!)), published: \(ReportTables.paper(row.mean ?? row.best))</title></rect>\n"
                 }
             }
             svg += "</g>\n"
@@ -101,14 +120,25 @@ public enum FigureSVG {
             ly += 18
         }
         ly += 8
-        for (label, dash) in [("mean of top", ""), ("best, last of top", "5 3"), ("published", "1 3")] where label != "published" || r.published != nil {
-            svg += "<line x1=\"\(f(width - right + 16))\" y1=\"\(f(ly))\" x2=\"\(f(width - right + 40))\" y2=\"\(f(ly))\" stroke=\"#333\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>"
-            svg += "<text x=\"\(f(width - right + 46))\" y=\"\(f(ly + 4))\">\(label)</text>\n"
+        // The marks, then the lines when there are any: the legend names only what is drawn.
+        let x0 = width - right + 16, x1 = width - right + 40, mid = width - right + 28
+        func entry(_ mark: String, _ label: String) {
+            svg += mark + "<text x=\"\(f(width - right + 46))\" y=\"\(f(ly + 4))\">\(label)</text>\n"
             ly += 18
         }
+        entry("<circle cx=\"\(f(mid))\" cy=\"\(f(ly))\" r=\"3.5\" fill=\"#333\"/>", "mean of top")
+        entry("<circle cx=\"\(f(mid))\" cy=\"\(f(ly))\" r=\"4\" fill=\"none\" stroke=\"#333\" stroke-width=\"1.5\"/>", "best")
+        entry("<line x1=\"\(f(mid - 5))\" y1=\"\(f(ly))\" x2=\"\(f(mid + 5))\" y2=\"\(f(ly))\" stroke=\"#333\" stroke-width=\"2\"/>", "last of top")
+        if r.published != nil {
+            entry("<rect x=\"\(f(mid - 3))\" y=\"\(f(ly - 3))\" width=\"6\" height=\"6\" fill=\"none\" stroke=\"#333\"/>", "published")
+        }
+        if drawsLines {
+            for (label, dash) in [("mean of top", ""), ("best, last of top", "5 3"), ("published", "1 3")] where label != "published" || r.published != nil {
+                entry("<line x1=\"\(f(x0))\" y1=\"\(f(ly))\" x2=\"\(f(x1))\" y2=\"\(f(ly))\" stroke=\"#333\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>", label)
+            }
+        }
         if r.cells.contains(where: { $0.role == "baseline" }) {
-            svg += "<line x1=\"\(f(width - right + 16))\" y1=\"\(f(ly))\" x2=\"\(f(width - right + 40))\" y2=\"\(f(ly))\" stroke=\"#333\" stroke-width=\"3\"/>"
-            svg += "<text x=\"\(f(width - right + 46))\" y=\"\(f(ly + 4))\">hard targets</text>\n"
+            entry("<line x1=\"\(f(x0))\" y1=\"\(f(ly))\" x2=\"\(f(x1))\" y2=\"\(f(ly))\" stroke=\"#333\" stroke-width=\"3\"/>", "hard targets")
         }
         svg += "</g>\n</svg>\n"
         return svg

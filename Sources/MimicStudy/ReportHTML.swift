@@ -10,7 +10,9 @@ public enum ReportHTML {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>\(e(title))</title>
             <style>
-            body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+            body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 60em; padding: 0 1.5em; color: #222; }
+            svg { max-width: 100%; height: auto; }
+            .scroll { overflow-x: auto; }
             table { border-collapse: collapse; margin: 1em 0; }
             th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
             th:first-child, td:first-child { text-align: left; }
@@ -20,7 +22,7 @@ public enum ReportHTML {
 
             """
         html += svg
-        html += "<h2>Students: best test accuracy (%)</h2>\n<table><tr><th>Student</th>"
+        html += "<h2>Students: best test accuracy (%)</h2>\n<div class=\"scroll\"><table><tr><th>Student</th>"
         html += r.budgets.map { "<th>\(Budget.label($0))</th>" }.joined() + "</tr>\n"
         for family in r.families where r.cells.contains(where: { $0.family == family && $0.role == "student" }) {
             html += "<tr><td>\(e(family))</td>"
@@ -36,12 +38,21 @@ public enum ReportHTML {
             }
             html += "</tr>\n"
         }
-        html += "</table>\n"
+        html += "</table></div>\n"
         if let p = r.published { html += "<p class=\"paper\">In parentheses: the published figure (\(e(p.source))).</p>\n" }
         if r.cells.contains(where: { $0.role == "student" && !$0.ranked.isEmpty && !$0.isComplete }) {
             html += "<p class=\"partial\">* the cell's search is not finished: fewer trials than planned.</p>\n"
         }
-        html += "<h2>Every cell</h2>\n<p>\(e(ReportTables.rankingExplanation))</p>\n<table><tr><th>Family</th><th>Role</th><th>Budget</th><th>Trials done/failed/planned</th>"
+        let gaps = ConvolutionalGap.of(r)
+        if !gaps.isEmpty {
+            html += "<h2>Deep and convolutional? The gap (test accuracy, %)</h2>\n<div class=\"scroll\"><table><tr><th>Budget</th><th>Best MLP</th><th>Best CNN</th><th>CNN − MLP (points)</th></tr>\n"
+            for g in gaps {
+                html += "<tr><td>\(Budget.label(g.budget))</td><td>\(e(g.mlp.family)) \(ReportTables.percent(g.mlp.best))</td>"
+                html += "<td>\(e(g.cnn.family)) \(ReportTables.percent(g.cnn.best))</td><td>\(String(format: "%+.2f", g.points))</td></tr>\n"
+            }
+            html += "</table></div>\n"
+        }
+        html += "<h2>Every cell</h2>\n<p>\(e(ReportTables.rankingExplanation))</p>\n<div class=\"scroll\"><table><tr><th>Family</th><th>Role</th><th>Budget</th><th>Trials done/failed/planned</th>"
         html += "<th>Best</th><th>Mean of top</th><th>Last of top</th></tr>\n"
         for c in r.cells {
             html += "<tr><td>\(e(c.family))</td><td>\(c.role)</td><td>\(c.budget.map { Budget.label($0) } ?? "–")</td>"
@@ -50,7 +61,7 @@ public enum ReportHTML {
             html += "<td>\(ReportTables.percent(c.best))</td>"
             html += "<td>\(ReportTables.percent(c.meanOfTop))</td><td>\(ReportTables.percent(c.lastOfTop))</td></tr>\n"
         }
-        html += "</table>\n"
+        html += "</table></div>\n"
         if !r.missing.isEmpty {
             html += "<p class=\"missing\">Missing (no finished trial): "
             html += r.missing.map { e("\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")") }.joined(separator: ", ")

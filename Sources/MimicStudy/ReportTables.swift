@@ -41,6 +41,7 @@ public enum ReportTables {
         }
         if r.published != nil { out += "\nIn parentheses: the published figure (\(r.published!.source)).\n" }
         if footnote { out += "\n\\* the cell's search is not finished: fewer trials than planned.\n" }
+        out += ConvolutionalGap.markdown(ConvolutionalGap.of(r))
 
         let others = r.cells.filter { $0.role != "student" }
         if !others.isEmpty {
@@ -109,6 +110,10 @@ public enum ReportTables {
             ("budgets", .array(r.budgets.map(JSONValue.int))),
             ("families", .array(r.families.map(JSONValue.string))),
             ("cells", .array(cells)),
+            ("gaps", .array(ConvolutionalGap.of(r).map { g in
+                .object([("budget", .int(g.budget)), ("mlp", .string(g.mlp.family)), ("mlp_best", .number(g.mlp.best)),
+                         ("cnn", .string(g.cnn.family)), ("cnn_best", .number(g.cnn.best))])
+            })),
             ("missing", .array(r.missing.map { .string("\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")") })),
         ]).rendered() + "\n"
     }

@@ -46,9 +46,9 @@ public struct StudyPlan: Sendable {
             else { continue }
             for preset in presets {
                 let patched = preset.apply(to: spec, family: spec.study?.family ?? spec.name)
-                let model = patched.spec?.model.map { ModelAnalysis.analyze($0) }
+                let model = patched.spec.map { Frontend.analyze($0) }
                 let errors = (patched.diagnostics + (model?.diagnostics ?? [])).filter { $0.severity == .error }
-                guard errors.isEmpty, let newSpec = patched.spec, let newAnalysis = model?.analysis else {
+                guard errors.isEmpty, let newSpec = model?.spec, let newAnalysis = model?.analysis else {
                     overrideErrors += errors
                     continue files
                 }
@@ -57,13 +57,13 @@ public struct StudyPlan: Sendable {
             }
             if !overrides.isEmpty {
                 let changed = SpecVariant.override(overrides.map { ($0.path, $0.value) }, in: spec)
-                let model = changed.spec?.model.map { ModelAnalysis.analyze($0) }
+                let model = changed.spec.map { Frontend.analyze($0) }
                 let diagnostics = changed.diagnostics + (model?.diagnostics ?? [])
                 if diagnostics.contains(where: { $0.severity == .error }) {
                     overrideErrors += diagnostics.filter { $0.severity == .error }
                     continue
                 }
-                guard let newSpec = changed.spec, let newAnalysis = model?.analysis else { continue }
+                guard let newSpec = model?.spec, let newAnalysis = model?.analysis else { continue }
                 spec = newSpec
                 analysis = newAnalysis
             }

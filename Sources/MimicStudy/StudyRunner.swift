@@ -214,10 +214,10 @@ public struct StudyRunner: Sendable {
         guard !assignments.isEmpty || seed != nil else { return .success((e.spec, e.analysis)) }
         let (spec, diagnostics) = SpecVariant.apply(assignments, seed: seed, to: e.spec)
         if let error = diagnostics.first(where: { $0.severity == .error }) { return .failure(StudyError(error.message)) }
-        guard let spec, let model = spec.model else { return .failure(StudyError("the trial's spec did not lower")) }
-        let analyzed = ModelAnalysis.analyze(model)
+        guard let lowered = spec, lowered.model != nil else { return .failure(StudyError("the trial's spec did not lower")) }
+        let analyzed = Frontend.analyze(lowered)
         if let error = analyzed.diagnostics.first(where: { $0.severity == .error }) { return .failure(StudyError(error.message)) }
-        guard let analysis = analyzed.analysis else { return .failure(StudyError("the trial's model did not analyse")) }
+        guard let spec = analyzed.spec, let analysis = analyzed.analysis else { return .failure(StudyError("the trial's model did not analyse")) }
         return .success((spec, analysis))
     }
 

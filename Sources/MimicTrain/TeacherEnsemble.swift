@@ -37,7 +37,10 @@ public final class TeacherEnsemble {
             }
             let hash = SHA256.hash(Array(text.trimmingCharacters(in: .newlines).utf8))
             let loaded = try SpecLoader().load(directory.specFile)
-            guard let spec = loaded.spec, let model = spec.model, let analysis = ModelAnalysis.analyze(model).analysis else {
+            guard var spec = loaded.spec else { throw DataError("teacher run '\(run)': its spec.json does not compile") }
+            // The data may give the model its input and classes, as for any spec mimicc runs.
+            _ = DataShapes.resolve(&spec)
+            guard let model = spec.model, let analysis = ModelAnalysis.analyze(model).analysis else {
                 throw DataError("teacher run '\(run)': its spec.json does not compile")
             }
             guard analysis.model.classes == classes else {

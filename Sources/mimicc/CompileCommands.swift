@@ -325,6 +325,49 @@ struct DataFetchCommand: ParsableCommand {
     }
 }
 
+extension ModelExport.Format: ExpressibleByArgument {}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export a trained run's network for other runtimes (ONNX).",
+        discussion: """
+            Writes the run's inference network as an ONNX model (opset 17, IR version 8, \
+            dynamic batch): batchnorm folded into its convolution and linear bottlenecks \
+            into the next layer, as mimicc's own inference plan does. The model reads \
+            'images', float32 [N, C, H, W] on the scale mimicc trains on (byte values / 255), \
+            applies the run's data.normalize and data.input-scale, and writes 'logits' \
+            [N, classes]: the logits 'mimicc logits' gives without test-time views. The file \
+            is written whole or not at all. Exit status: 0 written, 2 the run or the file \
+            could not be used.
+
+            Example: mimicc export runs/cnn/20261201-101500 --out cnn.onnx
+            """)
+
+    @Argument(help: "The run directory.")
+    var runDirectory: String
+
+    @Option(help: "Which weights: best (the best validation epoch's) or last (the last epoch's).")
+    var checkpoint: LogitsExport.Weights = .best
+
+    @Option(help: "The format: onnx.")
+    var format: ModelExport.Format = .onnx
+
+    @Option(help: "The file to write.")
+    var out: String
+
+    func run() throws {
+        do {
+            let summary = try ModelExport.export(run: runDirectory, checkpoint: checkpoint, format: format, out: out)
+            FileStream.standardOutput.write("wrote \(out): ONNX opset 17, \(summary.nodes) nodes, \(summary.parameters) parameters\n")
+            for fold in summary.folds { FileStream.standardOutput.write("  \(fold)\n") }
+        } catch {
+            printError("mimicc: error: \(error)\n")
+            throw ExitCode(2)
+        }
+    }
+}
+
 extension LogitsExport.Split: ExpressibleByArgument {}
 extension LogitsExport.Weights: ExpressibleByArgument {}
 extension LogitsExport.Views: ExpressibleByArgument {}

@@ -15,7 +15,7 @@ struct Mimicc: ParsableCommand {
             found in the input, 2 mimicc could not do its job, 64 usage errors.
             """,
         version: MimicVersion.current,
-        subcommands: [Lint.self, Inspect.self, Compile.self, CompileAndRun.self, BenchCommand.self, LogitsCommand.self, DataCommand.self, StudyCommand.self, Schema.self])
+        subcommands: [Lint.self, Inspect.self, Compile.self, CompileAndRun.self, BenchCommand.self, LogitsCommand.self, ExportCommand.self, DataCommand.self, StudyCommand.self, Schema.self])
 
     /// Parses and runs, after checking the command words: a mistyped subcommand is a usage
     /// error that names the closest one.

@@ -184,6 +184,9 @@ struct StudyRun: ParsableCommand {
     @Flag(help: "Print the plan and the time estimate, train nothing.")
     var dryRun = false
 
+    @Flag(help: "After the trials, write and print the report as 'study report' does.")
+    var report = false
+
     @Flag(help: "Skip the throughput probe (no time estimate).")
     var noProbe = false
 
@@ -241,6 +244,10 @@ struct StudyRun: ParsableCommand {
         FileStream.standardOutput.write(
             "study: \(summary.finished) trial(s) trained, \(summary.failed) failed, \(summary.skipped) already done; results in \(store.path)\n")
         if summary.interrupted { throw ExitCode(MimicDriver.Runner.interruptionStatus) }
+        if report {
+            FileStream.standardOutput.write("\n")
+            try writeReport(plan, directory: directory, store: store, location: location, title: nil, out: nil, format: .markdown)
+        }
     }
 }
 
@@ -280,39 +287,45 @@ struct StudyReportCommand: ParsableCommand {
             printError("mimicc: error: no results store at '\(path)'; run 'mimicc study run \(directory)' first, or pass --db\n")
             throw ExitCode(2)
         }
-        let store = try readStore(path)
-        let published: PublishedNumbers?
-        let publishedPath = directory + "/published.csv"
-        do {
-            published = FileManager.default.fileExists(atPath: publishedPath) ? try PublishedNumbers.read(publishedPath) : nil
-        } catch {
-            printError("mimicc: error: \(error.message)\n")
-            throw ExitCode(1)
-        }
-        let trials: [TrialRecord]
-        do { trials = try store.allTrials() } catch {
-            printError("mimicc: error: results store '\(path)': \(error)\n")
-            throw ExitCode(2)
-        }
-        let report = StudyReport.make(plan: plan, trials: trials, published: published,
-                                      teachers: location.resultsDirectory(for: directory) + "/teachers")
-        let heading = title ?? "mimicc study: \(directory)"
-        let markdown = "# \(heading)\n\n" + ReportTables.markdown(report)
-        let json = ReportTables.json(report, title: heading)
-        let svg = FigureSVG.render(report, title: heading)
-        let outDirectory = out ?? location.resultsDirectory(for: directory) + "/report"
-        do {
-            try StudyOutput.write(
-                ["report.md": markdown, "report.json": json, "report.csv": ReportTables.csv(report), "figure1.svg": svg,
-                 "report.html": ReportHTML.render(report, title: heading, svg: svg)],
-                into: outDirectory)
-        } catch {
-            printError("mimicc: error: cannot write the report to '\(outDirectory)': \(error)\n")
-            throw ExitCode(2)
-        }
-        FileStream.standardOutput.write(format == .json ? json : markdown)
-        printError("report written to \(outDirectory)/report.html (with report.md, report.json, report.csv, figure1.svg)\n")
+        try writeReport(plan, directory: directory, store: readStore(path), location: location, title: title, out: out, format: format)
     }
+}
+
+/// Writes a study's report files and prints its tables: `study report`, and `study run
+/// --report` after the trials.
+func writeReport(_ plan: StudyPlan, directory: String, store: ResultsStore, location: StudyLocation, title: String?,
+                 out: String?, format: ReportFormat) throws {
+    let published: PublishedNumbers?
+    let publishedPath = directory + "/published.csv"
+    do {
+        published = FileManager.default.fileExists(atPath: publishedPath) ? try PublishedNumbers.read(publishedPath) : nil
+    } catch {
+        printError("mimicc: error: \(error.message)\n")
+        throw ExitCode(1)
+    }
+    let trials: [TrialRecord]
+    do { trials = try store.allTrials() } catch {
+        printError("mimicc: error: results store '\(store.path)': \(error)\n")
+        throw ExitCode(2)
+    }
+    let report = StudyReport.make(plan: plan, trials: trials, published: published,
+                                  teachers: location.resultsDirectory(for: directory) + "/teachers")
+    let heading = title ?? "mimicc study: \(directory)"
+    let markdown = "# \(heading)\n\n" + ReportTables.markdown(report)
+    let json = ReportTables.json(report, title: heading)
+    let svg = FigureSVG.render(report, title: heading)
+    let outDirectory = out ?? location.resultsDirectory(for: directory) + "/report"
+    do {
+        try StudyOutput.write(
+            ["report.md": markdown, "report.json": json, "report.csv": ReportTables.csv(report), "figure1.svg": svg,
+             "report.html": ReportHTML.render(report, title: heading, svg: svg)],
+            into: outDirectory)
+    } catch {
+        printError("mimicc: error: cannot write the report to '\(outDirectory)': \(error)\n")
+        throw ExitCode(2)
+    }
+    FileStream.standardOutput.write(format == .json ? json : markdown)
+    printError("report written to \(outDirectory)/report.html (with report.md, report.json, report.csv, figure1.svg)\n")
 }
 
 struct StudyMerge: ParsableCommand {

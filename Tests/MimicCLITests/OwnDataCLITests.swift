@@ -84,6 +84,43 @@ final class OwnDataCLITests: CLITestCase {
         XCTAssertTrue(broken.stderr.contains("holds 2 labels for the 90 images of"), broken.stderr)
     }
 
+    /// A study on one's own images: every trial (each lowered again with its own learning
+    /// rate) takes its input shape from the files, and `--report` prints the gap.
+    func testAStudyOfOwnImagesReportsTheGap() throws {
+        try FileManager.default.createDirectory(atPath: temporary + "/study", withIntermediateDirectories: true)
+        try writeImages("study/train", count: 200, seed: 3)
+        try writeImages("study/test", count: 60, seed: 4)
+        try write("study/base.yaml", """
+            mimicc: 1
+            abstract: true
+            data:
+              dataset: npy
+              validation: 50
+              files:
+                train: {images: train-x.npy, labels: train-y.npy}
+                test: {images: test-x.npy, labels: test-y.npy}
+            train: {loss: cross-entropy, optimizer: {adam: {lr: 0.003}}, epochs: 1, batch: 25}
+            search:
+              method: random
+              trials: 2
+              report: {top: 1}
+              space:
+                train.optimizer.adam.lr: {log-uniform: [0.001, 0.01]}
+
+            """)
+        try write("study/mlp.yaml", "mimicc: 1\nextends: base.yaml\nstudy: {family: MLP-1}\nmodel: {architecture: depfc, budget: {params: 5k, tolerance: 10%}}\n")
+        try write("study/cnn.yaml", "mimicc: 1\nextends: base.yaml\nstudy: {family: CNN-1}\nmodel: {architecture: \"4c3-mp2-depfc\", budget: {params: 5k, tolerance: 10%}}\n")
+        let run = try mimicc("study", "run", "study", "--results", "results", "--report")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.contains("study: 4 trial(s) trained, 0 failed"), run.stdout + run.stderr)
+        XCTAssertTrue(run.stdout.contains("| Budget | Best MLP | Best CNN | CNN - MLP (points) |"), run.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: temporary + "/results/report/report.html"))
+        let spec = try String(contentsOfFile: temporary + "/results/runs/" + XCTUnwrap(
+            FileManager.default.contentsOfDirectory(atPath: temporary + "/results/runs").first { $0.hasPrefix("cnn-") }) + "/trial-001/spec.json",
+            encoding: .utf8)
+        XCTAssertTrue(spec.contains(temporary + "/study/train-x.npy"), "data paths are absolute in a trial's spec: \(spec)")
+    }
+
     func testImportInstallsCIFAR100FromADirectory() throws {
         let source = temporary + "/src/cifar-100-binary"
         try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
@@ -106,5 +143,81 @@ final class OwnDataCLITests: CLITestCase {
         XCTAssertEqual(corrupt.status, 2)
         XCTAssertTrue(corrupt.stderr.contains("record 0 has label 200, expected 0-99"), corrupt.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/other/cifar-100-binary"))
+    }
+
+    /// Every layer kind, trained briefly on float images, exported to ONNX and run in
+    /// onnxruntime: the same logits as `mimicc logits` (Tests/Support/check_onnx.py).
+    func testExportedONNXGivesMimiccsLogitsForEveryLayerKind() throws {
+        var state: UInt64 = 7
+        func unit() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(state >> 40) / Float(1 << 24)
+        }
+        for (stem, count) in [("train", 120), ("test", 40)] {
+            var pixels: [UInt8] = [], labels: [UInt8] = []
+            for _ in 0..<(count * 3 * 12 * 12) { withUnsafeBytes(of: unit().bitPattern.littleEndian) { pixels += $0 } }
+            for n in 0..<count { labels += [UInt8(n % 4)] + [UInt8](repeating: 0, count: 7) }
+            try writeNpy(stem + "-x.npy", descr: "<f4", shape: [count, 3, 12, 12], data: pixels)
+            try writeNpy(stem + "-y.npy", descr: "<i8", shape: [count], data: labels)
+        }
+        try write("every.yaml", """
+            mimicc: 1
+            model:
+              layers:
+                - conv: {filters: 8, kernel: 3, activation: none}
+                - batchnorm: {activation: gelu}
+                - maxpool: {size: 3, stride: 2}
+                - conv: {filters: 6, kernel: 2, stride: 2, padding: 0, bias: false, activation: tanh}
+                - conv: {filters: 4, kernel: 3, padding: 1, bias: false, activation: none}
+                - batchnorm: {frozen-scale: true, activation: relu}
+                - flatten
+                - linear: {units: 8}
+                - dense: {units: 4, activation: sigmoid}
+                - batchnorm
+                - dropout: {rate: 0.2}
+                - dense: {units: 12, activation: none}
+                - scale: {factor: 0.5}
+              output: {bias: false, scale: 0.25}
+            data:
+              dataset: npy
+              layout: nchw
+              validation: 20
+              normalize: per-channel
+              input-scale: 2
+              files:
+                train: {images: train-x.npy, labels: train-y.npy}
+                test: {images: test-x.npy, labels: test-y.npy}
+            train: {loss: cross-entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9}}, epochs: 2, batch: 20}
+
+            """)
+        let run = try mimicc("compile-and-run", "every.yaml", "--out", "run")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let export = try mimicc("export", "run", "--format", "onnx", "--out", "every.onnx")
+        XCTAssertEqual(export.status, 0, export.stderr)
+        XCTAssertTrue(export.stdout.hasPrefix("wrote every.onnx: ONNX opset 17, "), export.stdout)
+        XCTAssertTrue(export.stdout.contains("folded batchnorm bn1 into conv1"), "[" + export.stdout + "]")
+        XCTAssertTrue(export.stdout.contains("folded bottleneck linear1 into dense1"), export.stdout)
+        let logits = try mimicc("logits", "run", "--split", "test", "--out", "want.npy")
+        XCTAssertEqual(logits.status, 0, logits.stderr)
+
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", Self.repository + "/Tests/Support/check_onnx.py", "every.onnx", "test-x.npy", "nchw", "want.npy"]
+        check.currentDirectoryURL = URL(fileURLWithPath: temporary)
+        let output = Pipe()
+        check.standardOutput = output
+        check.standardError = output
+        try check.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        if check.terminationStatus == 77 { throw XCTSkip("onnxruntime is not installed (pip install onnxruntime): \(text)") }
+        XCTAssertEqual(check.terminationStatus, 0, text)
+
+        // A directory that is not a run is refused, and nothing is written.
+        let refused = try mimicc("export", ".", "--out", "none.onnx")
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.stderr.contains("is not a run directory"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/none.onnx"))
+        XCTAssertEqual(try mimicc("export", "run", "--format", "tflite", "--out", "x").status, 64)
     }
 }

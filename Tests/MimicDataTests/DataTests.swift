@@ -133,6 +133,15 @@ final class DataTests: XCTestCase {
         let splits = SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3)
         XCTAssertEqual(SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3).train.pixels, splits.train.pixels)
         XCTAssertNotEqual(SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 4).train.pixels, splits.train.pixels)
+        // The hard set's background is noisier: most easy pixels lie within 15 levels of the
+        // mid-grey background, fewer than 60% of hard ones do.
+        let hard = SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3, difficulty: .hard)
+        func nearGrey(_ set: ImageSet) -> Double {
+            Double(set.pixels.count { abs(Int($0) - 128) <= 15 }) / Double(set.pixels.count)
+        }
+        XCTAssertGreaterThan(nearGrey(splits.train), 0.9)
+        XCTAssertLessThan(nearGrey(hard.train), 0.6)
+        XCTAssertEqual(SyntheticData.generate(train: 20, validation: 5, test: 5, seed: 3, difficulty: .hard).train.pixels, hard.train.pixels)
         let augment = MimicSpec.Augmentation(flip: true, cropRescale: 24...32, hsv: HSVShift(dh: 0.06, ds: 0.26, dv: 0.2, as: 0.21, av: 0.13))
         let batcher = Batcher(set: splits.train, teacher: nil, teacherFlipped: nil, classes: 10, normalize: .perImage,
                               inputScale: 1, augmentation: augment, statisticsFrom: splits.train)

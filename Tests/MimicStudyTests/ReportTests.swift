@@ -47,6 +47,31 @@ final class ReportTests: XCTestCase {
                       "\(csv)")
     }
 
+    /// The gap is the best CNN minus the best MLP student at each budget where both finished;
+    /// baselines do not count, and a budget with one kind only has none.
+    func testTheConvolutionalGapIsTheBestCNNMinusTheBestMLP() throws {
+        let (report, _) = try report()
+        let gaps = ConvolutionalGap.of(report)
+        XCTAssertEqual(gaps.map(\.budget), [20_000], "at 30k only CNN-1 trained")
+        let cnn = try XCTUnwrap(report.cell("CNN-1", "student", 20_000)?.best)
+        let mlp = try XCTUnwrap(report.cell("MLP-1", "student", 20_000)?.best)
+        XCTAssertEqual(gaps[0].cnn.family, "CNN-1")
+        XCTAssertEqual(gaps[0].mlp.best, mlp)
+        XCTAssertEqual(gaps[0].points, 100 * (cnn - mlp), accuracy: 1e-9)
+        let row = "| 20k | MLP-1 \(String(format: "%.2f", 100 * mlp)) | CNN-1 \(String(format: "%.2f", 100 * cnn)) | "
+            + String(format: "%+.2f", 100 * (cnn - mlp)) + " |"
+        XCTAssertTrue(ReportTables.markdown(report).contains(row), ReportTables.markdown(report))
+        XCTAssertTrue(ReportHTML.render(report, title: "t", svg: "").contains("<h2>Deep and convolutional? The gap"))
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(ReportTables.json(report, title: "t").utf8)) as? [String: Any])
+        let first = try XCTUnwrap((json["gaps"] as? [[String: Any]])?.first)
+        XCTAssertEqual(try XCTUnwrap(first["cnn_best"] as? Double), cnn, accuracy: 1e-12)
+        XCTAssertEqual(first["mlp"] as? String, "MLP-1")
+        // Without MLPs there is no gap, and no section.
+        let (cnnOnly, _) = try self.report(skip: ["mlp-a"])
+        XCTAssertEqual(ConvolutionalGap.of(cnnOnly), [])
+        XCTAssertFalse(ReportTables.markdown(cnnOnly).contains("The gap"))
+    }
+
     /// Rows follow the budget's size, not the file names (cnn-aa, at 120k, sorts between
     /// cnn-a at 20k and cnn-b at 30k).
     func testRowsAreInBudgetOrder() throws {
@@ -155,6 +180,27 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
         XCTAssertTrue(html.contains(svg))
         XCTAssertFalse(html.contains("<script"), "the report is self-contained and static")
+        XCTAssertTrue(svg.contains(">best, last of top</text>"), "the legend names the lines drawn")
+
+        // One budget: marks only, each family's beside the other's, and a legend without lines.
+        let fixture = try StudyFixture()
+        defer { fixture.remove() }
+        var plan = try fixture.plan()
+        plan.experiments.removeAll { $0.name == "cnn-b" }
+        var runner = StudyRunner(storePath: fixture.root + "/r.sqlite", runsDirectory: fixture.root + "/runs")
+        runner.jobs = 1
+        _ = try runner.run(plan, executor: FunctionExecutor(), log: { _ in })
+        let single = StudyReport.make(plan: plan, trials: try ResultsStore(path: fixture.root + "/r.sqlite").allTrials(), published: nil)
+        XCTAssertEqual(single.budgets, [20_000])
+        let one = FigureSVG.render(single, title: "one budget")
+        let parser1 = XMLParser(data: Data(one.utf8))
+        XCTAssertTrue(parser1.parse())
+        XCTAssertFalse(one.contains("<polyline"), "nothing to join with one budget")
+        XCTAssertFalse(one.contains(">best, last of top</text>"))
+        for mark in ["mean of top", "best", "last of top"] { XCTAssertTrue(one.contains(">\(mark)</text>"), mark) }
+        let centres = one.components(separatedBy: "<circle class=\"mean\" cx=\"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        XCTAssertEqual(centres.count, 2)
+        XCTAssertNotEqual(centres.first, centres.last, "the two families' marks are side by side, not on top of each other")
     }
 
     func testPublishedNumbersReportTheLineOfABadRow() {

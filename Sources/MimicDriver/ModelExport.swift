@@ -1,0 +1,66 @@
+import Foundation
+import MimicBasics
+import MimicCompiler
+import MimicData
+import MimicGraph
+import MimicKernels
+import MimicONNX
+import MimicRuntime
+import MimicSpec
+
+/// `mimicc export RUN --format onnx --out model.onnx`: a trained run's inference graph, with
+/// batchnorm and linear bottlenecks folded as mimicc's own inference plan folds them, and its
+/// input normalisation, written for other runtimes.
+public enum ModelExport {
+    public enum Format: String, Sendable, CaseIterable {
+        case onnx
+    }
+
+    public struct Summary: Sendable {
+        public var nodes: Int
+        public var parameters: Int
+        public var folds: [String]
+    }
+
+    public static func export(run: String, checkpoint which: TestedCheckpoint, format: Format, out: String) throws -> Summary {
+        let trained = try TrainedRun.open(run, checkpoint: which)
+        let compiled = try Compilation.compile(trained.analysis, name: trained.spec.name, purpose: .inference(folding: false),
+                                               options: Compilation.Options(batch: 1))
+        // The plan knows where each parameter lives in the checkpoint's flat arrays.
+        let executor = Executor(plan: compiled.plan, threads: 1)
+        _ = executor.parameters.update(from: trained.checkpoint.parameters)
+        _ = executor.state.update(from: trained.checkpoint.state)
+        var values: [ValueID: Tensor] = [:]
+        for value in compiled.graph.values where value.role == .parameter || value.role == .state {
+            guard let pointer = executor.pointer(value.id) else { continue }
+            values[value.id] = Tensor(shape: value.shape, data: Array(UnsafeBufferPointer(start: pointer, count: value.elementCount)))
+        }
+        let folded = Folding.fold(compiled.graph)
+        for fold in folded.folds { fold.apply(to: &values) }
+
+        let normalization: ONNXExport.Normalization
+        switch trained.data.normalize {
+        case .perImage: normalization = .perImage
+        case .none: normalization = .none
+        case .perChannel:
+            // The statistics of the run's own training images, as in training and `mimicc logits`.
+            let reference = try DataSource.recordOrder(trained.data, test: false).trained
+            let statistics = Batcher(set: reference, teacher: nil, teacherFlipped: nil, classes: trained.classes, normalize: .perChannel,
+                                     inputScale: 1, augmentation: nil, statisticsFrom: reference).statistics
+            normalization = .perChannel(mean: statistics.mean, std: statistics.std)
+        }
+        let doc = "mimicc \(trained.spec.name), \(which.rawValue) checkpoint of \(run) (spec \(trained.specHash)). "
+            + "Input 'images' [N, C, H, W] on the training scale (bytes / 255), normalised inside; output 'logits' [N, classes]."
+        let model: ONNXModel
+        do {
+            model = try ONNXExport.model(folded.graph, values: values, normalization: normalization,
+                                         inputScale: Float(trained.data.inputScale), producerVersion: MimicVersion.current, docString: doc)
+        } catch let error as ONNXExportError {
+            throw DataError("cannot export '\(run)': \(error)")
+        }
+        try AtomicFile.write(Data(model.serialized()), to: out)
+        let parameters = model.graph.initializers.reduce(0) { $0 + $1.values.count }
+        return Summary(nodes: model.graph.nodes.count, parameters: parameters,
+                       folds: folded.folds.map { $0.describe(in: folded.graph) })
+    }
+}
