@@ -4,10 +4,13 @@ import MimicData
 
 /// `mimicc data import cifar10|cifar100 --from FILE_OR_DIR`: installs the binary files where
 /// runs look for them (data root/cifar-10-batches-bin or cifar-100-binary), from the official
-/// archive or an unpacked directory, checking every file before it is used.
+/// archive or an unpacked directory, checking every file before it is used. `mnist` and
+/// `fashion-mnist` convert IDX files to .npy (`IDXImport`).
 public enum DataImport {
-    /// The data sets `data import` and `data fetch` know, by the name a spec gives them.
+    /// The data sets `data fetch` knows, by the name a spec gives them.
     public static let datasets = ["cifar10", "cifar100"]
+    /// The data sets `data import` knows: those, and the IDX sets it converts to .npy.
+    public static let importable = datasets + ["mnist", "fashion-mnist"]
 
     /// The layout of a data set named as in `datasets`.
     static func layout(_ name: String) throws -> CIFARBinary {
@@ -21,6 +24,9 @@ public enum DataImport {
     /// Imports the data set `name` (see `datasets`) and returns where it went, with its
     /// display name. `root` nil: the default data root (`DataSource.root`).
     public static func importDataset(_ name: String, from source: String, into root: String?) throws -> (target: String, name: String) {
+        if name == "mnist" || name == "fashion-mnist" {
+            return (try IDXImport.run(name, from: source, into: root), name == "mnist" ? "MNIST" : "Fashion-MNIST")
+        }
         let cifar = try layout(name)
         return (try importCIFAR(cifar, from: source, into: root), cifar.name)
     }

@@ -71,6 +71,12 @@ public enum TeacherExport {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw DataError("cannot create '\(directory)': \(error.localizedDescription)")
         }
+        // teacher.json scores the validation rows of the training file; a separate validation
+        // file has no rows there.
+        if first.data.files?.validation != nil {
+            throw DataError("'\(first.path)' validates on a file of its own (data.files.validation), so a teacher directory cannot score its validation rows",
+                            hint: "export one split with 'mimicc logits RUN --split train|test --out FILE.npy', or validate on the last images of the training file")
+        }
         let training = 0..<first.data.train
         let validation = first.data.train..<(first.data.train + first.data.validation)
         var record = Record(

@@ -245,28 +245,36 @@ struct DataCommand: ParsableCommand {
 struct DataImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Install CIFAR-10 or CIFAR-100 from the official binary archive or an unpacked directory.",
+        abstract: "Install CIFAR-10 or CIFAR-100, or convert MNIST or Fashion-MNIST to .npy files.",
         discussion: """
-            Checks every file (size, record count, labels) and copies them to \
-            DIR/cifar-10-batches-bin or DIR/cifar-100-binary, where DIR is --into, else \
-            $MIMICC_DATA, else ~/.cache/mimicc: where compile-and-run looks when a spec has \
-            no data.path. Other images need no import: save them as .npy files and name them \
-            in a spec ('dataset: npy', see grammar/spec.md). Exit status: 0 installed, 2 the \
-            archive or a file failed its checks.
+            cifar10, cifar100: checks every file (size, record count, labels) of the official \
+            binary archive or an unpacked directory and copies them to DIR/cifar-10-batches-bin \
+            or DIR/cifar-100-binary, where DIR is --into, else $MIMICC_DATA, else \
+            ~/.cache/mimicc: where compile-and-run looks when a spec has no data.path.
+
+            mnist, fashion-mnist: --from is the directory of the four IDX files as published \
+            (train-images-idx3-ubyte.gz and the others, gzipped or not); they are checked and \
+            converted to DIR/<name>/{train,test}-{images,labels}.npy, with DIR/<name>/data.yaml, \
+            an abstract spec that names them: a spec that extends it trains on them \
+            ('dataset: npy', input and classes taken from the files).
+
+            Other images need no import: save them as .npy files and name them in a spec \
+            ('dataset: npy', grammar/README.md). Nothing is written unless every file passes. \
+            Exit status: 0 installed, 2 the archive or a file failed its checks.
             """)
 
-    @Argument(help: "The data set: cifar10 or cifar100.")
+    @Argument(help: "The data set: cifar10, cifar100, mnist or fashion-mnist.")
     var dataset: String
 
-    @Option(help: "cifar-10-binary.tar.gz, cifar-100-binary.tar.gz, or a directory holding the .bin files.")
+    @Option(help: "cifar-10-binary.tar.gz, cifar-100-binary.tar.gz, or a directory holding the .bin or IDX files.")
     var from: String
 
     @Option(help: "Data root (default: $MIMICC_DATA, else ~/.cache/mimicc).")
     var into: String?
 
     func validate() throws {
-        guard DataImport.datasets.contains(dataset) else {
-            throw ValidationError("unknown data set '\(dataset)'; mimicc imports \(DataImport.datasets.joined(separator: " and "))")
+        guard DataImport.importable.contains(dataset) else {
+            throw ValidationError("unknown data set '\(dataset)'; mimicc imports \(DataImport.importable.joined(separator: ", "))")
         }
     }
 

@@ -84,6 +84,36 @@ final class OwnDataCLITests: CLITestCase {
         XCTAssertTrue(broken.stderr.contains("holds 2 labels for the 90 images of"), broken.stderr)
     }
 
+    /// With a validation file of its own, a run trains on the whole training file and exports
+    /// single splits; a teacher directory, which scores validation rows of the training
+    /// file, is refused with what to do instead.
+    func testAValidationFileOfItsOwn() throws {
+        try writeImages("train", count: 100, seed: 5)
+        try writeImages("val", count: 30, seed: 6)
+        try writeImages("test", count: 30, seed: 7)
+        try write("val.yaml", """
+            mimicc: 1
+            model: {architecture: "4c3-mp2-8fc"}
+            data:
+              dataset: npy
+              files:
+                train: {images: train-x.npy, labels: train-y.npy}
+                validation: {images: val-x.npy, labels: val-y.npy}
+                test: {images: test-x.npy, labels: test-y.npy}
+            train: {loss: cross-entropy, optimizer: {adam: {lr: 0.01}}, epochs: 1, batch: 20}
+
+            """)
+        let run = try mimicc("compile-and-run", "val.yaml", "--out", "run")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("val: best validation accuracy"), run.stdout)
+        let split = try mimicc("logits", "run", "--split", "train", "--out", "train-logits.npy")
+        XCTAssertEqual(split.status, 0, split.stderr)
+        XCTAssertEqual(split.stdout, "wrote train-logits.npy: 100 x 3 logits averaged over 1 run(s)\n")
+        let teacher = try mimicc("logits", "run", "--out", "teacher")
+        XCTAssertEqual(teacher.status, 2)
+        XCTAssertTrue(teacher.stderr.contains("validates on a file of its own"), teacher.stderr)
+    }
+
     /// A study on one's own images: every trial (each lowered again with its own learning
     /// rate) takes its input shape from the files, and `--report` prints the gap.
     func testAStudyOfOwnImagesReportsTheGap() throws {
@@ -119,6 +149,59 @@ final class OwnDataCLITests: CLITestCase {
             FileManager.default.contentsOfDirectory(atPath: temporary + "/results/runs").first { $0.hasPrefix("cnn-") }) + "/trial-001/spec.json",
             encoding: .utf8)
         XCTAssertTrue(spec.contains(temporary + "/study/train-x.npy"), "data paths are absolute in a trial's spec: \(spec)")
+    }
+
+    /// MNIST's IDX files (one gzipped, the others not) become .npy files and a data.yaml that
+    /// a spec extends; a damaged file stops the import before anything is written.
+    func testImportConvertsMNISTsIDXFilesIntoASpecsData() throws {
+        try FileManager.default.createDirectory(atPath: temporary + "/idx", withIntermediateDirectories: true)
+        func idx(_ name: String, _ shape: [Int], _ data: [UInt8]) throws {
+            var bytes: [UInt8] = [0, 0, 0x08, UInt8(shape.count)]
+            for d in shape { bytes += [UInt8(d >> 24 & 0xFF), UInt8(d >> 16 & 0xFF), UInt8(d >> 8 & 0xFF), UInt8(d & 0xFF)] }
+            try Data(bytes + data).write(to: URL(fileURLWithPath: temporary + "/idx/" + name))
+        }
+        for (stem, count) in [("train", 60), ("t10k", 20)] {
+            let labels = (0..<count).map { UInt8($0 % 3) }
+            // Class k is a bright square in column band k: learnable from 60 images.
+            var images = [UInt8](repeating: 0, count: count * 28 * 28)
+            for n in 0..<count { for y in 10..<18 { for x in 0..<8 { images[n * 784 + y * 28 + Int(labels[n]) * 9 + x] = 255 } } }
+            try idx("\(stem)-images-idx3-ubyte", [count, 28, 28], images)
+            try idx("\(stem)-labels-idx1-ubyte", [count], labels)
+        }
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", temporary + "/idx/train-images-idx3-ubyte"]
+        try gzip.run()
+        gzip.waitUntilExit()
+        XCTAssertEqual(gzip.terminationStatus, 0)
+
+        let imported = try mimicc("data", "import", "mnist", "--from", "idx", "--into", "data")
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertEqual(imported.stdout, "imported MNIST into data/mnist\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: temporary + "/data/mnist").sorted(),
+                       ["data.yaml", "test-images.npy", "test-labels.npy", "train-images.npy", "train-labels.npy"])
+        try write("mnist.yaml", """
+            mimicc: 1
+            extends: data/mnist/data.yaml
+            model: {architecture: "8c5-mp4-16fc"}
+            data: {validation: 10}
+            train: {loss: cross-entropy, optimizer: {adam: {lr: 0.01}}, epochs: 3, batch: 10}
+
+            """)
+        let inspect = try mimicc("inspect", "mnist.yaml")
+        XCTAssertEqual(inspect.status, 0, inspect.stderr)
+        XCTAssertTrue(inspect.stdout.contains("conv1   conv     8x28x28"), inspect.stdout)
+        XCTAssertTrue(inspect.stdout.contains("output  dense    3 "), inspect.stdout)
+        let run = try mimicc("compile-and-run", "mnist.yaml", "--out", "run")
+        XCTAssertEqual(run.status, 0, run.stderr)
+
+        // A label file cut short: refused, nothing written.
+        let labels = try Data(contentsOf: URL(fileURLWithPath: temporary + "/idx/t10k-labels-idx1-ubyte"))
+        try labels.dropLast(3).write(to: URL(fileURLWithPath: temporary + "/idx/t10k-labels-idx1-ubyte"))
+        let damaged = try mimicc("data", "import", "fashion-mnist", "--from", "idx", "--into", "data")
+        XCTAssertEqual(damaged.status, 2)
+        XCTAssertTrue(damaged.stderr.contains("'t10k-labels-idx1-ubyte' should hold 20 bytes for shape [20] but has 17"), damaged.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/data/fashion-mnist"))
     }
 
     func testImportInstallsCIFAR100FromADirectory() throws {

@@ -166,7 +166,7 @@ final class RunCLITests: CLITestCase {
         let importing = try mimicc("data", "import", "cifar10", "--from", "nowhere.tar.gz", "--into", "data")
         XCTAssertEqual(importing.status, 2)
         XCTAssertEqual(importing.stderr, "mimicc: error: 'nowhere.tar.gz' does not exist\n")
-        XCTAssertEqual(try mimicc("data", "import", "mnist", "--from", "x").status, 64)
+        XCTAssertEqual(try mimicc("data", "import", "imagenet", "--from", "x").status, 64)
     }
 
     func testBenchPrintsThroughput() throws {
