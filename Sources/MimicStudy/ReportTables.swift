@@ -63,6 +63,12 @@ public enum ReportTables {
             out += "| \(c.family) | \(c.role) | \(c.budget.map { Budget.label($0) } ?? "–") | \(c.finished)/\(c.failed)/\(c.planned) | "
             out += "\(percent(c.best)) | \(percent(c.meanOfTop)) | \(percent(c.lastOfTop)) (top \(c.top)) |\n"
         }
+        let runs = r.cells.filter { $0.role != "teacher" && $0.bestRun != nil }
+        if !runs.isEmpty {
+            out += "\n## Best runs\n\nThe best trial's run directory of each cell: `mimicc export RUN --out model.onnx` takes it out of mimicc, "
+            out += "`mimicc logits RUN` gives its logits.\n\n"
+            for c in runs { out += "- \(c.family) \(c.role)\(c.budget.map { " " + Budget.label($0) } ?? ""): `\(c.bestRun!)`\n" }
+        }
         if !r.missing.isEmpty {
             out += "\nMissing (no finished trial): "
             out += r.missing.map { "\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")" }.joined(separator: ", ")
@@ -98,6 +104,7 @@ public enum ReportTables {
                 ("complete", .bool(c.isComplete)), ("top", .int(c.top)),
                 ("best", number(c.best)), ("mean_of_top", number(c.meanOfTop)), ("last_of_top", number(c.lastOfTop)),
                 ("ranked_test_accuracies", .array(c.ranked.map(JSONValue.number))),
+                ("best_run", c.bestRun.map(JSONValue.string) ?? .null),
                 ("published", p.map { row in
                     .object([("best", .number(row.best / 100)), ("mean", number(row.mean.map { $0 / 100 })),
                              ("last", number(row.last.map { $0 / 100 }))])

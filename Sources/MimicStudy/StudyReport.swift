@@ -21,6 +21,8 @@ public struct StudyReport: Sendable {
         public var ranked: [Double]
         /// Mean parameter count of the ranked trials.
         public var params: Double
+        /// The run directory of the best trial (what `mimicc export` and `mimicc logits` take).
+        public var bestRun: String? = nil
 
         public var best: Double? { ranked.first }
         public var meanOfTop: Double? { ranked.isEmpty ? nil : ranked.reduce(0, +) / Double(ranked.count) }
@@ -74,7 +76,7 @@ public struct StudyReport: Sendable {
             let params = best.isEmpty ? 0 : best.reduce(0.0) { $0 + Double($1.params ?? 0) } / Double(best.count)
             cells.append(Cell(family: key.family, role: key.role, budget: key.budget, finished: done.count,
                               failed: mine.count { $0.status == .failed }, planned: entry.trials, top: entry.top,
-                              ranked: best.map { $0.testAccuracy! }, params: params))
+                              ranked: best.map { $0.testAccuracy! }, params: params, bestRun: best.first?.runDirectory))
         }
         if let teachers { cells += trainedTeachers(plan, root: teachers) }
         let roleOrder = ["student": 0, "baseline": 1, "teacher": 2]

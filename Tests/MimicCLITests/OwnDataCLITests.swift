@@ -149,6 +149,15 @@ final class OwnDataCLITests: CLITestCase {
             FileManager.default.contentsOfDirectory(atPath: temporary + "/results/runs").first { $0.hasPrefix("cnn-") }) + "/trial-001/spec.json",
             encoding: .utf8)
         XCTAssertTrue(spec.contains(temporary + "/study/train-x.npy"), "data paths are absolute in a trial's spec: \(spec)")
+
+        // The report names the best CNN's run; it leaves mimicc as ONNX and runs in onnxruntime.
+        XCTAssertTrue(run.stdout.contains("## Best runs"), run.stdout)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: temporary + "/results/report/report.json")))
+        let cells = try XCTUnwrap((report as? [String: Any])?["cells"] as? [[String: Any]])
+        let best = try XCTUnwrap(cells.first { $0["family"] as? String == "CNN-1" }?["best_run"] as? String)
+        XCTAssertEqual(try mimicc("export", best, "--out", "best.onnx").status, 0)
+        XCTAssertEqual(try mimicc("logits", best, "--split", "test", "--out", "best-test.npy").status, 0)
+        try checkONNX("best.onnx", images: "study/test-x.npy", layout: "nhwc", logits: "best-test.npy")
     }
 
     /// MNIST's IDX files (one gzipped, the others not) become .npy files and a data.yaml that
@@ -228,6 +237,22 @@ final class OwnDataCLITests: CLITestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: temporary + "/other/cifar-100-binary"))
     }
 
+    /// Runs Tests/Support/check_onnx.py: the model in onnxruntime against `mimicc logits`.
+    func checkONNX(_ model: String, images: String, layout: String, logits: String) throws {
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", Self.repository + "/Tests/Support/check_onnx.py", model, images, layout, logits]
+        check.currentDirectoryURL = URL(fileURLWithPath: temporary)
+        let output = Pipe()
+        check.standardOutput = output
+        check.standardError = output
+        try check.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        if check.terminationStatus == 77 { throw XCTSkip("onnxruntime is not installed (pip install onnxruntime): \(text)") }
+        XCTAssertEqual(check.terminationStatus, 0, text)
+    }
+
     /// Every layer kind, trained briefly on float images, exported to ONNX and run in
     /// onnxruntime: the same logits as `mimicc logits` (Tests/Support/check_onnx.py).
     func testExportedONNXGivesMimiccsLogitsForEveryLayerKind() throws {
@@ -283,18 +308,7 @@ final class OwnDataCLITests: CLITestCase {
         let logits = try mimicc("logits", "run", "--split", "test", "--out", "want.npy")
         XCTAssertEqual(logits.status, 0, logits.stderr)
 
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", Self.repository + "/Tests/Support/check_onnx.py", "every.onnx", "test-x.npy", "nchw", "want.npy"]
-        check.currentDirectoryURL = URL(fileURLWithPath: temporary)
-        let output = Pipe()
-        check.standardOutput = output
-        check.standardError = output
-        try check.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        if check.terminationStatus == 77 { throw XCTSkip("onnxruntime is not installed (pip install onnxruntime): \(text)") }
-        XCTAssertEqual(check.terminationStatus, 0, text)
+        try checkONNX("every.onnx", images: "test-x.npy", layout: "nchw", logits: "want.npy")
 
         // A directory that is not a run is refused, and nothing is written.
         let refused = try mimicc("export", ".", "--out", "none.onnx")
