@@ -18,35 +18,16 @@ extension Lowerer {
         let dataset = required(data, "dataset", in: "data")
             .flatMap { choice($0, "data.dataset", among: Dataset.allCases.map(\.rawValue)) }
             .flatMap(Dataset.init(rawValue:))
-        var misplaced = false  // a key of another data set, or unusable files
-        if let dataset {
-            for (key, owner) in Self.keysOfOneDataset.sorted(by: { $0.key < $1.key }) where owner != dataset {
-                guard let entry = data.entry(key) else { continue }
-                diagnostics.error(.conflictingOptions, "'data.\(key)' is for 'dataset: \(owner.rawValue)', not '\(dataset.rawValue)'",
-                                  at: entry.key.location)
-                misplaced = true
-            }
-            if dataset == .npy, let entry = data.entry("path") {
-                diagnostics.error(.conflictingOptions, "'data.path' is not used by 'dataset: npy'", at: entry.key.location,
-                                  notes: [DiagnosticNote("name each file under 'data.files'; paths are relative to the spec")])
-                misplaced = true
-            }
-        }
+        var usable = dataset.map { keysFit(data, $0) } ?? true  // false: a key of another data set, or unusable files
         let path = data["path"].flatMap { string($0, "data.path") }
         var files: NpyFiles?
         if dataset == .npy {
             files = required(data, "files", in: "data").flatMap { lowerFiles($0) }
-            if files == nil { misplaced = true }
+            if files == nil { usable = false }
         }
-        let layout = data["layout"].map {
-            choice($0, "data.layout", among: ImageLayout.allCases.map(\.rawValue)).flatMap(ImageLayout.init(rawValue:))
-        } ?? .nhwc
-        let labels = data["labels"].map {
-            choice($0, "data.labels", among: LabelKind.allCases.map(\.rawValue)).flatMap(LabelKind.init(rawValue:))
-        } ?? .fine
-        let difficulty = data["difficulty"].map {
-            choice($0, "data.difficulty", among: SyntheticDifficulty.allCases.map(\.rawValue)).flatMap(SyntheticDifficulty.init(rawValue:))
-        } ?? .easy
+        let layout = option(data, "layout", default: ImageLayout.nhwc)
+        let labels = option(data, "labels", default: LabelKind.fine)
+        let difficulty = option(data, "difficulty", default: SyntheticDifficulty.easy)
         // npy counts default to the files'; without a validation file, how many validate must be said.
         let countsFromFiles = dataset == .npy
         let validationFile = files?.validation != nil
@@ -56,9 +37,7 @@ extension Lowerer {
         }
         let train = int(in: data, "train", "data.train", default: countsFromFiles ? 0 : 40_000, min: 1)
         let validation = int(in: data, "validation", "data.validation", default: countsFromFiles ? 0 : 10_000, min: 0)
-        let normalize = data["normalize"].map {
-            choice($0, "data.normalize", among: Normalization.allCases.map(\.rawValue)).flatMap(Normalization.init(rawValue:))
-        } ?? .perImage
+        let normalize = option(data, "normalize", default: Normalization.perImage)
         let inputScale = double(in: data, "input-scale", "data.input-scale", default: 1, above: 0)
         let seed = int(in: data, "seed", "data.seed", default: 0, min: 0)
         let input = dataset == .npy && model?.inputGiven == false ? nil : model?.input ?? [3, 32, 32]
@@ -72,7 +51,7 @@ extension Lowerer {
                        "leaves too few images: train + validation = \(train + validation) exceeds \(name)'s \(Self.cifarTrainingImages) training images",
                        notes: [DiagnosticNote("the paper trains on 40000 and validates on 10000")])
         }
-        guard !misplaced, let dataset, let train, let validation, let normalize, let inputScale, let seed, let augment,
+        guard usable, let dataset, let train, let validation, let normalize, let inputScale, let seed, let augment,
               let layout, let labels, let difficulty
         else { return nil }
         files?.layout = layout
@@ -85,6 +64,32 @@ extension Lowerer {
         config.trainFromFiles = countsFromFiles && data["train"] == nil
         config.validationFromFiles = countsFromFiles && data["validation"] == nil
         return config
+    }
+
+    /// Whether the keys suit the data set: no key of another one (`labels` is CIFAR-100's,
+    /// `files` and `layout` npy's, `difficulty` the synthetic set's), no `path` for npy.
+    private mutating func keysFit(_ data: Node, _ dataset: Dataset) -> Bool {
+        var fit = true
+        for (key, owner) in Self.keysOfOneDataset.sorted(by: { $0.key < $1.key }) where owner != dataset {
+            guard let entry = data.entry(key) else { continue }
+            diagnostics.error(.conflictingOptions, "'data.\(key)' is for 'dataset: \(owner.rawValue)', not '\(dataset.rawValue)'",
+                              at: entry.key.location)
+            fit = false
+        }
+        if dataset == .npy, let entry = data.entry("path") {
+            diagnostics.error(.conflictingOptions, "'data.path' is not used by 'dataset: npy'", at: entry.key.location,
+                              notes: [DiagnosticNote("name each file under 'data.files'; paths are relative to the spec")])
+            fit = false
+        }
+        return fit
+    }
+
+    /// The value of a `data` key spelled as one of an enumeration's raw values.
+    private mutating func option<E: CaseIterable & RawRepresentable>(_ data: Node, _ key: String, default value: E) -> E?
+        where E.RawValue == String
+    {
+        guard let node = data[key] else { return value }
+        return choice(node, "data.\(key)", among: E.allCases.map(\.rawValue)).flatMap(E.init(rawValue:))
     }
 
     /// `files: {train: {images, labels}, validation: {...}?, test: {...}}`, paths relative to
