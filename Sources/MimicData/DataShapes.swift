@@ -54,8 +54,9 @@ public enum DataShapes {
             // Nothing to check against; only what must come from the files is an error.
             if !model.inputGiven || !model.classesGiven {
                 let missing = [model.inputGiven ? nil : "model.input", model.classesGiven ? nil : "model.classes"].compactMap { $0 }
-                diagnostics.error(.dataMismatch, "cannot take \(missing.joined(separator: " and ")) from the data: \(error)", at: train.location,
-                                  notes: [DiagnosticNote("write them in the spec, or make the file readable")])
+                let reason = (error as? DataError).map { $0.message } ?? "\(error)"
+                diagnostics.error(.dataMismatch, "cannot take \(missing.joined(separator: " and ")) from the data: \(reason)", at: train.location,
+                                  notes: [DiagnosticNote("write them in the spec, or make the file a readable .npy file")])
             }
             return
         }

@@ -17,7 +17,15 @@ public enum NumpyArray {
         }
     }
 
+    /// A device or a pipe named where a .npy file belongs would never end (or block): only
+    /// regular files are read.
+    static func ensureRegularFile(_ path: String) throws {
+        guard let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType else { return }
+        guard type == .typeRegular else { throw DataError("'\(path)' is not a regular file", hint: "name a .npy file") }
+    }
+
     public static func readMatrix(_ path: String) throws -> Matrix {
+        try ensureRegularFile(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError("logit file '\(path)' is missing or unreadable", hint: "teacher paths are relative to the spec that names them")
         }
@@ -61,6 +69,7 @@ public enum NumpyArray {
 
     /// Reads only the header of a file (a few hundred bytes), for shapes at lint time.
     public static func readHeader(_ path: String) throws -> Header {
+        try ensureRegularFile(path)
         guard let handle = FileHandle(forReadingAtPath: path) else { throw DataError("'\(path)' is missing or unreadable") }
         defer { try? handle.close() }
         let bytes = [UInt8](handle.readData(ofLength: 65_536 + 12))
@@ -142,6 +151,7 @@ public enum NumpyArray {
 
     /// A whole file's bytes, or an error that names it.
     static func contents(_ path: String, what: String) throws -> [UInt8] {
+        try ensureRegularFile(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError("\(what) '\(path)' is missing or unreadable", hint: "data.files paths are relative to the spec that names them")
         }

@@ -95,6 +95,9 @@ final class NpyDatasetTests: XCTestCase {
         XCTAssertThrowsError(try NumpyArray.readLabels(path("test-y.npy"))) { XCTAssertTrue("\($0)".contains("holds '<f8' values"), "\($0)") }
         try NumpyArray.write([1, 0, 2, 0], descr: "<i2", shape: [2, 1, 1], to: path("test-y.npy"))
         XCTAssertThrowsError(try NumpyArray.readLabels(path("test-y.npy"))) { XCTAssertTrue("\($0)".contains("one integer per image"), "\($0)") }
+        // A device where a file belongs is refused, not read forever.
+        XCTAssertThrowsError(try NumpyArray.readLabels("/dev/zero")) { XCTAssertTrue("\($0)".contains("is not a regular file"), "\($0)") }
+        XCTAssertThrowsError(try NumpyArray.readHeader("/dev/zero")) { XCTAssertTrue("\($0)".contains("is not a regular file"), "\($0)") }
         // Narrow and signed integer labels.
         try NumpyArray.write([7, 0, 0xFF, 0xFF], descr: "<i2", shape: [2], to: path("test-y.npy"))
         XCTAssertEqual(try NumpyArray.readLabels(path("test-y.npy")), [7, -1])
