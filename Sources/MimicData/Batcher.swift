@@ -33,14 +33,15 @@ public final class Batcher: @unchecked Sendable {
     }
 
     /// Per-channel mean and standard deviation of a set, on the network's [0, 1] scale.
-    static func channelStatistics(_ set: ImageSet) -> ([Float], [Float]) {
+    public static func channelStatistics(_ set: ImageSet) -> (mean: [Float], std: [Float]) {
         let plane = set.height * set.width
         var sum = [Double](repeating: 0, count: set.channels), squares = sum
+        var image = [Float](repeating: 0, count: set.imageSize)
         for n in 0..<set.count {
+            image.withUnsafeMutableBufferPointer { set.image(n, into: $0.baseAddress!) }
             for c in 0..<set.channels {
-                let start = n * set.imageSize + c * plane
-                for i in 0..<plane {
-                    let v = Double(set.value(at: start + i))
+                for i in (c * plane)..<((c + 1) * plane) {
+                    let v = Double(image[i])
                     sum[c] += v
                     squares[c] += v * v
                 }

@@ -13,10 +13,12 @@ public enum DataShapes {
         var diagnostics = DiagnosticBag()
         switch data.dataset {
         case .cifar10, .cifar100, .synthetic:
-            let classes = data.dataset == .cifar100 ? data.labels.classes : 10
-            let name = data.dataset == .cifar10 ? "CIFAR-10" : data.dataset == .cifar100 ? "CIFAR-100" : "the synthetic set"
+            // The built-in sets are 3x32x32; the synthetic one has CIFAR-10's ten classes.
+            let cifar = CIFARBinary.of(data)
+            let classes = cifar?.classes ?? SyntheticData.classes
+            let name = cifar?.name ?? "the synthetic set"
             check(&model, input: [3, 32, 32], from: "\(name)'s images", into: &diagnostics)
-            if model.classesGiven, model.classes != classes, data.dataset != .synthetic {
+            if model.classesGiven, model.classes != classes {
                 let labels = data.dataset == .cifar100 ? " \(data.labels.rawValue)" : ""
                 diagnostics.error(.dataMismatch, "model.classes is \(model.classes), but \(name) has \(classes)\(labels) classes",
                                   at: model.classesLocation,
@@ -31,6 +33,9 @@ public enum DataShapes {
         spec.data = data
         return diagnostics.diagnostics
     }
+
+    /// An error's message without its hint (a diagnostic has notes for that).
+    static func reason(_ error: Error) -> String { (error as? DataError)?.message ?? "\(error)" }
 
     static func check(_ model: inout Model, input: [Int], from source: String, at file: SourceLocation? = nil,
                       into diagnostics: inout DiagnosticBag) {
@@ -54,8 +59,7 @@ public enum DataShapes {
             // Nothing to check against; only what must come from the files is an error.
             if !model.inputGiven || !model.classesGiven {
                 let missing = [model.inputGiven ? nil : "model.input", model.classesGiven ? nil : "model.classes"].compactMap { $0 }
-                let reason = (error as? DataError).map { $0.message } ?? "\(error)"
-                diagnostics.error(.dataMismatch, "cannot take \(missing.joined(separator: " and ")) from the data: \(reason)", at: train.location,
+                diagnostics.error(.dataMismatch, "cannot take \(missing.joined(separator: " and ")) from the data: \(reason(error))", at: train.location,
                                   notes: [DiagnosticNote("write them in the spec, or make the file a readable .npy file")])
             }
             return
@@ -72,14 +76,16 @@ public enum DataShapes {
                                   notes: [DiagnosticNote("the images of '\(train.value)' are \(shape.chw) [channels, height, width]", at: train.location)])
             }
         }
+        // An unreadable validation file is the run's to report, as any missing file is.
         let validationRecords = files.validation.flatMap { try? NumpyArray.readHeader($0.images.value).shape.first }
-        if files.validation == nil || validationRecords != nil,
-           let counts = try? NpyDataset.counts(data, trainRecords: shape.count, validationRecords: validationRecords) {
-            data.train = counts.train
-            data.validation = counts.validation
-        } else if files.validation == nil {
-            diagnostics.error(.dataMismatch, "data.train + data.validation exceed the \(shape.count) images of '\(train.value)'",
-                              at: data.location)
+        if files.validation == nil || validationRecords != nil {
+            do {
+                let counts = try NpyDataset.counts(data, trainRecords: shape.count, validationRecords: validationRecords)
+                data.train = counts.train
+                data.validation = counts.validation
+            } catch {
+                diagnostics.error(.dataMismatch, reason(error), at: data.location)
+            }
         }
         guard let labels = try? NumpyArray.readLabels(files.train.labels.value), let top = labels.max() else {
             if !model.classesGiven {

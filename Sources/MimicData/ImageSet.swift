@@ -47,15 +47,6 @@ public struct ImageSet: Sendable {
         return values
     }
 
-    /// Value `i` of the whole set (image-major) on the network's [0, 1] scale.
-    @inline(__always)
-    public func value(at i: Int) -> Float {
-        switch storage {
-        case .bytes(let values): Float(values[i]) * (1 / 255)
-        case .floats(let values): values[i]
-        }
-    }
-
     /// Image `n` as `imageSize` floats on the [0, 1] scale.
     public func image(_ n: Int, into out: UnsafeMutablePointer<Float>) {
         let start = n * imageSize

@@ -8,6 +8,9 @@ public enum NpyDataset {
     /// The [channels, height, width] of a file's images, and how many it holds.
     public static func imageShape(_ header: NumpyArray.Header, layout: ImageLayout, path: String) throws -> (count: Int, chw: [Int]) {
         let s = header.shape
+        guard !s.dropFirst().contains(0) else {
+            throw DataError("'\(path)' has shape \(header.shapeText); an image needs at least one pixel and one channel")
+        }
         switch s.count {
         case 3: return (s[0], [1, s[1], s[2]])
         case 4: return layout == .nhwc ? (s[0], [s[3], s[1], s[2]]) : (s[0], [s[1], s[2], s[3]])
@@ -22,8 +25,9 @@ public enum NpyDataset {
         if let validationRecords {
             let train = config.trainFromFiles ? trainRecords : config.train
             let validation = config.validationFromFiles ? validationRecords : config.validation
-            guard train <= trainRecords else {
-                throw DataError("\(files.train.images.location): data.train = \(train) exceeds the \(trainRecords) images of '\(files.train.images.value)'")
+            guard train >= 1, train <= trainRecords else {
+                throw DataError("data.train = \(train) does not fit the \(trainRecords) images of '\(files.train.images.value)'",
+                                hint: "a run trains on at least one image")
             }
             guard validation <= validationRecords else {
                 throw DataError("data.validation = \(validation) exceeds the \(validationRecords) images of the validation file")
@@ -32,7 +36,7 @@ public enum NpyDataset {
         }
         let train = config.trainFromFiles ? trainRecords - config.validation : config.train
         guard train >= 1, train + config.validation <= trainRecords else {
-            throw DataError("\(files.train.images.location): data.train + data.validation = \(max(train, 1) + config.validation) exceeds the \(trainRecords) images of '\(files.train.images.value)'",
+            throw DataError("data.train + data.validation = \(max(train, 1) + config.validation) exceeds the \(trainRecords) images of '\(files.train.images.value)'",
                             hint: "lower data.validation or data.train, or add a validation file under data.files")
         }
         return (train, config.validation)
@@ -84,6 +88,7 @@ public enum NpyDataset {
         let all = try read(files.train, layout: files.layout)
         let test = try read(files.test, layout: files.layout)
         try sameShape(all, test, "test", files.test)
+        guard test.count > 0 else { throw DataError("'\(files.test.images.value)' holds no images; a run is scored on its test split") }
         if let validationFiles = files.validation {
             let validation = try read(validationFiles, layout: files.layout)
             try sameShape(all, validation, "validation", validationFiles)

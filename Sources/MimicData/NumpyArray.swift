@@ -25,11 +25,7 @@ public enum NumpyArray {
     }
 
     public static func readMatrix(_ path: String) throws -> Matrix {
-        try ensureRegularFile(path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError("logit file '\(path)' is missing or unreadable", hint: "teacher paths are relative to the spec that names them")
-        }
-        return try parseMatrix([UInt8](data), path: path)
+        try parseMatrix(contents(path, what: "logit file", hint: "teacher paths are relative to the spec that names them"), path: path)
     }
 
     public static func parseMatrix(_ bytes: [UInt8], path: String) throws -> Matrix {
@@ -100,11 +96,11 @@ public enum NumpyArray {
         let text = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
         guard let quoted = value(of: "descr", in: text) else { throw DataError("'\(path)': .npy header has no 'descr'") }
         let descr = quoted.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
-        // '<' little-endian, '|' not applicable (one byte); numpy also accepts a bare 'float32'.
-        let code = descr == "float32" ? "f4" : descr == "uint8" ? "u1" : String(descr.drop { "<|=".contains($0) })
-        let littleEndianOrByte = !descr.hasPrefix(">") && (descr.hasPrefix("<") || descr.hasPrefix("|") || code.hasSuffix("1")
-                                                           || descr == "float32" || descr == "uint8")
-        guard littleEndianOrByte, let type = ElementType(rawValue: code) else {
+        // A byte order ('<' little-endian, '|' none for one byte), then the type; numpy also
+        // writes the names 'float32' and 'uint8'. Big-endian data ('>') is refused.
+        let spelled = ["float32": "<f4", "uint8": "|u1"][descr] ?? descr
+        let order = spelled.first, code = String(spelled.dropFirst())
+        guard let type = ElementType(rawValue: code), order == "<" || order == "|" || order == "=" || type.size == 1 else {
             throw DataError("'\(path)' holds '\(descr)' values, which mimicc does not read",
                             hint: "mimicc reads little-endian float32 ('<f4'), uint8 and integer ('<i8', '<i4', ...) arrays")
         }
@@ -150,11 +146,10 @@ public enum NumpyArray {
     }
 
     /// A whole file's bytes, or an error that names it.
-    static func contents(_ path: String, what: String) throws -> [UInt8] {
+    static func contents(_ path: String, what: String,
+                         hint: String = "data.files paths are relative to the spec that names them") throws -> [UInt8] {
         try ensureRegularFile(path)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataError("\(what) '\(path)' is missing or unreadable", hint: "data.files paths are relative to the spec that names them")
-        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw DataError("\(what) '\(path)' is missing or unreadable", hint: hint) }
         return [UInt8](data)
     }
 

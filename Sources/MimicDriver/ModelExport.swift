@@ -27,13 +27,10 @@ public enum ModelExport {
         let compiled = try Compilation.compile(trained.analysis, name: trained.spec.name, purpose: .inference(folding: false),
                                                options: Compilation.Options(batch: 1))
         // The plan knows where each parameter lives in the checkpoint's flat arrays.
-        let executor = Executor(plan: compiled.plan, threads: 1)
-        _ = executor.parameters.update(from: trained.checkpoint.parameters)
-        _ = executor.state.update(from: trained.checkpoint.state)
-        var values: [ValueID: Tensor] = [:]
-        for value in compiled.graph.values where value.role == .parameter || value.role == .state {
-            guard let pointer = executor.pointer(value.id) else { continue }
-            values[value.id] = Tensor(shape: value.shape, data: Array(UnsafeBufferPointer(start: pointer, count: value.elementCount)))
+        guard var values = compiled.plan.trainedValues(parameters: trained.checkpoint.parameters, state: trained.checkpoint.state) else {
+            throw DataError("'\(run)': its checkpoint holds \(trained.checkpoint.parameters.count) parameters and \(trained.checkpoint.state.count) state values, "
+                            + "but its spec's network needs \(compiled.plan.parameterCount) and \(compiled.plan.stateCount)",
+                            hint: "the run directory was written by another mimicc version")
         }
         let folded = Folding.fold(compiled.graph)
         for fold in folded.folds { fold.apply(to: &values) }
@@ -44,9 +41,7 @@ public enum ModelExport {
         case .none: normalization = .none
         case .perChannel:
             // The statistics of the run's own training images, as in training and `mimicc logits`.
-            let reference = try DataSource.recordOrder(trained.data, test: false).trained
-            let statistics = Batcher(set: reference, teacher: nil, teacherFlipped: nil, classes: trained.classes, normalize: .perChannel,
-                                     inputScale: 1, augmentation: nil, statisticsFrom: reference).statistics
+            let statistics = Batcher.channelStatistics(try DataSource.recordOrder(trained.data, test: false).trained)
             normalization = .perChannel(mean: statistics.mean, std: statistics.std)
         }
         let doc = "mimicc \(trained.spec.name), \(which.rawValue) checkpoint of \(run) (spec \(trained.specHash)). "

@@ -45,6 +45,11 @@ struct TrainedRun {
         }
         let frontend: FrontendResult
         do { frontend = try Frontend.run(directory.specFile) } catch { throw DataError("\(error)") }
+        // A run of .npy images takes its shapes from the files, so moved data fails here.
+        if let error = frontend.diagnostics.first(where: { $0.severity == .error }) {
+            throw DataError("'\(run)/spec.json' does not compile: \(error.message)",
+                            hint: error.code == .dataMismatch ? "the run's data files must be where it was trained" : "it was written by another mimicc version")
+        }
         guard let spec = frontend.spec, let analysis = frontend.analysis, let data = spec.data else {
             throw DataError("'\(run)/spec.json' does not compile", hint: "it was written by another mimicc version")
         }

@@ -33,6 +33,8 @@ public struct ExecutionPlan: Sendable {
     /// The arena size without planning: every buffer in a place of its own.
     public var unplannedBytes: Int
     public var parameterCount: Int
+    /// Floats of the state block (batchnorm running statistics, frozen weights).
+    public var stateCount: Int { graph.values.filter { $0.role == .state }.reduce(0) { SaturatingCount.sum($0, $1.elementCount) } }
     /// Values that are another value's memory seen with a different shape (flatten and its
     /// gradient): the kernel is a no-op and the value shares its source's buffer.
     public var views: [ValueID: ValueID]

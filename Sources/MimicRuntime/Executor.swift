@@ -44,8 +44,7 @@ public final class Executor: KernelContext {
         parameters.initialize(repeating: 0)
         gradients = .allocate(capacity: max(plan.parameterCount, 1))
         gradients.initialize(repeating: 0)
-        let stateCount = plan.graph.values.filter { $0.role == .state }.reduce(0) { $0 + $1.elementCount }
-        state = .allocate(capacity: max(stateCount, 1))
+        state = .allocate(capacity: max(plan.stateCount, 1))
         state.initialize(repeating: 0)
         scratchFloats = ScratchSize.floats(for: plan)
         for _ in 0..<self.threads {
@@ -80,7 +79,7 @@ public final class Executor: KernelContext {
     /// state, each thread's scratch and the pieces' partial sums. Computed before anything is
     /// allocated, so that a plan larger than the machine is refused (`MemoryCheck`).
     public static func requiredBytes(_ plan: ExecutionPlan, threads: Int) -> [(what: String, bytes: Int)] {
-        let state = plan.graph.values.filter { $0.role == .state }.reduce(0) { SaturatingCount.sum($0, $1.elementCount) }
+        let state = plan.stateCount
         let float = MemoryLayout<Float>.size
         return [
             ("activations (batch \(plan.batch))", plan.arenaBytes),

@@ -4,22 +4,24 @@ import MimicSpec
 /// accuracy minus the best fully connected one's (families named `CNN-*` and `MLP-*`, as
 /// Urban et al. name them). Only budgets where both kinds have a finished trial have a gap.
 public struct ConvolutionalGap: Sendable, Equatable {
-    public var budget: Int
-    public var mlp: (family: String, best: Double)
-    public var cnn: (family: String, best: Double)
-    public var points: Double { 100 * (cnn.best - mlp.best) }
-
-    public static func == (a: ConvolutionalGap, b: ConvolutionalGap) -> Bool {
-        a.budget == b.budget && a.mlp == b.mlp && a.cnn == b.cnn
+    /// The best student of one kind at the budget: its family and test accuracy.
+    public struct Best: Sendable, Equatable {
+        public var family: String
+        public var best: Double
     }
+
+    public var budget: Int
+    public var mlp: Best
+    public var cnn: Best
+    public var points: Double { 100 * (cnn.best - mlp.best) }
 
     public static func of(_ report: StudyReport) -> [ConvolutionalGap] {
         report.budgets.compactMap { budget in
-            func best(_ prefix: String) -> (family: String, best: Double)? {
+            func best(_ prefix: String) -> Best? {
                 report.cells
                     .filter { $0.role == "student" && $0.budget == budget && $0.family.hasPrefix(prefix) }
-                    .compactMap { c in c.best.map { (c.family, $0) } }
-                    .max { $0.1 < $1.1 }
+                    .compactMap { c in c.best.map { Best(family: c.family, best: $0) } }
+                    .max { $0.best < $1.best }
             }
             guard let mlp = best("MLP-"), let cnn = best("CNN-") else { return nil }
             return ConvolutionalGap(budget: budget, mlp: mlp, cnn: cnn)

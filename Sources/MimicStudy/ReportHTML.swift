@@ -62,18 +62,18 @@ public enum ReportHTML {
             html += "<td>\(ReportTables.percent(c.meanOfTop))</td><td>\(ReportTables.percent(c.lastOfTop))</td></tr>\n"
         }
         html += "</table></div>\n"
-        let runs = r.cells.filter { $0.role != "teacher" && $0.bestRun != nil }
+        let runs = r.cells.filter { $0.bestRun != nil }
         if !runs.isEmpty {
             html += "<h2>Best runs</h2>\n<p>The best trial's run directory of each cell: <code>mimicc export RUN --out model.onnx</code> "
             html += "takes it out of mimicc, <code>mimicc logits RUN</code> gives its logits.</p>\n<ul>\n"
             for c in runs {
-                html += "<li>\(e(c.family)) \(c.role)\(c.budget.map { " " + Budget.label($0) } ?? ""): <code>\(e(c.bestRun!))</code></li>\n"
+                html += "<li>\(e(c.label)): <code>\(e(c.bestRun!))</code></li>\n"
             }
             html += "</ul>\n"
         }
         if !r.missing.isEmpty {
             html += "<p class=\"missing\">Missing (no finished trial): "
-            html += r.missing.map { e("\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")") }.joined(separator: ", ")
+            html += r.missing.map { e($0.label) }.joined(separator: ", ")
             html += "</p>\n"
         }
         html += "</body></html>\n"

@@ -63,15 +63,15 @@ public enum ReportTables {
             out += "| \(c.family) | \(c.role) | \(c.budget.map { Budget.label($0) } ?? "–") | \(c.finished)/\(c.failed)/\(c.planned) | "
             out += "\(percent(c.best)) | \(percent(c.meanOfTop)) | \(percent(c.lastOfTop)) (top \(c.top)) |\n"
         }
-        let runs = r.cells.filter { $0.role != "teacher" && $0.bestRun != nil }
+        let runs = r.cells.filter { $0.bestRun != nil }
         if !runs.isEmpty {
             out += "\n## Best runs\n\nThe best trial's run directory of each cell: `mimicc export RUN --out model.onnx` takes it out of mimicc, "
             out += "`mimicc logits RUN` gives its logits.\n\n"
-            for c in runs { out += "- \(c.family) \(c.role)\(c.budget.map { " " + Budget.label($0) } ?? ""): `\(c.bestRun!)`\n" }
+            for c in runs { out += "- \(c.label): `\(c.bestRun!)`\n" }
         }
         if !r.missing.isEmpty {
             out += "\nMissing (no finished trial): "
-            out += r.missing.map { "\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")" }.joined(separator: ", ")
+            out += r.missing.map(\.label).joined(separator: ", ")
             out += "\n"
         }
         return out
@@ -121,7 +121,7 @@ public enum ReportTables {
                 .object([("budget", .int(g.budget)), ("mlp", .string(g.mlp.family)), ("mlp_best", .number(g.mlp.best)),
                          ("cnn", .string(g.cnn.family)), ("cnn_best", .number(g.cnn.best))])
             })),
-            ("missing", .array(r.missing.map { .string("\($0.family) \($0.role)\($0.budget.map { " at " + Budget.label($0) } ?? "")") })),
+            ("missing", .array(r.missing.map { .string($0.label) })),
         ]).rendered() + "\n"
     }
 }

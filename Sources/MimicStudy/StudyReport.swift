@@ -1,5 +1,6 @@
 import Foundation
 import MimicDriver
+import MimicSpec
 import MimicStore
 
 /// The results of a study, cell by cell: for each family and budget, the finished trials
@@ -30,6 +31,8 @@ public struct StudyReport: Sendable {
         public var lastOfTop: Double? { ranked.count >= top ? ranked.last : nil }
         /// Every planned trial has ended (failed ones included).
         public var isComplete: Bool { finished + failed >= planned }
+        /// "CNN-1 student at 1M", as lists of cells name them.
+        public var label: String { "\(family) \(role)\(budget.map { " at " + Budget.label($0) } ?? "")" }
     }
 
     public var cells: [Cell]

@@ -112,6 +112,12 @@ final class OwnDataCLITests: CLITestCase {
         let teacher = try mimicc("logits", "run", "--out", "teacher")
         XCTAssertEqual(teacher.status, 2)
         XCTAssertTrue(teacher.stderr.contains("validates on a file of its own"), teacher.stderr)
+        // The run takes its input shape from its files: moved, they are named as the problem.
+        try FileManager.default.moveItem(atPath: temporary + "/train-x.npy", toPath: temporary + "/moved.npy")
+        let moved = try mimicc("export", "run", "--out", "moved.onnx")
+        XCTAssertEqual(moved.status, 2)
+        XCTAssertTrue(moved.stderr.contains("train-x.npy' is missing or unreadable") && moved.stderr.contains("must be where it was trained"),
+                      moved.stderr)
     }
 
     /// A study on one's own images: every trial (each lowered again with its own learning

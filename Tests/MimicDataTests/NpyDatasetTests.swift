@@ -46,7 +46,9 @@ final class NpyDatasetTests: XCTestCase {
         XCTAssertEqual(set.labels, [4, 0, 2])
         // CHW: image 2, channel 1, row 1, column 2 is the NHWC byte 2*64 + 1*16 + 2*4 + 1.
         XCTAssertEqual(set.pixels[2 * 12 + 1 * 6 + 1 * 3 + 2], UInt8(2 * 64 + 16 + 8 + 1))
-        XCTAssertEqual(set.value(at: 2 * 12 + 1 * 6 + 1 * 3 + 2), Float(2 * 64 + 16 + 8 + 1) / 255, accuracy: 1e-7)
+        var image = [Float](repeating: 0, count: set.imageSize)
+        set.image(2, into: &image)
+        XCTAssertEqual(image[1 * 6 + 1 * 3 + 2], Float(2 * 64 + 16 + 8 + 1) / 255, accuracy: 1e-7)
     }
 
     func testFloatImagesInNCHWAreReadAsStored() throws {
@@ -88,6 +90,12 @@ final class NpyDatasetTests: XCTestCase {
         XCTAssertThrowsError(try DataSource.splits(config)) { XCTAssertTrue("\($0)".contains("holds 3 labels for the 2 images"), "\($0)") }
         try writeLabels("test-y.npy", [1, 300])
         XCTAssertThrowsError(try DataSource.splits(config)) { XCTAssertTrue("\($0)".contains("has label 300 at row 1"), "\($0)") }
+        // No test images, or images without pixels.
+        try writeNHWC("test-x.npy", n: 0, h: 2, w: 3, c: 1)
+        try writeLabels("test-y.npy", [])
+        XCTAssertThrowsError(try DataSource.splits(config)) { XCTAssertTrue("\($0)".contains("holds no images"), "\($0)") }
+        try NumpyArray.write([], descr: "|u1", shape: [2, 0, 3, 1], to: path("test-x.npy"))
+        XCTAssertThrowsError(try DataSource.splits(config)) { XCTAssertTrue("\($0)".contains("at least one pixel"), "\($0)") }
         try writeLabels("test-y.npy", [1, 1])
         try writeNHWC("test-x.npy", n: 2, h: 3, w: 2, c: 1)
         XCTAssertThrowsError(try DataSource.splits(config)) { XCTAssertTrue("\($0)".contains("the test images are 1x3x2; the training images are 1x2x3"), "\($0)") }
