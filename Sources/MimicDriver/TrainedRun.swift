@@ -76,8 +76,7 @@ struct TrainedRun {
         try MemoryCheck.ensureFits(Executor.requiredBytes(plan, threads: threads), doing: "inference with '\(spec.name)'",
                                    hint: "the run was trained on a machine with more memory; use one like it")
         let executor = Executor(plan: plan, threads: threads)
-        _ = executor.parameters.update(from: checkpoint.parameters)
-        _ = executor.state.update(from: checkpoint.state)
+        executor.load(parameters: checkpoint.parameters, state: checkpoint.state)
         let batcher = Batcher(set: set, teacher: nil, teacherFlipped: nil, classes: classes,
                               normalize: data.normalize, inputScale: data.inputScale,
                               augmentation: nil, statisticsFrom: trained)

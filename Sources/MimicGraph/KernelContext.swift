@@ -12,6 +12,10 @@ public protocol KernelContext: AnyObject {
     var threads: Int { get }
     /// Whether convolutions that qualify run over Winograd tiles.
     var winograd: Bool { get }
+    /// nil where the parameters change at every step (training plans); otherwise a count that
+    /// moves whenever they are replaced, so kernels may keep derived copies of weights (packed
+    /// dense weights) between runs and refresh them when it moves.
+    var parameterGeneration: Int? { get }
     /// The memory of a value that has some (not one inside a fused kernel).
     func memory(_ id: ValueID) -> UnsafeMutablePointer<Float>
     /// The memory of a value, or nil for values inside a fused kernel.

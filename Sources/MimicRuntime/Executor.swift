@@ -34,6 +34,10 @@ public final class Executor: KernelContext {
     /// Seeds dropout masks (with each op's index); callers set it per step so masks differ
     /// between steps and a resumed run draws the same masks as one that never stopped.
     public var dropoutSeed: UInt64 = 0
+    /// nil for a training plan, whose optimizer changes the parameters at every step. For an
+    /// inference plan, a count moved by `parametersChanged()`: kernels keep packed copies of
+    /// dense weights between runs and pack them again when it moves.
+    public private(set) var parameterGeneration: Int?
 
     public init(plan: ExecutionPlan, threads: Int) {
         self.plan = plan
@@ -52,6 +56,7 @@ public final class Executor: KernelContext {
             buffer.initialize(repeating: 0, count: max(scratchFloats, 16))
             scratch.append(buffer)
         }
+        parameterGeneration = plan.graph.ops.contains { $0.kind.pass == .backward } ? nil : 0
         partialFloats = ScratchSize.partialFloats(for: plan)
         if partialFloats > 0 {
             for _ in 0..<WorkPieces.most {
@@ -89,6 +94,23 @@ public final class Executor: KernelContext {
                                                                     SaturatingCount.product(WorkPieces.most, ScratchSize.partialFloats(for: plan))),
                                                 float)),
         ]
+    }
+
+    /// Copies trained values into the parameters and the state (a checkpoint, or a trainer's
+    /// current weights into its evaluator) and says so to the kernels (`parametersChanged`).
+    public func load(parameters values: some Collection<Float>, state stateValues: some Collection<Float>) {
+        precondition(values.count <= parameters.count && stateValues.count <= state.count,
+                     "internal error: more values than the plan has room for")
+        _ = parameters.update(from: values)
+        _ = state.update(from: stateValues)
+        parametersChanged()
+    }
+
+    /// Call after writing `parameters` directly between runs of an inference plan: kernels
+    /// that keep a packed copy of weights pack them again on the next run. (A plan's first run
+    /// always packs, so writing before it needs no call; debug builds check every run.)
+    public func parametersChanged() {
+        parameterGeneration = parameterGeneration.map { $0 + 1 }
     }
 
     /// Zeroed memory for a kernel being bound, kept until the executor goes.

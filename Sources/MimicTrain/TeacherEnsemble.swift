@@ -53,8 +53,7 @@ public final class TeacherEnsemble {
             try MemoryCheck.ensureFits(Executor.requiredBytes(plan, threads: threads), doing: "the teacher '\(spec.name)'",
                                        hint: "lower train.batch")
             let executor = Executor(plan: plan, threads: threads)
-            _ = executor.parameters.update(from: checkpoint.parameters)
-            _ = executor.state.update(from: checkpoint.state)
+            executor.load(parameters: checkpoint.parameters, state: checkpoint.state)
             members.append(Member(
                 executor: executor, input: executor.pointer(graph.values.first { $0.role == .input }!.id)!,
                 output: executor.pointer(graph.outputs[0])!, normalize: spec.data?.normalize ?? .perImage,

@@ -10,8 +10,7 @@ extension Trainer {
 
     /// The accuracy with the views of `tta` and that of the image alone, from one pass.
     func evaluateWithAndWithoutViews(_ set: ImageSet, tta: TestTimeAugmentation) -> (views: Double, alone: Double) {
-        _ = evaluator.parameters.update(from: trainer.parameters)
-        _ = evaluator.state.update(from: trainer.state)
+        evaluator.load(parameters: trainer.parameters, state: trainer.state)
         let batcher = Batcher(set: set, teacher: nil, teacherFlipped: nil, classes: data.classes,
                               normalize: spec.data?.normalize ?? .perImage, inputScale: spec.data?.inputScale ?? 1,
                               augmentation: nil, statisticsFrom: data.splits.train)

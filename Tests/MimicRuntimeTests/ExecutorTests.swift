@@ -179,4 +179,53 @@ final class ExecutorTests: XCTestCase {
             }
         }
     }
+
+    /// An inference plan multiplies by dense weights packed once (`PackedGEMM`, where the CPU
+    /// has a packed kernel): its logits are the reference interpreter's, the same bits on 1, 2
+    /// and 3 threads, and after new weights are loaded they are those of the new weights (the
+    /// packed copy was refreshed, not reused). A training plan changes its weights every step
+    /// and never keeps such a copy.
+    func testInferencePlansPackDenseWeightsAndPackAgainWhenTheyChange() throws {
+        let layers: [Layer] = [
+            .flatten(Flatten()),
+            .linear(Linear(units: .fixed(40))),
+            .dense(Dense(units: .fixed(70))),
+            .dense(Dense(units: .fixed(33), activation: .gelu)),
+            .dense(Dense(units: .fixed(17), activation: .tanh, bias: false)),
+        ]
+        let model = Model(input: [3, 8, 8], classes: 10, layers: layers)
+        let analysis = try XCTUnwrap(ModelAnalysis.analyze(model).analysis)
+        let graph = GraphBuilder.forward(analysis, name: "packed", mode: .inference)
+        let batch = 26
+        let parameters = Set(graph.parameters)
+        for fuse in [true, false] {
+            var outputs: [[Float]] = []
+            for threads in 1...3 {
+                let executor = Executor(plan: try ExecutionPlan.make(graph, batch: batch, fuse: fuse), threads: threads)
+                XCTAssertEqual(executor.parameterGeneration, 0)
+                for seed: UInt64 in [5, 6] {
+                    var feeds = GraphChecks.randomFeeds(graph, batch: batch, seed: seed)
+                    if seed == 6 {
+                        // New weights for the same images: only the parameters are written.
+                        feeds = feeds.filter { parameters.contains($0.key) }
+                        let images = GraphChecks.randomFeeds(graph, batch: batch, seed: 5).filter { !parameters.contains($0.key) }
+                        feeds.merge(images) { first, _ in first }
+                    }
+                    GraphChecks.load(feeds, into: executor)
+                    executor.run()
+                    let reference = ReferenceInterpreter.run(graph, batch: batch, feeds: feeds, dropoutSeed: 0)[graph.outputs[0]]!.data
+                    let logits = GraphChecks.read(executor, graph.outputs[0], count: batch * 10)
+                    assertClose(logits, reference, "fuse=\(fuse) threads=\(threads) weights \(seed)")
+                    if threads == 1 || seed == 6 { outputs.append(logits) }
+                }
+                XCTAssertEqual(executor.parameterGeneration, 2)
+            }
+            XCTAssertNotEqual(outputs[0], outputs[1], "new weights, new logits")
+            for (index, logits) in outputs.enumerated().dropFirst(2) {
+                XCTAssertEqual(logits, outputs[1], "fuse=\(fuse): run \(index) differs from one thread's")
+            }
+        }
+        let training = try Autodiff.backward(GraphBuilder.forward(analysis, name: "packed", mode: .training(.mimic)))
+        XCTAssertNil(Executor(plan: try ExecutionPlan.make(training, batch: 4), threads: 1).parameterGeneration)
+    }
 }

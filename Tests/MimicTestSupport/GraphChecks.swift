@@ -33,6 +33,8 @@ public enum GraphChecks {
             guard let p = executor.pointer(id) else { continue }
             tensor.data.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: tensor.count) }
         }
+        // Parameters may be among the feeds: kernels holding packed copies must pack again.
+        executor.parametersChanged()
     }
 
     public static func read(_ executor: Executor, _ id: ValueID, count: Int) -> [Float] {

@@ -7,23 +7,21 @@ import MimicVocabulary
 extension KernelContext {
     // MARK: Dense
 
-    /// matmul -> bias_add [-> activation] over the whole batch: one GEMM, then one pass.
+    /// matmul -> bias_add [-> activation] over the whole batch (`DenseProduct`).
     func bindFusedDense(_ ops: [Op]) -> () -> Void {
-        let x = memory(ops[0].inputs[0]), weight = memory(ops[0].inputs[1]), bias = memory(ops[1].inputs[1])
-        let (output, input) = (shape(ops[0].inputs[1])[0], shape(ops[0].inputs[1])[1])
+        let product = DenseProduct(ops[0], self), bias = memory(ops[1].inputs[1])
         var activation = Activation.none
         if ops.count > 2, let a = ops[2].as(Ops.Activate.self) { activation = a.function }
         let pre = pointer(ops[1].outputs[0])
         let out = ops.count > 2 ? pointer(ops[2].outputs[0]) : pre
+        let count = product.outputs
         return { [unowned self] in
-            let target = pre ?? out ?? self.scratch(0)
-            self.gemm(.none, .transposed, m: self.batch, n: output, k: input, a: x, lda: input, b: weight, ldb: input,
-                           c: target, ldc: output)
             if let pre, activation != .none, let out {
-                Elementwise.rowBiasActivation(pre, bias: bias, rows: self.batch, features: output, .none)
-                for i in 0..<(self.batch * output) { out[i] = Elementwise.activate(activation, pre[i]) }
+                // Both the sum and the activation are read later: keep each.
+                product.run(self, bias: bias, activation: .none, into: pre)
+                for i in 0..<(self.batch * count) { out[i] = Elementwise.activate(activation, pre[i]) }
             } else {
-                Elementwise.rowBiasActivation(target, bias: bias, rows: self.batch, features: output, activation)
+                product.run(self, bias: bias, activation: activation, into: pre ?? out ?? self.scratch(0))
             }
         }
     }

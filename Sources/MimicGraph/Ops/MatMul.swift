@@ -21,12 +21,8 @@ extension Ops {
         }
 
         public func bind(_ op: Op, _ context: KernelContext) -> () -> Void {
-            let x = context.memory(op.inputs[0]), weight = context.memory(op.inputs[1]), y = context.memory(op.outputs[0])
-            let (output, input) = (context.shape(op.inputs[1])[0], context.shape(op.inputs[1])[1])
-            return { [unowned context] in
-                context.gemm(.none, .transposed, m: context.batch, n: output, k: input, a: x, lda: input, b: weight, ldb: input,
-                             c: y, ldc: output)
-            }
+            let product = DenseProduct(op, context), y = context.memory(op.outputs[0])
+            return { [unowned context] in product.run(context, bias: nil, activation: .none, into: y) }
         }
 
         public func differentiate(_ op: Op, dy: ValueID, _ d: inout Differentiation) {
