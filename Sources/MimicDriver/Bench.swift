@@ -66,33 +66,39 @@ public enum Bench {
         let threads = options.threads ?? spec.train?.threads ?? ProcessInfo.processInfo.activeProcessorCount
         var other = options
         other.winograd.toggle()
-        let plan: ExecutionPlan, executor: Executor, optimizer: MimicRuntime.Optimizer
-        let rival: (ExecutionPlan, Executor, MimicRuntime.Optimizer)?
+        let main: Contender, rival: Contender?
         do {
-            (plan, executor, optimizer) = try contender(analysis, spec.name, purpose, batch: batch, threads: threads, options: options)
+            main = try contender(analysis, spec.name, purpose, batch: batch, threads: threads, options: options)
             rival = options.compare ? try contender(analysis, spec.name, purpose, batch: batch, threads: threads, options: other) : nil
         } catch {
             return (nil, LintReport(files: [file], diagnostics: report.diagnostics, unreadable: ["\(error)"]))
         }
+        let (plan, executor, optimizer) = (main.plan, main.executor, main.optimizer)
         let graph = plan.graph
         var count: UInt64 = 0
-        func step(_ executor: Executor, _ optimizer: MimicRuntime.Optimizer) {
+        /// One step, timed from after its inputs are written.
+        func step(_ contender: Contender) -> Double {
             count += 1
-            executor.dropoutSeed = count
-            executor.run()
+            contender.feed()
+            let start = now()
+            contender.executor.dropoutSeed = count
+            contender.executor.run()
             if !options.inference {
-                optimizer.step(parameters: executor.parameters.baseAddress!, gradients: executor.gradients.baseAddress!, lr: 1e-3)
+                contender.optimizer.step(parameters: contender.executor.parameters.baseAddress!,
+                                         gradients: contender.executor.gradients.baseAddress!, lr: 1e-3)
             }
+            return now() - start
         }
         for _ in 0..<options.warmup {
-            step(executor, optimizer)
-            if let rival { step(rival.1, rival.2) }
+            _ = step(main)
+            if let rival { _ = step(rival) }
         }
         var times: [Double] = [], rivalTimes: [Double] = []
         // One row per kernel, and one for the optimizer's update.
         var kernelTimes = [[Double]](repeating: [], count: plan.kernels.count + 1)
         for _ in 0..<options.steps {
             if options.profile {
+                main.feed()
                 let start = now()
                 for (i, t) in executor.profile(now).enumerated() { kernelTimes[i].append(t.seconds) }
                 let update = now()
@@ -102,15 +108,9 @@ public enum Bench {
                 kernelTimes[plan.kernels.count].append(now() - update)
                 times.append(now() - start)
             } else {
-                let start = now()
-                step(executor, optimizer)
-                times.append(now() - start)
+                times.append(step(main))
             }
-            if let rival {
-                let start = now()
-                step(rival.1, rival.2)
-                rivalTimes.append(now() - start)
-            }
+            if let rival { rivalTimes.append(step(rival)) }
         }
         let flops = plan.kernels.reduce(0) { $0 + Executor.executedFlops($1, plan) }
         let directFlops = plan.kernels.reduce(0) { $0 + $1.flops(in: graph, batch: batch) }
@@ -131,11 +131,29 @@ public enum Bench {
                        comparison: rival.map { _ in (other.winograd ? "winograd" : "im2col only", median(rivalTimes)) }), report)
     }
 
+    /// A plan being timed: its executor, its optimizer, and the inputs and targets written
+    /// before every step. An inference plan's memory planner lets later values reuse the
+    /// input's buffer, so inputs written once would be the last step's activations by the
+    /// next one, and after some dozens of steps numbers small enough to be denormal, which
+    /// the CPU runs ten times slower.
+    final class Contender {
+        let plan: ExecutionPlan, executor: Executor, optimizer: MimicRuntime.Optimizer
+        let feeds: [(UnsafeMutablePointer<Float>, [Float])]
+
+        init(plan: ExecutionPlan, executor: Executor, optimizer: MimicRuntime.Optimizer, feeds: [(UnsafeMutablePointer<Float>, [Float])]) {
+            (self.plan, self.executor, self.optimizer, self.feeds) = (plan, executor, optimizer, feeds)
+        }
+
+        func feed() {
+            for (pointer, values) in feeds { values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: $0.count) } }
+        }
+    }
+
     /// A plan for the options, its executor with Glorot weights and standard-normal inputs
     /// and targets (the same for every plan of the graph), and an SGD optimizer.
     static func contender(
         _ analysis: ModelAnalysis, _ name: String, _ purpose: Compilation.Purpose, batch: Int, threads: Int, options: Options
-    ) throws -> (ExecutionPlan, Executor, MimicRuntime.Optimizer) {
+    ) throws -> Contender {
         let plan = try Compilation.compile(
             analysis, name: name, purpose: purpose,
             options: Compilation.Options(batch: batch, fuse: options.fuse, winograd: options.winograd)).plan
@@ -147,11 +165,12 @@ public enum Bench {
         let optimizer = MimicRuntime.Optimizer(.sgd(momentum: 0.9, nesterov: true, weightDecay: 0),
                                                 parameterCount: plan.parameterCount, threads: threads)
         var generator = SeededGenerator(seed: 1)
+        var feeds: [(UnsafeMutablePointer<Float>, [Float])] = []
         for value in graph.values where value.role == .input || value.role == .target {
             guard let p = executor.pointer(value.id) else { continue }
-            for i in 0..<(batch * value.elementCount) { p[i] = normal(&generator) }
+            feeds.append((p, (0..<(batch * value.elementCount)).map { _ in normal(&generator) }))
         }
-        return (plan, executor, optimizer)
+        return Contender(plan: plan, executor: executor, optimizer: optimizer, feeds: feeds)
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
