@@ -16,21 +16,23 @@ let package = Package(
     ],
     targets: [
         // C: three system libraries, the Winograd tile transforms (AVX2/FMA chosen at run
-        // time, portable otherwise) and dense products against packed weights (AVX-512 or
-        // AVX2/FMA chosen at run time, BLAS otherwise).
+        // time, portable otherwise), dense products against packed weights (AVX-512 or
+        // AVX2/FMA chosen at run time, BLAS otherwise) and GELU over arrays (the same choice,
+        // Swift's eight lanes otherwise).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CWinogradTiles"),
-        // Built optimised even in debug builds: at -O0 its kernels run 40x slower, which the
+        // Built optimised even in debug builds: at -O0 their kernels run 40x slower, which the
         // debug-built CLI tests would feel in every evaluation of a dense network.
         .target(name: "CPackedGEMM", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CVectorMath", cSettings: [.unsafeFlags(["-O2"])]),
 
         // Floors shared by every stage.
         .target(name: "MimicBasics"),
         .target(name: "MimicVocabulary"),
         .target(name: "MimicBLAS", dependencies: ["COpenBLAS"]),
-        .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "CWinogradTiles", "CPackedGEMM"]),
+        .target(name: "MimicKernels", dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "CWinogradTiles", "CPackedGEMM", "CVectorMath"]),
 
         // The graph IR and its op kinds, then the spec language that lowers to it.
         .target(name: "MimicGraph", dependencies: ["MimicBasics", "MimicVocabulary", "MimicBLAS", "MimicKernels"]),

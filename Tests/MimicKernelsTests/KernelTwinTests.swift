@@ -193,9 +193,38 @@ final class KernelTwinTests: XCTestCase {
         }
     }
 
-    /// The eight-lane GELU and its derivative against the double-precision reference over
-    /// [-12, 12], including where erf saturates and e^(-x²/2) underflows, and a tail.
+    /// The vector GELU and its derivative against the double-precision reference over
+    /// [-12, 12], including where erf saturates and e^(-x²/2) underflows, and a tail, for
+    /// each code this CPU runs (Swift's eight lanes, and C's AVX2 and AVX-512); AVX2 and
+    /// AVX-512 give the same bits.
     func testVectorGELUMatchesTheReference() {
+        var results: [VectorGELU.Code: [Float]] = [:]
+        for code in VectorGELU.Code.allCases where VectorGELU.runs(code) {
+            VectorGELU.with(code) { results[code] = checkVectorGELU("\(code)") }
+        }
+        XCTAssertNotNil(results[.portable])
+        if let avx2 = results[.avx2], let best = results[.best] { XCTAssertEqual(avx2, best, "AVX2 and the CPU's best") }
+        // Every length up to two vectors, so each tail is written and nothing past it.
+        for code in VectorGELU.Code.allCases where VectorGELU.runs(code) {
+            VectorGELU.with(code) {
+                for count in 0...33 {
+                    let x = (0..<count).map { Float($0) * 0.37 - 6 }
+                    var y = [Float](repeating: 99, count: count + 1), dx = y
+                    VectorGELU.apply(x, &y, count: count)
+                    VectorGELU.gradient([Float](repeating: 2, count: count), x, &dx, count: count)
+                    for i in 0..<count {
+                        XCTAssertEqual(y[i], Elementwise.activate(.gelu, x[i]), accuracy: 1e-5, "\(code) \(count)")
+                        XCTAssertEqual(dx[i], 2 * Elementwise.derivative(.gelu, from: x[i]), accuracy: 1e-5, "\(code) \(count)")
+                    }
+                    XCTAssertEqual(y[count], 99, "\(code): written past \(count)")
+                    XCTAssertEqual(dx[count], 99, "\(code): written past \(count)")
+                }
+            }
+        }
+    }
+
+    /// gelu over [-12, 12] within 1e-6 of the double reference, and its derivative; returns both.
+    func checkVectorGELU(_ what: String) -> [Float] {
         let x = (0..<24_003).map { Float($0) * 0.001 - 12 }
         var y = [Float](repeating: 0, count: x.count), dx = y
         VectorGELU.apply(x, &y, count: x.count)
@@ -209,10 +238,11 @@ final class KernelTwinTests: XCTestCase {
             worst.value = max(worst.value, abs(Double(y[i]) - gelu) / max(1, abs(gelu)))
             worst.derivative = max(worst.derivative, abs(Double(dx[i]) - derivative))
         }
-        XCTAssertLessThan(worst.value, 1e-6, "gelu")
-        XCTAssertLessThan(worst.derivative, 1e-6, "gelu'")
-        XCTAssertEqual(y[0], 0, accuracy: 1e-30, "gelu(-12) underflows to 0")
-        XCTAssertEqual(y[x.count - 1], x[x.count - 1], "gelu(12) = 12")
+        XCTAssertLessThan(worst.value, 1e-6, "\(what): gelu")
+        XCTAssertLessThan(worst.derivative, 1e-6, "\(what): gelu'")
+        XCTAssertEqual(y[0], 0, accuracy: 1e-30, "\(what): gelu(-12) underflows to 0")
+        XCTAssertEqual(y[x.count - 1], x[x.count - 1], "\(what): gelu(12) = 12")
+        return y + dx
     }
 
     func testLossesMatchReference() {

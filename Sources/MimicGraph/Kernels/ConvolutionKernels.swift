@@ -201,11 +201,13 @@ extension KernelContext {
                             if let pre {
                                 for i in 0..<g.positions { row[i] += b0 }
                                 (pre + plane).update(from: row, count: g.positions)
-                                if activation != .none { for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i]) } }
+                                if activation != .none { Elementwise.activate(activation, row, row, count: g.positions) }
                             } else if activation == .relu {
                                 Elementwise.reluPlusBias(row, count: g.positions, bias: b0)
                             } else {
-                                for i in 0..<g.positions { row[i] = Elementwise.activate(activation, row[i] + b0) }
+                                // A plane at a time, so GELU runs its vector code.
+                                for i in 0..<g.positions { row[i] += b0 }
+                                Elementwise.activate(activation, row, row, count: g.positions)
                             }
                             if let out, !direct { (out + plane).update(from: row, count: g.positions) }
                         }

@@ -19,7 +19,7 @@ extension KernelContext {
             if let pre, activation != .none, let out {
                 // Both the sum and the activation are read later: keep each.
                 product.run(self, bias: bias, activation: .none, into: pre)
-                for i in 0..<(self.batch * count) { out[i] = Elementwise.activate(activation, pre[i]) }
+                Elementwise.activate(activation, pre, out, count: self.batch * count)
             } else {
                 product.run(self, bias: bias, activation: activation, into: pre ?? out ?? self.scratch(0))
             }

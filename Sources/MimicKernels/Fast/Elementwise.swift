@@ -53,6 +53,9 @@ public enum Elementwise {
             switch a {
             case .relu: reluPlusBiasRow(row, bias: bias, count: features)
             case .none: for i in 0..<features { row[i] += bias[i] }
+            case .gelu:
+                for i in 0..<features { row[i] += bias[i] }
+                VectorGELU.apply(row, row, count: features)
             default: for i in 0..<features { row[i] = activate(a, row[i] + bias[i]) }
             }
         }
