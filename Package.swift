@@ -23,8 +23,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CWinogradTiles"),
-        // Built optimised even in debug builds: at -O0 their kernels run 40x slower, which the
-        // debug-built CLI tests would feel in every evaluation of a dense network.
+        // Built optimised even in debug builds: at -O0 the packed kernel ran 47x slower than at
+        // -O2 (48.5 against 1.04 ms for 128 x 3072 x 193), which the debug-built CLI tests would
+        // feel in every evaluation of a dense network.
         .target(name: "CPackedGEMM", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "CVectorMath", cSettings: [.unsafeFlags(["-O2"])]),
 
