@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "CWinogradTiles"),
+        .target(name: "CWinogradTiles", cSettings: [.unsafeFlags(["-O2"])]),
         // Built optimised even in debug builds: at -O0 the packed kernel ran 47x slower than at
         // -O2 (48.5 against 1.04 ms for 128 x 3072 x 193), which the debug-built CLI tests would
         // feel in every evaluation of a dense network.

@@ -37,14 +37,20 @@ final class WinogradTests: XCTestCase {
         XCTAssertEqual(f23.g.map(abs), [1, 0, 0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0, 0, 1])
     }
 
-    /// Both versions of the C input transform: AVX2/FMA where the CPU has them, and portable.
+    /// Every version of the C transforms this CPU runs: AVX-512, AVX2/FMA and portable.
     func testChunkedConvolutionAndGradientsMatchReference() {
-        for portable in [false, true] {
-            mimic_winograd_force_portable(portable ? 1 : 0)
-            defer { mimic_winograd_force_portable(0) }
-            if !portable && mimic_winograd_vectorized() == 0 { print("WinogradTests: no AVX2/FMA here, portable code only") }
-            checkChunkedConvolutionAndGradients(portable ? "portable" : "vectorized")
+        defer { mimic_winograd_force(0) }
+        var versions: [Int32: String] = [:]
+        for choice: Int32 in [0, 2, 3] {
+            mimic_winograd_force(choice)
+            let lanes = mimic_winograd_lanes()
+            let name = lanes == 16 ? "AVX-512" : lanes == 8 ? "AVX2" : "portable"
+            guard !versions.values.contains(name) else { continue }
+            versions[choice] = name
+            checkChunkedConvolutionAndGradients(name)
         }
+        if versions.count < 3 { print("WinogradTests: this CPU runs only \(versions.values.sorted())") }
+        XCTAssertTrue(versions.values.contains("portable"))
     }
 
     func checkChunkedConvolutionAndGradients(_ version: String) {
@@ -52,9 +58,12 @@ final class WinogradTests: XCTestCase {
         // Rows of 8 tiles (16x16 F(2,5): the contiguous loads), 4 (16x16 F(4,3)), 8 with a step
         // of 4 (32x32 F(4,3)), 10 (a last group of 4 lanes), and small odd sides; 11 and 10
         // channels or filters: the filter transforms' eight-channel lanes and their remainder.
+        // The input transform's lanes are channels: 24 (sixteen, then eight), 17 (sixteen, then
+        // one), 16 (sixteen alone); 31x31 is the fast teacher's first map.
         let cases = [(5, 7, 16, 5, 2, 2, 3), (3, 4, 9, 5, 2, 2, 2), (6, 5, 10, 3, 4, 1, 2), (4, 3, 7, 3, 4, 1, 3),
                      (2, 3, 8, 5, 2, 0, 2), (3, 2, 5, 3, 4, 2, 1), (4, 3, 16, 3, 4, 1, 2), (3, 2, 32, 3, 4, 1, 1),
-                     (2, 3, 20, 5, 2, 2, 1), (11, 3, 8, 5, 2, 2, 1), (11, 10, 6, 3, 4, 1, 2)]
+                     (2, 3, 20, 5, 2, 2, 1), (11, 3, 8, 5, 2, 2, 1), (11, 10, 6, 3, 4, 1, 2),
+                     (24, 5, 31, 3, 4, 1, 2), (17, 16, 7, 3, 4, 1, 3), (16, 9, 12, 5, 2, 2, 1)]
         for (c, f, side, k, m, p, count) in cases {
             let label = "\(version) C\(c) F\(f) \(side)x\(side) k\(k) F(\(m),\(k)) p\(p) images \(count)"
             let tiling = WinogradTiling(WinogradTransform(outputs: m, kernel: k), channels: c, filters: f,

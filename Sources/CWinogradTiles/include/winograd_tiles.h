@@ -4,23 +4,25 @@
 
 /* The tile transforms of Winograd convolutions with 6x6 tiles (F(2,5), F(4,3)), the loops
  * of the Winograd path around its GEMMs, written in C so that they can use AVX2 and FMA
- * where the CPU has them (checked at run time) while the rest of mimicc stays built for the
+ * (or AVX-512) where the CPU has them (checked at run time) while the rest of mimicc stays built for the
  * x86-64 baseline. Each has a portable twin; the tests run both.
  *
  * Tile columns: column q of a point's block is image q / (tiles_y * tiles_x), then tile row
  * and tile column in order. Rows of outputs and output gradients are [F][images * oh * ow],
  * image b at b * oh * ow. `at` is the m x 6 output matrix At of the tile size, row-major. */
 
-/* Floats of temporary memory mimic_winograd_input needs. */
-long mimic_winograd_input_temporary(long m, long tiles_y, long tiles_x);
+/* Floats of temporary memory mimic_winograd_input needs: one image's zero-padded map with its
+ * channels last (see input_tiles.c). */
+long mimic_winograd_input_temporary(long channels, long m, long tiles_y, long tiles_x);
 
 /* For one NCHW image [channels][height][width], zero-padded by `padding` on every side, and
  * each of its tiles_y x tiles_x input patches d of 6x6 (tile (ty, tx) starting at row ty*m,
- * column tx*m of the padded image), writes the 36 values of Bt d B:
- *     v[t * point_stride + c * columns + column + ty * tiles_x + tx],  t = 6 * i + j. */
+ * column tx*m of the padded image), writes the 36 values of Bt d B, channels adjacent:
+ *     v[t * point_stride + (column + ty * tiles_x + tx) * channels + c],  t = 6 * i + j.
+ * So V_t is [tiles][channels], the transpose of the [channels][tiles] operand of the GEMMs. */
 void mimic_winograd_input(const float *image, long channels, long height, long width, long padding,
                           long m, long tiles_y, long tiles_x,
-                          float *v, long point_stride, long columns, long column, float *temporary);
+                          float *v, long point_stride, long column, float *temporary);
 
 /* out rows [F][images * oh * ow] = At M A for each tile's 6x6 products M, read from
  * product[t * point_stride + f * columns + q]; tiles are clipped at the bottom and right edge. */
@@ -39,10 +41,13 @@ void mimic_winograd_filters(const float *weights, long filters, long channels, l
 /* dw[f][c][r][r] = G^T E G for each filter's 6x6 sum E, read from e[t * filters * channels + f * channels + c]. */
 void mimic_winograd_filter_gradient(const float *e, long filters, long channels, long r, const float *g, float *dw);
 
-/* 1 when the transforms run their AVX2/FMA code. */
+/* 1 when the transforms run vector code (AVX2 and FMA, or AVX-512). */
 int mimic_winograd_vectorized(void);
 
-/* Tests: 1 makes the transforms use their portable code even where AVX2 is available. */
-void mimic_winograd_force_portable(int portable);
+/* Float lanes of the widest code the transforms use: 16 (AVX-512), 8 (AVX2 and FMA) or 1. */
+int mimic_winograd_lanes(void);
+
+/* Tests: 0 lets the CPU choose; 2 allows AVX2 at most; 3 forces the portable code. */
+void mimic_winograd_force(int choice);
 
 #endif

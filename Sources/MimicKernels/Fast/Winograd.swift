@@ -14,7 +14,8 @@ import MimicBLAS
 /// so it is alpha² GEMMs, D_t [F, tiles] x V_tᵀ, summed over every tile of the batch before
 /// Gᵀ . G is applied once. The input gradient is the forward of the flipped filters.
 ///
-/// Layouts: V [alpha²][C][n], U [alpha²][F][C], M and D [alpha²][F][n], with n = images x tiles,
+/// Layouts: V [alpha²][n][C] (channels adjacent: the input transform's vector lanes are
+/// channels, and the GEMMs read V_t transposed), U [alpha²][F][C], M and D [alpha²][F][n], with n = images x tiles,
 /// column q = image * tiles + tileRow * tilesX + tileColumn. Outputs and output gradients are
 /// [F][count * Ho * Wo] rows, image b at column b * Ho * Wo: the layout of an im2col GEMM's
 /// output, so the same epilogues read either.
@@ -42,7 +43,7 @@ public struct WinogradTiling: Sendable {
     /// Floats of work space `convolve` and `accumulateWeightGradient` need for `count` images.
     public func workFloats(images count: Int) -> Int {
         let n = count * tiles
-        return points * (pointStride(channels, n) + pointStride(filters, n)) + mimic_winograd_input_temporary(transform.m, tilesY, tilesX)
+        return points * (pointStride(channels, n) + pointStride(filters, n)) + mimic_winograd_input_temporary(channels, transform.m, tilesY, tilesX)
     }
 
     /// FLOPs of the tile GEMMs for `images` images, a multiply-add counted as 2 (the forward,
@@ -62,8 +63,8 @@ public struct WinogradTiling: Sendable {
     ) {
         let chunk = transformedInput(x, images: count, work: work)
         for t in 0..<points {
-            BLAS.sgemm(.none, .none, m: filters, n: chunk.n, k: channels, a: u + t * filters * channels, lda: channels,
-                       b: chunk.v + t * chunk.vStride, ldb: chunk.n, c: chunk.block + t * chunk.blockStride, ldc: chunk.n)
+            BLAS.sgemm(.none, .transposed, m: filters, n: chunk.n, k: channels, a: u + t * filters * channels, lda: channels,
+                       b: chunk.v + t * chunk.vStride, ldb: channels, c: chunk.block + t * chunk.blockStride, ldc: chunk.n)
         }
         transformOutput(chunk.block, images: count, into: out)
     }
@@ -78,13 +79,13 @@ public struct WinogradTiling: Sendable {
         let chunk = transformedInput(x, images: count, work: work)
         transformOutputGradient(dy, images: count, into: chunk.block)
         for t in 0..<points {
-            BLAS.sgemm(.none, .transposed, m: filters, n: channels, k: chunk.n, a: chunk.block + t * chunk.blockStride,
-                       lda: chunk.n, b: chunk.v + t * chunk.vStride, ldb: chunk.n, beta: overwriting ? 0 : 1,
+            BLAS.sgemm(.none, .none, m: filters, n: channels, k: chunk.n, a: chunk.block + t * chunk.blockStride,
+                       lda: chunk.n, b: chunk.v + t * chunk.vStride, ldb: channels, beta: overwriting ? 0 : 1,
                        c: partial + t * filters * channels, ldc: channels)
         }
     }
 
-    /// Lays out a chunk's work space, V [alpha²][C][n] then a [alpha²][F][n] block (the
+    /// Lays out a chunk's work space, V [alpha²][n][C] then a [alpha²][F][n] block (the
     /// products, or the output gradient's transform) then the transforms' temporary memory,
     /// and fills V with the transforms of the chunk's images.
     func transformedInput(_ x: UnsafePointer<Float>, images count: Int, work: UnsafeMutablePointer<Float>) -> (
@@ -94,7 +95,8 @@ public struct WinogradTiling: Sendable {
         let (vStride, blockStride) = (pointStride(channels, n), pointStride(filters, n))
         let block = work + points * vStride, temporary = block + points * blockStride
         for b in 0..<count {
-            transformInput(x + b * channels * height * width, column: b * tiles, columns: n, into: work, temporary: temporary)
+            transformInput(x + b * channels * height * width, column: b * tiles, pointStride: vStride, into: work,
+                           temporary: temporary)
         }
         return (n, work, vStride, block, blockStride)
     }
@@ -113,17 +115,17 @@ public struct WinogradTiling: Sendable {
 
     // MARK: Tiles
 
-    /// v[t][c][column + tile] = (Bᵀ d B)[t] for every input patch d of one image (in C, see
-    /// winograd_tiles.h: the transform's strided gathers want AVX2, chosen at run time).
+    /// v[t][column + tile][c] = (Bᵀ d B)[t] for every input patch d of one image (in C, see
+    /// winograd_tiles.h: vector lanes over channels, AVX-512 or AVX2 chosen at run time).
     func transformInput(
-        _ image: UnsafePointer<Float>, column: Int, columns n: Int, into v: UnsafeMutablePointer<Float>,
+        _ image: UnsafePointer<Float>, column: Int, pointStride: Int, into v: UnsafeMutablePointer<Float>,
         temporary: UnsafeMutablePointer<Float>
     ) {
         mimic_winograd_input(image, channels, height, width, padding, transform.m, tilesY, tilesX,
-                             v, pointStride(channels, n), n, column, temporary)
+                             v, pointStride, column, temporary)
     }
 
-    /// Rows of one transform point's block in V, M or D, padded so that the 36 blocks do not
+    /// Floats of one transform point's block in V, M or D, padded so that the 36 blocks do not
     /// start at addresses 64 KiB apart: 36 stores a SIMD lane group makes would otherwise all
     /// fall into one L1 set and evict one another.
     func pointStride(_ rows: Int, _ n: Int) -> Int { rows * n + 16 }

@@ -1,0 +1,116 @@
+#include "winograd_tiles.h"
+
+#include <string.h>
+
+#include "instruction_set.h"
+
+/* The input transform, Bt d B for every 6x6 patch d of an image, with SIMD lanes over
+ * channels. The image is first copied into a zero-padded map with its channels last, so that
+ * each of a patch's 36 positions is a run of adjacent channels: every load and every store
+ * of the transform is then a whole vector, where lanes over tiles (the layout before) needed
+ * a gather per value, as tiles are m floats apart and m is 4 for F(4,3).
+ *
+ * The map: padded_height x padded_width positions of `channel_stride` floats, the channels
+ * rounded up to 16 and the extra lanes zero, so that a vector may always be loaded whole. */
+
+static long channel_stride(long channels) { return (channels + 15) / 16 * 16; }
+static long padded_width(long m, long tiles_x) { return tiles_x * m + 6 - m; }
+static long padded_height(long m, long tiles_y) { return tiles_y * m + 6 - m; }
+
+long mimic_winograd_input_temporary(long channels, long m, long tiles_y, long tiles_x) {
+    return padded_height(m, tiles_y) * padded_width(m, tiles_x) * channel_stride(channels);
+}
+
+/* map[(y + padding) * wp + x + padding][c] = image[c][y][x]; every other value of the map zero.
+ * The output size makes wp >= width + 2 * padding and hp >= height + 2 * padding. */
+static void spread_channels_last(const float *image, long channels, long height, long width, long padding, long hp,
+                                 long wp, long cs, float *map) {
+    size_t position = (size_t)cs * sizeof(float);
+    memset(map, 0, (size_t)(padding * wp) * position);
+    for (long y = 0; y < height; y++) {
+        float *row = map + (y + padding) * wp * cs;
+        memset(row, 0, (size_t)padding * position);
+        memset(row + (padding + width) * cs, 0, (size_t)(wp - padding - width) * position);
+        float *cells = row + padding * cs;
+        for (long c = 0; c < channels; c++) {
+            const float *source = image + (c * height + y) * width;
+            for (long x = 0; x < width; x++) cells[x * cs + c] = source[x];
+        }
+        if (channels < cs)
+            for (long x = 0; x < width; x++) memset(cells + x * cs + channels, 0, (size_t)(cs - channels) * sizeof(float));
+    }
+    memset(map + (padding + height) * wp * cs, 0, (size_t)((hp - padding - height) * wp) * position);
+}
+
+/* d = Bt x for the points 0, +-1, +-2 and infinity (the matrix MimicKernels' WinogradTransform
+ * builds for 6x6 tiles; Lavin & Gray's F(4,3) input transform), in the fewest operations.
+ * Written once for scalars and vectors alike: T is float or a vector of floats. */
+#define BT6(T, x, d)                                                                  \
+    do {                                                                              \
+        T near_ = x[4] - 4.0f * x[2], near_odd_ = x[3] - 4.0f * x[1];                 \
+        T far_ = x[4] - x[2], far_odd_ = 2.0f * (x[3] - x[1]);                        \
+        d[0] = 4.0f * x[0] - 5.0f * x[2] + x[4];                                      \
+        d[1] = near_ + near_odd_;                                                     \
+        d[2] = near_ - near_odd_;                                                     \
+        d[3] = far_ + far_odd_;                                                       \
+        d[4] = far_ - far_odd_;                                                       \
+        d[5] = 4.0f * x[1] - 5.0f * x[3] + x[5];                                      \
+    } while (0)
+
+/* Channels first..<end of every tile (end - first a multiple of the lanes), T lanes at a
+ * time: for each of the patch's six columns Bt down the column, then Bt along each row. */
+#define DEFINE_TILES(NAME, ATTRIBUTES, T)                                                                     \
+    ATTRIBUTES static void NAME(const float *map, long channels, long cs, long wp, long m, long tiles_y,       \
+                                long tiles_x, float *v, long point_stride, long column, long first, long end) { \
+        const long lanes = (long)(sizeof(T) / sizeof(float));                                                 \
+        for (long ty = 0; ty < tiles_y; ty++) {                                                               \
+            for (long tx = 0; tx < tiles_x; tx++) {                                                           \
+                const float *origin = map + (ty * m * wp + tx * m) * cs;                                      \
+                float *out = v + (column + ty * tiles_x + tx) * channels;                                     \
+                for (long c = first; c < end; c += lanes) {                                                   \
+                    T rows[6][6];                                                                             \
+                    for (int j = 0; j < 6; j++) {                                                             \
+                        T x[6], d[6];                                                                         \
+                        for (int i = 0; i < 6; i++) memcpy(&x[i], origin + (i * wp + j) * cs + c, sizeof(T)); \
+                        BT6(T, x, d);                                                                         \
+                        for (int i = 0; i < 6; i++) rows[i][j] = d[i];                                        \
+                    }                                                                                         \
+                    for (int i = 0; i < 6; i++) {                                                             \
+                        T d[6];                                                                               \
+                        BT6(T, rows[i], d);                                                                   \
+                        for (int j = 0; j < 6; j++) memcpy(out + (6 * i + j) * point_stride + c, &d[j], sizeof(T)); \
+                    }                                                                                         \
+                }                                                                                             \
+            }                                                                                                 \
+        }                                                                                                     \
+    }
+
+DEFINE_TILES(tiles_portable, , float)
+
+#ifdef MIMIC_X86
+typedef float floats8 __attribute__((vector_size(32), aligned(4)));
+typedef float floats16 __attribute__((vector_size(64), aligned(4)));
+DEFINE_TILES(tiles_avx2, AVX2, floats8)
+DEFINE_TILES(tiles_avx512, AVX512, floats16)
+#endif
+
+void mimic_winograd_input(const float *image, long channels, long height, long width, long padding, long m,
+                          long tiles_y, long tiles_x, float *v, long point_stride, long column, float *temporary) {
+    long hp = padded_height(m, tiles_y), wp = padded_width(m, tiles_x), cs = channel_stride(channels);
+    spread_channels_last(image, channels, height, width, padding, hp, wp, cs, temporary);
+    long done = 0;
+#ifdef MIMIC_X86
+    int lanes = mimic_winograd_lanes();
+    if (lanes == 16) {
+        done = channels / 16 * 16;
+        tiles_avx512(temporary, channels, cs, wp, m, tiles_y, tiles_x, v, point_stride, column, 0, done);
+    }
+    if (lanes >= 8 && channels - done >= 8) {
+        long end = done + (channels - done) / 8 * 8;
+        tiles_avx2(temporary, channels, cs, wp, m, tiles_y, tiles_x, v, point_stride, column, done, end);
+        done = end;
+    }
+#endif
+    if (done < channels)
+        tiles_portable(temporary, channels, cs, wp, m, tiles_y, tiles_x, v, point_stride, column, done, channels);
+}

@@ -1,0 +1,133 @@
+#include "winograd_tiles.h"
+
+#include "instruction_set.h"
+#include "tile_places.h"
+
+/* The passes between F(4,3)'s tiles and output rows with sixteen tiles in the lanes of
+ * AVX-512 vectors. Where the AVX2 passes move each of a tile's 16 outputs as a scalar
+ * (lanes are tiles; a tile's row is 4 adjacent floats of the output), these transpose each
+ * row of four vectors in registers so that a tile's row moves as one 4-float vector: 4
+ * stores (or loads) a tile instead of 16. */
+
+#ifdef MIMIC_X86
+/* c[0..3] hold the values of columns 0..3 of sixteen tiles (lane l: tile l); afterwards
+ * lane k (4 floats) of w[i] holds tile 4k+i's four values in column order. */
+AVX512 static inline void columns_to_tiles(const __m512 c[4], __m512 w[4]) {
+    __m512 a = _mm512_unpacklo_ps(c[0], c[1]), b = _mm512_unpackhi_ps(c[0], c[1]);
+    __m512 d = _mm512_unpacklo_ps(c[2], c[3]), e = _mm512_unpackhi_ps(c[2], c[3]);
+    w[0] = _mm512_shuffle_ps(a, d, 0x44);
+    w[1] = _mm512_shuffle_ps(a, d, 0xEE);
+    w[2] = _mm512_shuffle_ps(b, e, 0x44);
+    w[3] = _mm512_shuffle_ps(b, e, 0xEE);
+}
+
+/* The inverse: a 4x4 transpose within each 128-bit lane. */
+AVX512 static inline void tiles_to_columns(const __m512 w[4], __m512 c[4]) {
+    __m512 a = _mm512_unpacklo_ps(w[0], w[1]), b = _mm512_unpackhi_ps(w[0], w[1]);
+    __m512 d = _mm512_unpacklo_ps(w[2], w[3]), e = _mm512_unpackhi_ps(w[2], w[3]);
+    c[0] = _mm512_shuffle_ps(a, d, 0x44);
+    c[1] = _mm512_shuffle_ps(a, d, 0xEE);
+    c[2] = _mm512_shuffle_ps(b, e, 0x44);
+    c[3] = _mm512_shuffle_ps(b, e, 0xEE);
+}
+
+/* AVX's masked moves for a tile clipped at the right edge: lanes below `cols`. */
+AVX512 static inline __m128i first_lanes(int cols) {
+    return _mm_cmpgt_epi32(_mm_set1_epi32(cols), _mm_setr_epi32(0, 1, 2, 3));
+}
+
+AVX512 static inline __mmask16 live_lanes(long lanes) { return lanes >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lanes) - 1); }
+
+AVX512 void output_avx512_m4(const float *product, float *out, long point_stride, long filters, long columns, long m,
+                             long out_w, const tile_place *places, const float *at, long width) {
+    (void)m;
+    __m512 a[4][6];
+    for (long row = 0; row < 4; row++)
+        for (long k = 0; k < 6; k++) a[row][k] = _mm512_set1_ps(at[row * 6 + k]);
+    for (long f = 0; f < filters; f++) {
+        float *row_out = out + f * width;
+        const float *in = product + f * columns;
+        for (long q = 0; q < columns; q += 16) {
+            long lanes = columns - q < 16 ? columns - q : 16;
+            __mmask16 live = live_lanes(lanes);
+            /* half[i][col] = sum_j At[col][j] M[i][j]; y[row][col] = sum_i At[row][i] half[i][col]. */
+            __m512 half[6][4];
+            for (long i = 0; i < 6; i++) {
+                __m512 values[6];
+                for (long j = 0; j < 6; j++) values[j] = _mm512_maskz_loadu_ps(live, in + (6 * i + j) * point_stride + q);
+                for (long col = 0; col < 4; col++) {
+                    __m512 s = _mm512_mul_ps(a[col][0], values[0]);
+                    for (long j = 1; j < 6; j++) s = _mm512_fmadd_ps(a[col][j], values[j], s);
+                    half[i][col] = s;
+                }
+            }
+            for (long row = 0; row < 4; row++) {
+                __m512 y[4], w[4];
+                for (long col = 0; col < 4; col++) {
+                    __m512 s = _mm512_mul_ps(a[row][0], half[0][col]);
+                    for (long i = 1; i < 6; i++) s = _mm512_fmadd_ps(a[row][i], half[i][col], s);
+                    y[col] = s;
+                }
+                columns_to_tiles(y, w);
+                float spill[4][16];
+                for (long i = 0; i < 4; i++) _mm512_storeu_ps(spill[i], w[i]);
+                for (long lane = 0; lane < lanes; lane++) {
+                    const tile_place *place = places + q + lane;
+                    if (row >= place->rows) continue;
+                    float *target = row_out + place->origin + row * out_w;
+                    __m128 values = _mm_loadu_ps(spill[lane % 4] + 4 * (lane / 4));
+                    if (place->cols == 4) _mm_storeu_ps(target, values);
+                    else _mm_maskstore_ps(target, first_lanes(place->cols), values);
+                }
+            }
+        }
+    }
+}
+
+AVX512 void output_gradient_avx512_m4(const float *dy, float *d, long point_stride, long filters, long columns, long m,
+                                      long out_w, const tile_place *places, const float *at, long width) {
+    (void)m;
+    __m512 a[4][6];
+    for (long row = 0; row < 4; row++)
+        for (long k = 0; k < 6; k++) a[row][k] = _mm512_set1_ps(at[row * 6 + k]);
+    for (long f = 0; f < filters; f++) {
+        const float *row_in = dy + f * width;
+        float *target = d + f * columns;
+        for (long q = 0; q < columns; q += 16) {
+            long lanes = columns - q < 16 ? columns - q : 16;
+            __mmask16 live = live_lanes(lanes);
+            /* tile[row][col] over the sixteen lanes, zero past the map's edges and past the last tile. */
+            __m512 tile[4][4];
+            for (long row = 0; row < 4; row++) {
+                float spill[4][16] = {{0}};
+                for (long lane = 0; lane < lanes; lane++) {
+                    const tile_place *place = places + q + lane;
+                    if (row >= place->rows) continue;
+                    const float *source = row_in + place->origin + row * out_w;
+                    __m128 values = place->cols == 4 ? _mm_loadu_ps(source) : _mm_maskload_ps(source, first_lanes(place->cols));
+                    _mm_storeu_ps(spill[lane % 4] + 4 * (lane / 4), values);
+                }
+                __m512 w[4];
+                for (long i = 0; i < 4; i++) w[i] = _mm512_loadu_ps(spill[i]);
+                tiles_to_columns(w, tile[row]);
+            }
+            /* half[i][col] = sum_row At[row][i] tile[row][col]; D[i][j] = sum_col half[i][col] At[col][j]. */
+            __m512 half[6][4];
+            for (long i = 0; i < 6; i++) {
+                for (long col = 0; col < 4; col++) {
+                    __m512 s = _mm512_mul_ps(a[0][i], tile[0][col]);
+                    for (long row = 1; row < 4; row++) s = _mm512_fmadd_ps(a[row][i], tile[row][col], s);
+                    half[i][col] = s;
+                }
+            }
+            for (long i = 0; i < 6; i++) {
+                for (long j = 0; j < 6; j++) {
+                    __m512 s = _mm512_mul_ps(half[i][0], a[0][j]);
+                    for (long col = 1; col < 4; col++) s = _mm512_fmadd_ps(half[i][col], a[col][j], s);
+                    _mm512_mask_storeu_ps(target + (6 * i + j) * point_stride + q, live, s);
+                }
+            }
+        }
+    }
+}
+#endif

@@ -1,0 +1,21 @@
+/* Where each tile column's outputs go in a filter's row, shared by the passes between tiles
+ * and output rows. Private to CWinogradTiles. */
+#ifndef MIMIC_WINOGRAD_TILE_PLACES_H
+#define MIMIC_WINOGRAD_TILE_PLACES_H
+
+/* Tile column q's m x m outputs: the offset of its top-left position, and how many of its
+ * rows and columns lie inside the map. */
+typedef struct {
+    long origin;
+    int rows, cols;
+} tile_place;
+
+/* A pass between tiles and output rows, with where each tile column's outputs go; `width` is
+ * the length of one filter's row, images * out_h * out_w. */
+typedef void tile_pass(const float *in, float *out, long point_stride, long filters, long columns, long m, long out_w,
+                       const tile_place *places, const float *at, long width);
+
+/* AVX-512 passes for F(4,3)'s 4x4 output tiles (output_tiles_avx512.c). */
+tile_pass output_avx512_m4, output_gradient_avx512_m4;
+
+#endif
