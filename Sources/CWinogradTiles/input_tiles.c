@@ -21,17 +21,24 @@ long mimic_winograd_input_temporary(long channels, long m, long tiles_y, long ti
     return padded_height(m, tiles_y) * padded_width(m, tiles_x) * channel_stride(channels);
 }
 
-/* map[(y + padding) * wp + x + padding][c] = image[c][y][x]; every other value of the map zero.
- * The output size makes wp >= width + 2 * padding and hp >= height + 2 * padding. */
-static void spread_channels_last(const float *image, long channels, long height, long width, long padding, long hp,
-                                 long wp, long cs, float *map) {
+/* The map's zero borders: rows above and below the image, and positions left and right of it. */
+static void zero_borders(long width, long height, long padding, long hp, long wp, long cs, float *map) {
     size_t position = (size_t)cs * sizeof(float);
     memset(map, 0, (size_t)(padding * wp) * position);
     for (long y = 0; y < height; y++) {
         float *row = map + (y + padding) * wp * cs;
         memset(row, 0, (size_t)padding * position);
         memset(row + (padding + width) * cs, 0, (size_t)(wp - padding - width) * position);
-        float *cells = row + padding * cs;
+    }
+    memset(map + (padding + height) * wp * cs, 0, (size_t)((hp - padding - height) * wp) * position);
+}
+
+/* map[(y + padding) * wp + x + padding][c] = image[c][y][x], and zero in the lanes c past
+ * `channels`. The output size makes wp >= width + 2 * padding and hp >= height + 2 * padding. */
+static void spread_portable(const float *image, long channels, long height, long width, long padding, long wp, long cs,
+                            float *map) {
+    for (long y = 0; y < height; y++) {
+        float *cells = map + ((y + padding) * wp + padding) * cs;
         for (long c = 0; c < channels; c++) {
             const float *source = image + (c * height + y) * width;
             for (long x = 0; x < width; x++) cells[x * cs + c] = source[x];
@@ -39,8 +46,60 @@ static void spread_channels_last(const float *image, long channels, long height,
         if (channels < cs)
             for (long x = 0; x < width; x++) memset(cells + x * cs + channels, 0, (size_t)(cs - channels) * sizeof(float));
     }
-    memset(map + (padding + height) * wp * cs, 0, (size_t)((hp - padding - height) * wp) * position);
 }
+
+#ifdef MIMIC_X86
+/* r[i][j] -> r[j][i] for a 16 x 16 block: pairs, then quads within 128-bit lanes, then lanes. */
+AVX512 static inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    /* s[4a + e], lane j: rows 4a..4a+3 of column 4j + e. */
+    __m512 s[16];
+    for (int i = 0; i < 16; i += 4) {
+        __m512d low = _mm512_castps_pd(t[i]), high = _mm512_castps_pd(t[i + 2]);
+        __m512d low2 = _mm512_castps_pd(t[i + 1]), high2 = _mm512_castps_pd(t[i + 3]);
+        s[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(low, high));
+        s[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(low, high));
+        s[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(low2, high2));
+        s[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(low2, high2));
+    }
+    for (int e = 0; e < 4; e++) {
+        __m512 u0 = _mm512_shuffle_f32x4(s[e], s[4 + e], 0x44), u1 = _mm512_shuffle_f32x4(s[8 + e], s[12 + e], 0x44);
+        __m512 u2 = _mm512_shuffle_f32x4(s[e], s[4 + e], 0xEE), u3 = _mm512_shuffle_f32x4(s[8 + e], s[12 + e], 0xEE);
+        r[e] = _mm512_shuffle_f32x4(u0, u1, 0x88);
+        r[4 + e] = _mm512_shuffle_f32x4(u0, u1, 0xDD);
+        r[8 + e] = _mm512_shuffle_f32x4(u2, u3, 0x88);
+        r[12 + e] = _mm512_shuffle_f32x4(u2, u3, 0xDD);
+    }
+}
+
+/* spread_portable sixteen channels by sixteen positions at a time, transposed in registers.
+ * Positions run through the whole plane, row after row, so that narrow maps (7 wide) fill the
+ * lanes too; the lanes past `channels` load as zero. */
+AVX512 static void spread_avx512(const float *image, long channels, long height, long width, long padding, long wp,
+                                 long cs, float *map) {
+    long positions = height * width;
+    for (long p = 0; p < positions; p += 16) {
+        long span = positions - p < 16 ? positions - p : 16;
+        __mmask16 inside = span == 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << span) - 1);
+        float *cells[16];
+        for (long i = 0; i < span; i++) {
+            long y = (p + i) / width, x = (p + i) % width;
+            cells[i] = map + ((y + padding) * wp + x + padding) * cs;
+        }
+        for (long c = 0; c < cs; c += 16) {
+            __m512 r[16];
+            for (long i = 0; i < 16; i++)
+                r[i] = c + i < channels ? _mm512_maskz_loadu_ps(inside, image + (c + i) * positions + p) : _mm512_setzero_ps();
+            transpose16(r);
+            for (long i = 0; i < span; i++) _mm512_storeu_ps(cells[i] + c, r[i]);
+        }
+    }
+}
+#endif
 
 /* d = Bt x for the points 0, +-1, +-2 and infinity (the matrix MimicKernels' WinogradTransform
  * builds for 6x6 tiles; Lavin & Gray's F(4,3) input transform), in the fewest operations.
@@ -97,10 +156,16 @@ DEFINE_TILES(tiles_avx512, AVX512, floats16)
 void mimic_winograd_input(const float *image, long channels, long height, long width, long padding, long m,
                           long tiles_y, long tiles_x, float *v, long point_stride, long column, float *temporary) {
     long hp = padded_height(m, tiles_y), wp = padded_width(m, tiles_x), cs = channel_stride(channels);
-    spread_channels_last(image, channels, height, width, padding, hp, wp, cs, temporary);
+    zero_borders(width, height, padding, hp, wp, cs, temporary);
     long done = 0;
 #ifdef MIMIC_X86
     int lanes = mimic_winograd_lanes();
+    if (lanes == 16) spread_avx512(image, channels, height, width, padding, wp, cs, temporary);
+    else spread_portable(image, channels, height, width, padding, wp, cs, temporary);
+#else
+    spread_portable(image, channels, height, width, padding, wp, cs, temporary);
+#endif
+#ifdef MIMIC_X86
     if (lanes == 16) {
         done = channels / 16 * 16;
         tiles_avx512(temporary, channels, cs, wp, m, tiles_y, tiles_x, v, point_stride, column, 0, done);
