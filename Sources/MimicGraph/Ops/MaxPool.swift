@@ -69,10 +69,14 @@ extension Ops {
             let dy = context.memory(op.inputs[0]), argmax = context.memory(op.inputs[1]), dx = context.memory(op.outputs[0])
             let output = context.shape(op.outputs[0]), planeIn = output[1] * output[2]
             let planeOut = context.elements(op.inputs[0]) / output[0], n = context.batch
-            return {
-                dx.update(repeating: 0, count: n * output[0] * planeIn)
-                for plane in 0..<(n * output[0]) {
-                    Pooling.scatterPlane(dy + plane * planeOut, argmax: argmax + plane * planeOut, count: planeOut, into: dx + plane * planeIn)
+            // Planes are independent: split over the threads, each zeroed just before its scatter.
+            return { [unowned context] in
+                context.parallel(n * output[0]) { range, _ in
+                    for plane in range {
+                        (dx + plane * planeIn).update(repeating: 0, count: planeIn)
+                        Pooling.scatterPlane(dy + plane * planeOut, argmax: argmax + plane * planeOut, count: planeOut,
+                                             into: dx + plane * planeIn)
+                    }
                 }
             }
         }
