@@ -96,10 +96,11 @@ final class KernelTwinTests: XCTestCase {
     }
 
     /// The 2x2 stride-2 path works eight windows at a time: planes with 8 and 9 windows per line
-    /// (one block, a block and a tail), odd sides, and windows of ties, -infinity and NaN, which
-    /// must resolve as the reference's strictly-greater scan does.
+    /// (one block, a block and a scalar tail), tails of 3 to 7 windows (the padded vector: 7, 15
+    /// and 31 wide, the fast teacher's maps, and 22), odd sides, and windows of ties, -infinity
+    /// and NaN, which must resolve as the reference's strictly-greater scan does.
     func testTwoByTwoPoolingMatchesReferenceOnBlocksTailsTiesAndNaN() {
-        for (height, width) in [(16, 16), (5, 19), (33, 18), (2, 34)] {
+        for (height, width) in [(16, 16), (5, 19), (33, 18), (2, 34), (7, 7), (15, 15), (31, 31), (6, 22)] {
             var x = random([1, 1, height, width])
             for i in stride(from: 0, to: x.count, by: 7) { x.data[i] = x.data[(i + 1) % x.count] }  // ties
             x.data[0] = -.infinity; x.data[1] = -.infinity; x.data[width] = -.infinity; x.data[width + 1] = -.infinity

@@ -81,6 +81,28 @@ public enum Pooling {
                 winners?.storeBytes(of: window.at, toByteOffset: (i * wo + j) * 4, as: SIMD8<Float>.self)
                 j += 8
             }
+            if wo - j >= 3 {
+                // The last windows of a line (a 15- or 7-wide output has 7 or all of them here)
+                // also as vectors. Their lines are loaded whole where 16 floats from the bottom
+                // line stay inside the plane; else (the last lines of a narrow plane) copied into
+                // vectors padded with -infinity. Only the windows inside the map are stored.
+                let count = wo - j
+                var topLine = SIMD16<Float>(repeating: -.infinity), bottomLine = topLine
+                if bottom + 2 * j + 16 <= h * w {
+                    topLine = input.loadUnaligned(fromByteOffset: (top + 2 * j) * 4, as: SIMD16<Float>.self)
+                    bottomLine = input.loadUnaligned(fromByteOffset: (bottom + 2 * j) * 4, as: SIMD16<Float>.self)
+                } else {
+                    for k in 0..<(2 * count) {
+                        topLine[k] = x[top + 2 * j + k]
+                        bottomLine[k] = x[bottom + 2 * j + k]
+                    }
+                }
+                let window = windows2x2(top: topLine, bottom: bottomLine, index: SIMD8(repeating: Float(top + 2 * j)) + evenLanes,
+                                        width: Float(w))
+                for k in 0..<count { y[i * wo + j + k] = window.best[k] }
+                if let argmax { for k in 0..<count { argmax[i * wo + j + k] = window.at[k] } }
+                j = wo
+            }
             while j < wo {
                 var best = -Float.infinity, at = 0
                 challenge(&best, &at, x[top + 2 * j], top + 2 * j)
