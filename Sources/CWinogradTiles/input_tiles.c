@@ -49,33 +49,6 @@ static void spread_portable(const float *image, long channels, long height, long
 }
 
 #ifdef MIMIC_X86
-/* r[i][j] -> r[j][i] for a 16 x 16 block: pairs, then quads within 128-bit lanes, then lanes. */
-AVX512 static inline void transpose16(__m512 r[16]) {
-    __m512 t[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    /* s[4a + e], lane j: rows 4a..4a+3 of column 4j + e. */
-    __m512 s[16];
-    for (int i = 0; i < 16; i += 4) {
-        __m512d low = _mm512_castps_pd(t[i]), high = _mm512_castps_pd(t[i + 2]);
-        __m512d low2 = _mm512_castps_pd(t[i + 1]), high2 = _mm512_castps_pd(t[i + 3]);
-        s[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(low, high));
-        s[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(low, high));
-        s[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(low2, high2));
-        s[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(low2, high2));
-    }
-    for (int e = 0; e < 4; e++) {
-        __m512 u0 = _mm512_shuffle_f32x4(s[e], s[4 + e], 0x44), u1 = _mm512_shuffle_f32x4(s[8 + e], s[12 + e], 0x44);
-        __m512 u2 = _mm512_shuffle_f32x4(s[e], s[4 + e], 0xEE), u3 = _mm512_shuffle_f32x4(s[8 + e], s[12 + e], 0xEE);
-        r[e] = _mm512_shuffle_f32x4(u0, u1, 0x88);
-        r[4 + e] = _mm512_shuffle_f32x4(u0, u1, 0xDD);
-        r[8 + e] = _mm512_shuffle_f32x4(u2, u3, 0x88);
-        r[12 + e] = _mm512_shuffle_f32x4(u2, u3, 0xDD);
-    }
-}
-
 /* spread_portable sixteen channels by sixteen positions at a time, transposed in registers.
  * Positions run through the whole plane, row after row, so that narrow maps (7 wide) fill the
  * lanes too; the lanes past `channels` load as zero. */

@@ -167,6 +167,64 @@ final class KernelTwinTests: XCTestCase {
         }
     }
 
+    /// Batchnorm and its activation over ranges of channels (the batch read image by image)
+    /// against the channel-at-a-time kernels, which the reference checks above: the same bits
+    /// for the outputs, the kept normalised values, the statistics, the running averages and
+    /// all three gradients, on maps of 7x7, 3x3, 15x15 and 1, whatever the ranges' split.
+    func testBatchNormOverChannelRangesGivesTheChannelKernelsBits() {
+        for (n, c, inner, function) in [(5, 7, 49, Activation.gelu), (3, 4, 9, .relu), (2, 5, 225, .gelu), (6, 3, 1, .tanh)] {
+            let x = random([n, c, inner]), scale = random([c]), shift = random([c]), dy = random([n, c, inner])
+            let initialMean = random([c]).data, initialVariance = random([c]).data.map { 1 + abs($0) }
+            // Channel by channel.
+            var runningMean = initialMean, runningVariance = initialVariance
+            var y = [Float](repeating: .nan, count: x.count), normalized = y
+            var mean = [Float](repeating: .nan, count: c), invStd = mean
+            for ch in 0..<c {
+                let (a, b) = BatchNormKernels.statistics(
+                    ch, x: x.data, batch: n, channels: c, inner: inner, scale: scale.data[ch], shift: shift.data[ch], epsilon: 1e-5,
+                    momentum: 0.1, mean: &mean, invStd: &invStd, runningMean: &runningMean, runningVariance: &runningVariance)
+                BatchNormKernels.affineActivation(ch, x: x.data, normalized: &normalized, out: &y, batch: n, channels: c, inner: inner,
+                                                  a: a, b: b, function)
+            }
+            var dx = [Float](repeating: .nan, count: x.count), dscale = [Float](repeating: .nan, count: c), dshift = dscale
+            for ch in 0..<c {
+                BatchNormKernels.gradChannelThroughActivation(
+                    ch, dy: dy.data, v: normalized, x: x.data, dx: &dx, batch: n, channels: c, inner: inner, function,
+                    scale: scale.data[ch], mean: mean[ch], invStd: invStd[ch], dscale: &dscale, dshift: &dshift)
+            }
+            // Over ranges: every split point.
+            for split in 0...c {
+                let label = "n=\(n) c=\(c) inner=\(inner) \(function) split at \(split)"
+                var rangeMean = initialMean, rangeVariance = initialVariance
+                var rangeY = [Float](repeating: .nan, count: x.count), rangeNormalized = rangeY
+                var rangeBatchMean = [Float](repeating: .nan, count: c), rangeInvStd = rangeBatchMean
+                for range in [0..<split, split..<c] where !range.isEmpty {
+                    BatchNormKernels.forwardThroughActivation(
+                        channels: range, x: x.data, normalized: &rangeNormalized, out: &rangeY, batch: n, channels: c, inner: inner,
+                        function, scale: scale.data, shift: shift.data, epsilon: 1e-5, momentum: 0.1, mean: &rangeBatchMean,
+                        invStd: &rangeInvStd, runningMean: &rangeMean, runningVariance: &rangeVariance)
+                }
+                XCTAssertEqual(rangeY, y, "out \(label)")
+                XCTAssertEqual(rangeNormalized, normalized, "normalised \(label)")
+                XCTAssertEqual(rangeBatchMean, mean, "mean \(label)")
+                XCTAssertEqual(rangeInvStd, invStd, "invStd \(label)")
+                XCTAssertEqual(rangeMean, runningMean, "running mean \(label)")
+                XCTAssertEqual(rangeVariance, runningVariance, "running variance \(label)")
+                var rangeDx = [Float](repeating: .nan, count: x.count), rangeDscale = [Float](repeating: .nan, count: c)
+                var rangeDshift = rangeDscale
+                for range in [0..<split, split..<c] where !range.isEmpty {
+                    BatchNormKernels.gradientThroughActivation(
+                        channels: range, dy: dy.data, v: normalized, x: x.data, dx: &rangeDx, batch: n, channels: c, inner: inner,
+                        function, scale: scale.data, mean: mean, invStd: invStd, dscale: &rangeDscale, dshift: &rangeDshift)
+                }
+                XCTAssertEqual(rangeDx, dx, "dx \(label)")
+                XCTAssertEqual(rangeDscale, dscale, "dscale \(label)")
+                XCTAssertEqual(rangeDshift, dshift, "dshift \(label)")
+            }
+            XCTAssertFalse(y.contains { $0.isNaN } || dx.contains { $0.isNaN }, "every value written")
+        }
+    }
+
     /// Rows of 21 and 19: two or more eight-lane blocks and a tail, for the vector paths.
     func testEpiloguesAndActivationGradientsMatchReference() {
         for activation in Activation.allCases {

@@ -18,14 +18,10 @@ extension KernelContext {
         let channels = shape(bn.inputs[0])[0], inner = elements(bn.inputs[0]) / channels, n = batch
         return { [unowned self] in
             self.parallel(channels) { range, _ in
-                for c in range {
-                    let (a, b) = BatchNormKernels.statistics(
-                        c, x: x, batch: n, channels: channels, inner: inner, scale: scale[c], shift: shift[c],
-                        epsilon: kind.epsilon, momentum: kind.momentum, mean: mean, invStd: invStd,
-                        runningMean: runningMean, runningVariance: runningVariance)
-                    BatchNormKernels.affineActivation(c, x: x, normalized: normalized, out: out, batch: n, channels: channels,
-                                                      inner: inner, a: a, b: b, function)
-                }
+                BatchNormKernels.forwardThroughActivation(
+                    channels: range, x: x, normalized: normalized, out: out, batch: n, channels: channels, inner: inner, function,
+                    scale: scale, shift: shift, epsilon: kind.epsilon, momentum: kind.momentum, mean: mean, invStd: invStd,
+                    runningMean: runningMean, runningVariance: runningVariance)
             }
         }
     }
@@ -65,11 +61,9 @@ extension KernelContext {
         let channels = shape(bnGrad.inputs[1])[0], inner = elements(bnGrad.inputs[1]) / channels, n = batch
         return { [unowned self] in
             self.parallel(channels) { range, _ in
-                for c in range {
-                    BatchNormKernels.gradChannelThroughActivation(
-                        c, dy: dy, v: v, x: x, dx: dx, batch: n, channels: channels, inner: inner, function, scale: scale[c],
-                        mean: mean[c], invStd: invStd[c], dscale: dscale, dshift: dshift)
-                }
+                BatchNormKernels.gradientThroughActivation(
+                    channels: range, dy: dy, v: v, x: x, dx: dx, batch: n, channels: channels, inner: inner, function,
+                    scale: scale, mean: mean, invStd: invStd, dscale: dscale, dshift: dshift)
             }
         }
     }

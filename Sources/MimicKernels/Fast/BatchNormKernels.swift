@@ -31,19 +31,27 @@ public enum BatchNormKernels {
         var sum = 0.0
         for b in 0..<n {
             let plane = x + (b * channels + c) * inner
-            var partial: Float = 0
-            for i in 0..<inner { partial += plane[i] }
-            sum += Double(partial)
+            sum += Double(PlaneSums.sum(plane, count: inner))
         }
         let mu = sum / Double(m)
         var squares = 0.0
         for b in 0..<n {
             let plane = x + (b * channels + c) * inner
-            let centre = Float(mu)
-            var partial: Float = 0
-            for i in 0..<inner { let d = plane[i] - centre; partial += d * d }
-            squares += Double(partial)
+            squares += Double(PlaneSums.centredSquares(plane, count: inner, centre: Float(mu)))
         }
+        return finishStatistics(c, mu: mu, squares: squares, count: m, scale: scale, shift: shift, epsilon: epsilon,
+                                momentum: momentum, mean: mean, invStd: invStd, runningMean: runningMean,
+                                runningVariance: runningVariance)
+    }
+
+    /// From a channel's mean and sum of centred squares over `count` values: its mean and
+    /// inverse standard deviation written, the running statistics updated, and the affine map.
+    @inline(__always)
+    static func finishStatistics(
+        _ c: Int, mu: Double, squares: Double, count m: Int, scale: Float, shift: Float, epsilon: Double, momentum: Double,
+        mean: UnsafeMutablePointer<Float>, invStd: UnsafeMutablePointer<Float>,
+        runningMean: UnsafeMutablePointer<Float>, runningVariance: UnsafeMutablePointer<Float>
+    ) -> (a: Float, b: Float) {
         let variance = squares / Double(m)
         let inverse = 1 / (variance + epsilon).squareRoot()
         mean[c] = Float(mu)
@@ -105,12 +113,8 @@ public enum BatchNormKernels {
     /// caller's Double sums.
     @inline(__always)
     static func planeSums(_ g: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, inner: Int, mean: Float, invStd: Float) -> (Double, Double) {
-        var partialDy: Float = 0, partialDyX: Float = 0
-        for i in 0..<inner {
-            partialDy += g[i]
-            partialDyX += g[i] * ((xs[i] - mean) * invStd)
-        }
-        return (Double(partialDy), Double(partialDyX))
+        let (dy, dyXhat) = PlaneSums.gradientSums(g, xs, count: inner, mean: mean, invStd: invStd)
+        return (Double(dy), Double(dyXhat))
     }
 
     /// From the two sums: dscale, dshift and dx = k (dy - mean dy - xhat mean(dy xhat)); dx
@@ -120,18 +124,36 @@ public enum BatchNormKernels {
         channels: Int, inner: Int, scale: Float, mean: Float, invStd: Float, sumDy: Double, sumDyXhat: Double,
         dscale: UnsafeMutablePointer<Float>, dshift: UnsafeMutablePointer<Float>
     ) {
-        let m = Double(n * inner)
-        dscale[c] = Float(sumDyXhat)
-        dshift[c] = Float(sumDy)
-        let k = Float(Double(scale) * Double(invStd))
-        let meanDy = Float(sumDy / m), meanDyXhat = Float(sumDyXhat / m)
+        let (k, meanDy, meanDyXhat) = gradientCoefficients(c, count: n * inner, scale: scale, invStd: invStd, sumDy: sumDy,
+                                                           sumDyXhat: sumDyXhat, dscale: dscale, dshift: dshift)
         for b in 0..<n {
             let offset = (b * channels + c) * inner
-            let g = dy + offset, xs = x + offset, out = dx + offset
-            for i in 0..<inner {
-                let xhat = (xs[i] - mean) * invStd
-                out[i] = k * (g[i] - meanDy - xhat * meanDyXhat)
-            }
+            finishPlane(dy + offset, x + offset, dx + offset, inner: inner, k: k, meanDy: meanDy, meanDyXhat: meanDyXhat,
+                        mean: mean, invStd: invStd)
+        }
+    }
+
+    /// dscale and dshift of channel `c` written, and the coefficients of its dx.
+    @inline(__always)
+    static func gradientCoefficients(
+        _ c: Int, count: Int, scale: Float, invStd: Float, sumDy: Double, sumDyXhat: Double,
+        dscale: UnsafeMutablePointer<Float>, dshift: UnsafeMutablePointer<Float>
+    ) -> (k: Float, meanDy: Float, meanDyXhat: Float) {
+        let m = Double(count)
+        dscale[c] = Float(sumDyXhat)
+        dshift[c] = Float(sumDy)
+        return (Float(Double(scale) * Double(invStd)), Float(sumDy / m), Float(sumDyXhat / m))
+    }
+
+    /// One plane of dx = k (dy - mean dy - xhat mean(dy xhat)); `out` may be `g`.
+    @inline(__always)
+    static func finishPlane(
+        _ g: UnsafePointer<Float>, _ xs: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, inner: Int, k: Float,
+        meanDy: Float, meanDyXhat: Float, mean: Float, invStd: Float
+    ) {
+        for i in 0..<inner {
+            let xhat = (xs[i] - mean) * invStd
+            out[i] = k * (g[i] - meanDy - xhat * meanDyXhat)
         }
     }
 
