@@ -10,16 +10,12 @@ typedef struct {
     int rows, cols;
 } tile_place;
 
-/* A pass between tiles and output rows, with where each tile column's outputs go; `width` is
- * the length of one filter's row, images * out_h * out_w. */
+/* A pass between tiles and output maps, with where each tile column's outputs go (its origin
+ * counts the image's offset); filter f's values start at f * filter_stride. */
 typedef void tile_pass(const float *in, float *out, long point_stride, long filters, long columns, long m, long out_w,
-                       const tile_place *places, const float *at, long width);
+                       const tile_place *places, const float *at, long filter_stride);
 
 /* AVX-512 passes for F(4,3)'s 4x4 output tiles (output_tiles_avx512.c). */
 tile_pass output_avx512_m4, output_gradient_avx512_m4;
-
-/* The fused path's output pass for F(4,3) with AVX-512 (see mimic_winograd_output_by_filters). */
-void output_by_filters_avx512_m4(const float *product, long point_stride, long count, long first, long columns,
-                                 long out_w, const tile_place *places, const float *at, float *out, long width);
 
 #endif

@@ -32,14 +32,15 @@ AVX2 static inline __m256 even8(const float *p) {
 #endif
 
 /* On the heap, freed by the caller: a large map's tiles would not fit a worker thread's stack. */
-static tile_place *tile_places(long columns, long m, long tiles_y, long tiles_x, long out_h, long out_w) {
+static tile_place *tile_places(long columns, long m, long tiles_y, long tiles_x, long out_h, long out_w,
+                               long image_stride) {
     tile_place *places = malloc((size_t)columns * sizeof(tile_place));
     if (!places) abort();
     long tiles = tiles_y * tiles_x;
     for (long q = 0; q < columns; q++) {
         long b = q / tiles, ty = (q % tiles) / tiles_x, tx = q % tiles_x;
         long rows = out_h - ty * m, cols = out_w - tx * m;
-        places[q].origin = b * out_h * out_w + ty * m * out_w + tx * m;
+        places[q].origin = b * image_stride + ty * m * out_w + tx * m;
         places[q].rows = (int)(rows < m ? rows : m);
         places[q].cols = (int)(cols < m ? cols : m);
     }
@@ -47,7 +48,7 @@ static tile_place *tile_places(long columns, long m, long tiles_y, long tiles_x,
 }
 
 static void output_portable(const float *product, float *out, long point_stride, long filters, long columns, long m,
-                            long out_w, const tile_place *places, const float *at, long width) {
+                            long out_w, const tile_place *places, const float *at, long filter_stride) {
     for (long f = 0; f < filters; f++) {
         for (long q = 0; q < columns; q++) {
             float half[6][4];
@@ -58,7 +59,7 @@ static void output_portable(const float *product, float *out, long point_stride,
                     half[i][col] = s;
                 }
             }
-            float *tile = out + f * width + places[q].origin;
+            float *tile = out + f * filter_stride + places[q].origin;
             for (long row = 0; row < places[q].rows; row++) {
                 for (long col = 0; col < places[q].cols; col++) {
                     float s = 0;
@@ -71,11 +72,11 @@ static void output_portable(const float *product, float *out, long point_stride,
 }
 
 static void output_gradient_portable(const float *dy, float *d, long point_stride, long filters, long columns, long m,
-                                     long out_w, const tile_place *places, const float *at, long width) {
+                                     long out_w, const tile_place *places, const float *at, long filter_stride) {
     for (long f = 0; f < filters; f++) {
         for (long q = 0; q < columns; q++) {
             float tile[4][4] = {{0}};
-            const float *source = dy + f * width + places[q].origin;
+            const float *source = dy + f * filter_stride + places[q].origin;
             for (long row = 0; row < places[q].rows; row++)
                 for (long col = 0; col < places[q].cols; col++) tile[row][col] = source[row * out_w + col];
             /* half[i][col] = sum_row A[i][row] tile[row][col], with A[i][row] = At[row][i]. */
@@ -119,12 +120,12 @@ static int contiguous_pair_row(const tile_place *places, long q, long m) {
 #define INLINE_AVX2 __attribute__((target("avx2,fma"), always_inline)) static inline
 
 INLINE_AVX2 void output_avx2_m(const float *product, long point_stride, long filters, long columns, const long m,
-                               long out_w, const tile_place *places, const float *at, float *out, long width) {
+                               long out_w, const tile_place *places, const float *at, float *out, long filter_stride) {
     __m256 a[4][6];
     for (long row = 0; row < m; row++)
         for (long k = 0; k < 6; k++) a[row][k] = _mm256_set1_ps(at[row * 6 + k]);
     for (long f = 0; f < filters; f++) {
-        float *row_out = out + f * width;
+        float *row_out = out + f * filter_stride;
         for (long q = 0; q < columns; q += 8) {
             long lanes = columns - q < 8 ? columns - q : 8;
             /* half[i][col] = sum_j At[col][j] M[i][j]; past the last column the loads read the
@@ -170,12 +171,12 @@ INLINE_AVX2 void output_avx2_m(const float *product, long point_stride, long fil
 }
 
 INLINE_AVX2 void output_gradient_avx2_m(const float *dy, long filters, long columns, const long m, long out_w,
-                                        const tile_place *places, const float *at, float *d, long point_stride, long width) {
+                                        const tile_place *places, const float *at, float *d, long point_stride, long filter_stride) {
     __m256 a[4][6];
     for (long row = 0; row < m; row++)
         for (long k = 0; k < 6; k++) a[row][k] = _mm256_set1_ps(at[row * 6 + k]);
     for (long f = 0; f < filters; f++) {
-        const float *row_in = dy + f * width;
+        const float *row_in = dy + f * filter_stride;
         for (long q = 0; q < columns; q += 8) {
             long lanes = columns - q < 8 ? columns - q : 8;
             __m256 tile[4][4];
@@ -224,15 +225,15 @@ INLINE_AVX2 void output_gradient_avx2_m(const float *dy, long filters, long colu
 }
 
 AVX2 static void output_avx2(const float *product, float *out, long point_stride, long filters, long columns, long m,
-                             long out_w, const tile_place *places, const float *at, long width) {
-    if (m == 2) output_avx2_m(product, point_stride, filters, columns, 2, out_w, places, at, out, width);
-    else output_avx2_m(product, point_stride, filters, columns, 4, out_w, places, at, out, width);
+                             long out_w, const tile_place *places, const float *at, long filter_stride) {
+    if (m == 2) output_avx2_m(product, point_stride, filters, columns, 2, out_w, places, at, out, filter_stride);
+    else output_avx2_m(product, point_stride, filters, columns, 4, out_w, places, at, out, filter_stride);
 }
 
 AVX2 static void output_gradient_avx2(const float *dy, float *d, long point_stride, long filters, long columns, long m,
-                                      long out_w, const tile_place *places, const float *at, long width) {
-    if (m == 2) output_gradient_avx2_m(dy, filters, columns, 2, out_w, places, at, d, point_stride, width);
-    else output_gradient_avx2_m(dy, filters, columns, 4, out_w, places, at, d, point_stride, width);
+                                      long out_w, const tile_place *places, const float *at, long filter_stride) {
+    if (m == 2) output_gradient_avx2_m(dy, filters, columns, 2, out_w, places, at, d, point_stride, filter_stride);
+    else output_gradient_avx2_m(dy, filters, columns, 4, out_w, places, at, d, point_stride, filter_stride);
 }
 
 /* The vectorized output transforms are written for the tile sizes of F(4,3) and F(2,5). */
@@ -244,73 +245,32 @@ AVX2 static void output_gradient_avx2(const float *dy, float *d, long point_stri
 #endif
 
 static void run_tile_pass(tile_pass *pass, const float *in, float *out, long point_stride, long filters, long columns,
-                          long images, long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at) {
-    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w);
-    pass(in, out, point_stride, filters, columns, m, out_w, places, at, images * out_h * out_w);
+                          long filter_stride, long image_stride, long m, long tiles_y, long tiles_x, long out_h,
+                          long out_w, const float *at) {
+    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w, image_stride);
+    pass(in, out, point_stride, filters, columns, m, out_w, places, at, filter_stride);
     free(places);
 }
 
-void mimic_winograd_output(const float *product, long point_stride, long filters, long columns, long images,
-                           long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at, float *out) {
+void mimic_winograd_output(const float *product, long point_stride, long filters, long columns, long filter_stride,
+                           long image_stride, long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at, float *out) {
     tile_pass *pass = VECTORIZED_OUTPUT(m) ? output_avx2 : output_portable;
 #ifdef MIMIC_X86
     if (m == 4 && mimic_winograd_lanes() == 16) pass = output_avx512_m4;
 #endif
-    run_tile_pass(pass, product, out, point_stride, filters, columns, images, m, tiles_y, tiles_x, out_h, out_w, at);
+    run_tile_pass(pass, product, out, point_stride, filters, columns, filter_stride, image_stride, m, tiles_y, tiles_x,
+                  out_h, out_w, at);
 }
 
-void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long images, long m, long tiles_y,
+void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long filter_stride, long image_stride,
+                                    long m, long tiles_y,
                                     long tiles_x, long out_h, long out_w, const float *at, float *d, long point_stride) {
     tile_pass *pass = VECTORIZED_OUTPUT(m) ? output_gradient_avx2 : output_gradient_portable;
 #ifdef MIMIC_X86
     if (m == 4 && mimic_winograd_lanes() == 16) pass = output_gradient_avx512_m4;
 #endif
-    run_tile_pass(pass, dy, d, point_stride, filters, columns, images, m, tiles_y, tiles_x, out_h, out_w, at);
-}
-
-/* Products [t][q][count] of filters first..<first+count (the packed GEMM's layout) back to
- * output rows; portable, for tile sizes and CPUs the vector pass is not written for. */
-static void output_by_filters_portable(const float *product, long point_stride, long count, long first, long columns,
-                                       long m, long out_w, const tile_place *places, const float *at, float *out,
-                                       long width) {
-    for (long q = 0; q < columns; q++) {
-        for (long f = 0; f < count; f++) {
-            float half[6][4];
-            for (long i = 0; i < 6; i++) {
-                for (long col = 0; col < m; col++) {
-                    float s = 0;
-                    for (long j = 0; j < 6; j++) s += at[col * 6 + j] * product[(6 * i + j) * point_stride + q * count + f];
-                    half[i][col] = s;
-                }
-            }
-            float *tile = out + (first + f) * width + places[q].origin;
-            for (long row = 0; row < places[q].rows; row++) {
-                for (long col = 0; col < places[q].cols; col++) {
-                    float s = 0;
-                    for (long i = 0; i < 6; i++) s += at[row * 6 + i] * half[i][col];
-                    tile[row * out_w + col] = s;
-                }
-            }
-        }
-    }
-}
-
-int mimic_winograd_fused_vectorized(long m) { return m == 4 && mimic_winograd_lanes() == 16; }
-
-void mimic_winograd_output_by_filters(const float *product, long point_stride, long count, long first, long columns,
-                                      long images, long m, long tiles_y, long tiles_x, long out_h, long out_w,
-                                      const float *at, float *out) {
-    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w);
-    long width = images * out_h * out_w;
-#ifdef MIMIC_X86
-    if (mimic_winograd_fused_vectorized(m)) {
-        output_by_filters_avx512_m4(product, point_stride, count, first, columns, out_w, places, at, out, width);
-        free(places);
-        return;
-    }
-#endif
-    output_by_filters_portable(product, point_stride, count, first, columns, m, out_w, places, at, out, width);
-    free(places);
+    run_tile_pass(pass, dy, d, point_stride, filters, columns, filter_stride, image_stride, m, tiles_y, tiles_x, out_h,
+                  out_w, at);
 }
 
 /* Filters, eight channels at a time in SIMD lanes: U's columns are channels, adjacent. */

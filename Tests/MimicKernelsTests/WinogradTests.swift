@@ -80,6 +80,10 @@ final class WinogradTests: XCTestCase {
             tiling.convolve(x.data, images: count, transformedWeights: u, work: &work, into: &rows)
             assertClose(Self.nchw(rows, images: count, planes: f, positions: ho * wo), reference.data, "forward \(label)",
                         tolerance: 2e-5)
+            // The same straight into NCHW maps: the same bits.
+            var maps = [Float](repeating: .nan, count: f * count * ho * wo)
+            tiling.convolve(x.data, images: count, transformedWeights: u, work: &work, into: &maps, layout: .nchw)
+            XCTAssertEqual(maps, Self.nchw(rows, images: count, planes: f, positions: ho * wo), "forward into NCHW \(label)")
 
             let dy = random([count, f, ho, wo])
             var partial = [Float](repeating: 0, count: tiling.transformedWeightFloats)

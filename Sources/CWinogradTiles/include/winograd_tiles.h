@@ -8,8 +8,7 @@
  * x86-64 baseline. Each has a portable twin; the tests run both.
  *
  * Tile columns: column q of a point's block is image q / (tiles_y * tiles_x), then tile row
- * and tile column in order. Rows of outputs and output gradients are [F][images * oh * ow],
- * image b at b * oh * ow. `at` is the m x 6 output matrix At of the tile size, row-major. */
+ * and tile column in order. `at` is the m x 6 output matrix At of the tile size, row-major. */
 
 /* Floats of temporary memory mimic_winograd_input needs: one image's zero-padded map with its
  * channels last (see input_tiles.c). */
@@ -24,25 +23,22 @@ void mimic_winograd_input(const float *image, long channels, long height, long w
                           long m, long tiles_y, long tiles_x,
                           float *v, long point_stride, long column, float *temporary);
 
-/* out rows [F][images * oh * ow] = At M A for each tile's 6x6 products M, read from
- * product[t * point_stride + f * columns + q]; tiles are clipped at the bottom and right edge. */
-void mimic_winograd_output(const float *product, long point_stride, long filters, long columns, long images,
-                           long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at, float *out);
+/* The outputs of filter f and image b: the oh x ow map at f * filter_stride + b * image_stride.
+ * Rows [F][images * oh * ow] (a GEMM's output layout) have filter_stride = images * oh * ow
+ * and image_stride = oh * ow; NCHW maps have filter_stride = oh * ow and image_stride =
+ * filters * oh * ow. */
 
-/* The same for the fused path, whose products come from the packed GEMM as [tile][filter]:
- * out rows of filters first..<first+count from product[t * point_stride + q * count + f - first]. */
-void mimic_winograd_output_by_filters(const float *product, long point_stride, long count, long first, long columns,
-                                      long images, long m, long tiles_y, long tiles_x, long out_h, long out_w,
-                                      const float *at, float *out);
-
-/* 1 when the fused path's output pass has vector code for tiles of m outputs here (F(4,3)
- * with AVX-512); elsewhere the unfused path, with its vector passes, is the faster one. */
-int mimic_winograd_fused_vectorized(long m);
+/* out = At M A for each tile's 6x6 products M, read from product[t * point_stride + f * columns + q];
+ * tiles are clipped at the bottom and right edge. */
+void mimic_winograd_output(const float *product, long point_stride, long filters, long columns, long filter_stride,
+                           long image_stride, long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at,
+                           float *out);
 
 /* d[t * point_stride + f * columns + q] = (A dY At)[t] for each tile's m x m output gradient dY
- * from the rows dy [F][images * oh * ow], positions past the bottom and right edge taken as zero. */
-void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long images, long m, long tiles_y,
-                                    long tiles_x, long out_h, long out_w, const float *at, float *d, long point_stride);
+ * read from the maps at dy, positions past the bottom and right edge taken as zero. */
+void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long filter_stride, long image_stride,
+                                    long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at, float *d,
+                                    long point_stride);
 
 /* u[t * filters * channels + f * channels + c] = (G w G^T)[t] for each r x r filter w of
  * weights [filters][channels][r][r]; g is the 6 x r matrix G, row-major. */

@@ -61,9 +61,15 @@ extension KernelContext {
                     winograd?.refill(from: flippedWeights)
                     self.forEachChunk(t) { first, count, thread in
                         let scratch = self.scratch(thread), width = count * t.positions
+                        if let winograd {
+                            // Tiles go back straight into dx's NCHW maps.
+                            winograd.tiling.convolve(dy + first * t.imageIn, images: count, transformedWeights: winograd.filters,
+                                                     work: scratch, into: dx + first * t.imageOut, layout: .nchw)
+                            return
+                        }
                         // One image's [C, H*W] GEMM output is its dx layout: written in place.
                         let inPlace = count == 1
-                        self.convolveChunk(dy, first: first, count: count, flippedWeights, winograd: winograd, t, scratch: scratch,
+                        self.convolveChunk(dy, first: first, count: count, flippedWeights, winograd: nil, t, scratch: scratch,
                                            into: inPlace ? dx + first * t.imageOut : nil)
                         if inPlace { return }
                         for b in 0..<count {
