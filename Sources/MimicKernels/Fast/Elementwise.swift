@@ -146,12 +146,7 @@ public enum Elementwise {
             return
         }
         for b in 0..<batch {
-            for c in 0..<channels {
-                let row = dy + (b * channels + c) * inner
-                var sum: Float = 0
-                for i in 0..<inner { sum += row[i] }
-                db[c] += sum
-            }
+            for c in 0..<channels { db[c] += PlaneSums.sum(dy + (b * channels + c) * inner, count: inner) }
         }
     }
 }

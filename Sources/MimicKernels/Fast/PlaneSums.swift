@@ -1,4 +1,5 @@
-/// The float sums over one plane that batchnorm adds up per channel (in Double across planes).
+/// The float sums over one plane that batchnorm adds up per channel (in Double across planes),
+/// and a bias gradient per image.
 ///
 /// A float sum written as one running total is a chain of dependent additions, which the
 /// compiler may not reorder: four cycles an element, which made batchnorm's passes over the
