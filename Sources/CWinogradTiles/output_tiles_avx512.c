@@ -132,3 +132,51 @@ AVX512 void output_gradient_avx512_m4(const float *dy, float *d, long point_stri
 }
 #endif
 
+
+#ifdef MIMIC_X86
+/* The fused path's output pass (mimic_winograd_output_by_filters): for each tile, sixteen
+ * filters per vector from the packed GEMM's [tile][filter] products, then a 16 x 16
+ * transpose, so that each filter's 4x4 outputs are one vector whose rows go out as four
+ * masked stores. */
+AVX512 void output_by_filters_avx512_m4(const float *product, long point_stride, long count, long first, long columns,
+                                        long out_w, const tile_place *places, const float *at, float *out,
+                                        long filter_stride) {
+    __m512 a[4][6];
+    for (long row = 0; row < 4; row++)
+        for (long k = 0; k < 6; k++) a[row][k] = _mm512_set1_ps(at[row * 6 + k]);
+    for (long q = 0; q < columns; q++) {
+        const tile_place *place = places + q;
+        __mmask16 cols = (__mmask16)((1u << place->cols) - 1);
+        const float *in = product + q * count;
+        for (long f = 0; f < count; f += 16) {
+            long lanes = count - f < 16 ? count - f : 16;
+            __mmask16 live = live_lanes(lanes);
+            __m512 half[6][4];
+            for (long i = 0; i < 6; i++) {
+                __m512 values[6];
+                for (long j = 0; j < 6; j++) values[j] = _mm512_maskz_loadu_ps(live, in + (6 * i + j) * point_stride + f);
+                for (long col = 0; col < 4; col++) {
+                    __m512 s = _mm512_mul_ps(a[col][0], values[0]);
+                    for (long j = 1; j < 6; j++) s = _mm512_fmadd_ps(a[col][j], values[j], s);
+                    half[i][col] = s;
+                }
+            }
+            __m512 y[16];
+            for (long row = 0; row < 4; row++)
+                for (long col = 0; col < 4; col++) {
+                    __m512 s = _mm512_mul_ps(a[row][0], half[0][col]);
+                    for (long i = 1; i < 6; i++) s = _mm512_fmadd_ps(a[row][i], half[i][col], s);
+                    y[row * 4 + col] = s;
+                }
+            transpose16(y);
+            /* y[l]: filter f + l's outputs, row after row; row r is lanes 4r..4r+3, stored from
+             * a base 4r floats back so that they land at the row's start. */
+            for (long l = 0; l < lanes; l++) {
+                float *tile = out + (first + f + l) * filter_stride + place->origin;
+                for (long row = 0; row < place->rows; row++)
+                    _mm512_mask_storeu_ps(tile + row * (out_w - 4), (__mmask16)(cols << (4 * row)), y[l]);
+            }
+        }
+    }
+}
+#endif

@@ -18,4 +18,8 @@ typedef void tile_pass(const float *in, float *out, long point_stride, long filt
 /* AVX-512 passes for F(4,3)'s 4x4 output tiles (output_tiles_avx512.c). */
 tile_pass output_avx512_m4, output_gradient_avx512_m4;
 
+/* The fused path's output pass for F(4,3) with AVX-512 (see mimic_winograd_output_by_filters). */
+void output_by_filters_avx512_m4(const float *product, long point_stride, long count, long first, long columns,
+                                 long out_w, const tile_place *places, const float *at, float *out, long filter_stride);
+
 #endif

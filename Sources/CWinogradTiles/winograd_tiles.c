@@ -273,6 +273,48 @@ void mimic_winograd_output_gradient(const float *dy, long filters, long columns,
                   out_w, at);
 }
 
+/* Products [t][q][count] of filters first..<first+count (the packed GEMM's layout) back to
+ * output maps; portable, for tile sizes and CPUs the vector pass is not written for. */
+static void output_by_filters_portable(const float *product, long point_stride, long count, long first, long columns,
+                                       long m, long out_w, const tile_place *places, const float *at, float *out,
+                                       long filter_stride) {
+    for (long q = 0; q < columns; q++) {
+        for (long f = 0; f < count; f++) {
+            float half[6][4];
+            for (long i = 0; i < 6; i++) {
+                for (long col = 0; col < m; col++) {
+                    float s = 0;
+                    for (long j = 0; j < 6; j++) s += at[col * 6 + j] * product[(6 * i + j) * point_stride + q * count + f];
+                    half[i][col] = s;
+                }
+            }
+            float *tile = out + (first + f) * filter_stride + places[q].origin;
+            for (long row = 0; row < places[q].rows; row++) {
+                for (long col = 0; col < places[q].cols; col++) {
+                    float s = 0;
+                    for (long i = 0; i < 6; i++) s += at[row * 6 + i] * half[i][col];
+                    tile[row * out_w + col] = s;
+                }
+            }
+        }
+    }
+}
+
+int mimic_winograd_fused_vectorized(long m) { return m == 4 && mimic_winograd_lanes() == 16; }
+
+void mimic_winograd_output_by_filters(const float *product, long point_stride, long count, long first, long columns,
+                                      long filter_stride, long image_stride, long m, long tiles_y, long tiles_x,
+                                      long out_h, long out_w, const float *at, float *out) {
+    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w, image_stride);
+#ifdef MIMIC_X86
+    if (mimic_winograd_fused_vectorized(m))
+        output_by_filters_avx512_m4(product, point_stride, count, first, columns, out_w, places, at, out, filter_stride);
+    else
+#endif
+        output_by_filters_portable(product, point_stride, count, first, columns, m, out_w, places, at, out, filter_stride);
+    free(places);
+}
+
 /* Filters, eight channels at a time in SIMD lanes: U's columns are channels, adjacent. */
 
 static void filters_portable(const float *weights, long filters, long channels, long r, const float *g, float *u,

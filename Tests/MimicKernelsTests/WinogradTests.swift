@@ -51,7 +51,12 @@ final class WinogradTests: XCTestCase {
         }
         if versions.count < 3 { print("WinogradTests: this CPU runs only \(versions.values.sorted())") }
         XCTAssertTrue(versions.values.contains("portable"))
+        // The fused path runs with AVX-512 only: there, every F(4,3) case of that version.
+        if versions.values.contains("AVX-512") { XCTAssertGreaterThanOrEqual(fusedRuns, 8) } else { XCTAssertEqual(fusedRuns, 0) }
     }
+
+    /// Cases the fused path ran (F(4,3) where the CPU has AVX-512); each check adds its own.
+    var fusedRuns = 0
 
     func checkChunkedConvolutionAndGradients(_ version: String) {
         // (channels, filters, side, kernel, outputs per tile, padding, images)
@@ -59,11 +64,13 @@ final class WinogradTests: XCTestCase {
         // of 4 (32x32 F(4,3)), 10 (a last group of 4 lanes), and small odd sides; 11 and 10
         // channels or filters: the filter transforms' eight-channel lanes and their remainder.
         // The input transform's lanes are channels: 24 (sixteen, then eight), 17 (sixteen, then
-        // one), 16 (sixteen alone); 31x31 is the fast teacher's first map.
+        // one), 16 (sixteen alone); 31x31 is the fast teacher's first map. 80 and 70 filters: the
+        // fused path's blocks of 64 filters and a last block of 16 or 6.
         let cases = [(5, 7, 16, 5, 2, 2, 3), (3, 4, 9, 5, 2, 2, 2), (6, 5, 10, 3, 4, 1, 2), (4, 3, 7, 3, 4, 1, 3),
                      (2, 3, 8, 5, 2, 0, 2), (3, 2, 5, 3, 4, 2, 1), (4, 3, 16, 3, 4, 1, 2), (3, 2, 32, 3, 4, 1, 1),
                      (2, 3, 20, 5, 2, 2, 1), (11, 3, 8, 5, 2, 2, 1), (11, 10, 6, 3, 4, 1, 2),
-                     (24, 5, 31, 3, 4, 1, 2), (17, 16, 7, 3, 4, 1, 3), (16, 9, 12, 5, 2, 2, 1)]
+                     (24, 5, 31, 3, 4, 1, 2), (17, 16, 7, 3, 4, 1, 3), (16, 9, 12, 5, 2, 2, 1),
+                     (16, 80, 9, 3, 4, 1, 2), (24, 70, 12, 3, 4, 0, 1)]
         for (c, f, side, k, m, p, count) in cases {
             let label = "\(version) C\(c) F\(f) \(side)x\(side) k\(k) F(\(m),\(k)) p\(p) images \(count)"
             let tiling = WinogradTiling(WinogradTransform(outputs: m, kernel: k), channels: c, filters: f,
@@ -84,6 +91,19 @@ final class WinogradTests: XCTestCase {
             var maps = [Float](repeating: .nan, count: f * count * ho * wo)
             tiling.convolve(x.data, images: count, transformedWeights: u, work: &work, into: &maps, layout: .nchw)
             XCTAssertEqual(maps, Self.nchw(rows, images: count, planes: f, positions: ho * wo), "forward into NCHW \(label)")
+            if tiling.fusedAvailable {
+                // The fused path, into rows and into NCHW maps, with the same work space.
+                var packed = [Float](repeating: .nan, count: tiling.packedFilterFloats)
+                packed.withUnsafeMutableBufferPointer { tiling.packFilters(u, into: $0.baseAddress!) }
+                var fusedRows = [Float](repeating: .nan, count: rows.count), fusedMaps = fusedRows
+                tiling.convolveFused(x.data, images: count, packedFilters: packed, work: &work, into: &fusedRows)
+                tiling.convolveFused(x.data, images: count, packedFilters: packed, work: &work, into: &fusedMaps, layout: .nchw)
+                assertClose(Self.nchw(fusedRows, images: count, planes: f, positions: ho * wo), reference.data,
+                            "fused forward \(label)", tolerance: 2e-5)
+                XCTAssertEqual(fusedMaps, Self.nchw(fusedRows, images: count, planes: f, positions: ho * wo),
+                               "fused forward into NCHW \(label)")
+                fusedRuns += 1
+            }
 
             let dy = random([count, f, ho, wo])
             var partial = [Float](repeating: 0, count: tiling.transformedWeightFloats)

@@ -34,6 +34,16 @@ void mimic_winograd_output(const float *product, long point_stride, long filters
                            long image_stride, long m, long tiles_y, long tiles_x, long out_h, long out_w, const float *at,
                            float *out);
 
+/* The same for the fused path, whose products come from the packed GEMM as [tile][filter]:
+ * the maps of filters first..<first+count from product[t * point_stride + q * count + f - first]. */
+void mimic_winograd_output_by_filters(const float *product, long point_stride, long count, long first, long columns,
+                                      long filter_stride, long image_stride, long m, long tiles_y, long tiles_x,
+                                      long out_h, long out_w, const float *at, float *out);
+
+/* 1 when the fused path's output pass has vector code for tiles of m outputs here (F(4,3)
+ * with AVX-512); elsewhere the unfused path, whose passes are vectorised, is the faster one. */
+int mimic_winograd_fused_vectorized(long m);
+
 /* d[t * point_stride + f * columns + q] = (A dY At)[t] for each tile's m x m output gradient dY
  * read from the maps at dy, positions past the bottom and right edge taken as zero. */
 void mimic_winograd_output_gradient(const float *dy, long filters, long columns, long filter_stride, long image_stride,

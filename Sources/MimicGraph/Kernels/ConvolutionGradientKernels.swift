@@ -63,8 +63,8 @@ extension KernelContext {
                         let scratch = self.scratch(thread), width = count * t.positions
                         if let winograd {
                             // Tiles go back straight into dx's NCHW maps.
-                            winograd.tiling.convolve(dy + first * t.imageIn, images: count, transformedWeights: winograd.filters,
-                                                     work: scratch, into: dx + first * t.imageOut, layout: .nchw)
+                            winograd.convolve(dy + first * t.imageIn, images: count, work: scratch, into: dx + first * t.imageOut,
+                                              layout: .nchw)
                             return
                         }
                         // One image's [C, H*W] GEMM output is its dx layout: written in place.

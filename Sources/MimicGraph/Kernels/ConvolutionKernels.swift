@@ -14,6 +14,10 @@ public struct ConvGeometry: Sendable {
     var chunk: Int
     /// Set when the convolution runs over Winograd tiles.
     var winograd: WinogradTiling?
+    /// Set when those tiles take the fused path (`WinogradTiling.convolveFused`): a forward or
+    /// an input gradient on a CPU that has its kernels. Weight gradients sum over the tiles
+    /// and keep the unfused GEMMs, whose K is the chunk's tiles.
+    var fused = false
     var columns: Int { c * k * k }
     var positions: Int { ho * wo }
     var imageIn: Int { c * h * w }
@@ -25,13 +29,14 @@ public struct ConvGeometry: Sendable {
     /// A piece's partial weight gradient (dW, or its Winograd transform).
     var partialFloats: Int { winograd?.transformedWeightFloats ?? f * columns }
 
-    init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int, winograd allowed: Bool) {
+    init(input: [Int], output: [Int], kernel k: Int, stride: Int, padding: Int, winograd allowed: Bool, fuse: Bool) {
         (c, h, w, f, self.k, self.stride, pad, ho, wo) =
             (input[0], input[1], input[2], output[0], k, stride, padding, output[1], output[2])
         winograd = allowed
             ? ConvolutionAlgorithm.winograd(channels: c, filters: f, height: h, width: w, kernel: k, stride: stride, padding: padding)
             : nil
-        chunk = ConvGeometry.chunk(positions: winograd?.tiles ?? ho * wo)
+        fused = fuse && winograd?.fusedAvailable == true
+        chunk = fused ? winograd!.fusedChunk : ConvGeometry.chunk(positions: winograd?.tiles ?? ho * wo)
     }
 
     /// Enough images side by side for about 256 GEMM columns (output positions, or tiles).
@@ -41,13 +46,13 @@ public struct ConvGeometry: Sendable {
     public init(_ op: Op, in g: Graph, winograd: Bool) {
         if let conv = op.as(Ops.Conv2D.self) {
             self.init(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: conv.kernel, stride: conv.stride,
-                      padding: conv.padding, winograd: winograd)
+                      padding: conv.padding, winograd: winograd, fuse: true)
         } else if let conv = op.as(Ops.Conv2DGradWeight.self) {
             self.init(input: g[op.inputs[1]].shape, output: g[op.inputs[0]].shape, kernel: conv.kernel, stride: conv.stride,
-                      padding: conv.padding, winograd: winograd)
+                      padding: conv.padding, winograd: winograd, fuse: false)
         } else if let conv = op.as(Ops.Conv2DGradInput.self) {
             self.init(input: g[op.outputs[0]].shape, output: g[op.inputs[0]].shape, kernel: conv.kernel, stride: conv.stride,
-                      padding: conv.padding, winograd: winograd)
+                      padding: conv.padding, winograd: winograd, fuse: false)
         } else {
             preconditionFailure("internal error: \(op.kind.mnemonic) is not a convolution")
         }
@@ -61,7 +66,7 @@ public struct ConvGeometry: Sendable {
     public static func transposed(_ op: Op, in g: Graph, winograd: Bool) -> ConvGeometry? {
         guard let conv = op.as(Ops.Conv2DGradInput.self), conv.stride == 1, conv.padding <= conv.kernel - 1 else { return nil }
         return ConvGeometry(input: g[op.inputs[0]].shape, output: g[op.outputs[0]].shape, kernel: conv.kernel, stride: 1,
-                            padding: conv.kernel - 1 - conv.padding, winograd: winograd)
+                            padding: conv.kernel - 1 - conv.padding, winograd: winograd, fuse: true)
     }
 
     /// The Winograd tiling a convolution op runs over; nil for im2col and for other ops.
@@ -125,8 +130,7 @@ extension KernelContext {
                        into destination: UnsafeMutablePointer<Float>? = nil) {
         let target = destination ?? scratch + g.outputOffset
         if let winograd {
-            winograd.tiling.convolve(x + first * g.imageIn, images: count, transformedWeights: winograd.filters,
-                                     work: scratch, into: target)
+            winograd.convolve(x + first * g.imageIn, images: count, work: scratch, into: target, layout: .rows)
             return
         }
         let width = count * g.positions
@@ -137,7 +141,10 @@ extension KernelContext {
 
     /// The filter transform of a convolution over Winograd tiles; nil for im2col.
     func filterTransform(_ g: ConvGeometry) -> FilterTransform? {
-        g.winograd.map { FilterTransform(tiling: $0, filters: kernelBuffer($0.transformedWeightFloats)) }
+        g.winograd.map {
+            FilterTransform(tiling: $0, filters: kernelBuffer($0.transformedWeightFloats),
+                            packed: g.fused ? kernelBuffer($0.packedFilterFloats) : nil)
+        }
     }
 
     /// The [F, count*positions] layout of a chunk of an NCHW gradient: one image's planes are
@@ -273,10 +280,31 @@ struct NormalizationEpilogue {
     }
 }
 
-/// A Winograd convolution's tiling with the memory of its transformed filters (U), bound
-/// with its kernel; `refill` transforms the step's weights.
+/// A Winograd convolution's tiling with the memory of its transformed filters (U), and of
+/// their packed copy when it takes the fused path, bound with its kernel; `refill`
+/// transforms (and packs) the step's weights.
 struct FilterTransform {
     let tiling: WinogradTiling
     let filters: UnsafeMutablePointer<Float>
-    func refill(from weights: UnsafePointer<Float>) { tiling.transformWeights(weights, into: filters) }
+    let packed: UnsafeMutablePointer<Float>?
+
+    /// Whether this run takes the fused path. Checked on every run, as the tests may force
+    /// the CPU's kernels between binding a plan and running it; the scratch of the fused
+    /// path's smaller chunks suits the unfused path too.
+    var fused: Bool { packed != nil && tiling.fusedAvailable }
+
+    func refill(from weights: UnsafePointer<Float>) {
+        tiling.transformWeights(weights, into: filters)
+        if let packed, fused { tiling.packFilters(filters, into: packed) }
+    }
+
+    /// A chunk's convolution over these filters, on the fused path where it runs.
+    func convolve(_ x: UnsafePointer<Float>, images count: Int, work: UnsafeMutablePointer<Float>,
+                  into out: UnsafeMutablePointer<Float>, layout: MapLayout) {
+        if let packed, fused {
+            tiling.convolveFused(x, images: count, packedFilters: packed, work: work, into: out, layout: layout)
+        } else {
+            tiling.convolve(x, images: count, transformedWeights: filters, work: work, into: out, layout: layout)
+        }
+    }
 }

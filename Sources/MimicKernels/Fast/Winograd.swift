@@ -87,14 +87,15 @@ public struct WinogradTiling: Sendable {
         }
     }
 
-    /// Lays out a chunk's work space, V [alpha²][n][C] then a [alpha²][F][n] block (the
-    /// products, or the output gradient's transform) then the transforms' temporary memory,
-    /// and fills V with the transforms of the chunk's images.
-    func transformedInput(_ x: UnsafePointer<Float>, images count: Int, work: UnsafeMutablePointer<Float>) -> (
+    /// Lays out a chunk's work space, V [alpha²][n][C] then a [alpha²][blockRows][n] block (the
+    /// products, or the output gradient's transform; the fused path's block is [alpha²][n][64])
+    /// then the transforms' temporary memory, and fills V with the transforms of the chunk's images.
+    func transformedInput(_ x: UnsafePointer<Float>, images count: Int, work: UnsafeMutablePointer<Float>,
+                          blockRows: Int? = nil) -> (
         n: Int, v: UnsafeMutablePointer<Float>, vStride: Int, block: UnsafeMutablePointer<Float>, blockStride: Int
     ) {
         let n = count * tiles
-        let (vStride, blockStride) = (pointStride(channels, n), pointStride(filters, n))
+        let (vStride, blockStride) = (pointStride(channels, n), pointStride(blockRows ?? filters, n))
         let block = work + points * vStride, temporary = block + points * blockStride
         for b in 0..<count {
             transformInput(x + b * channels * height * width, column: b * tiles, pointStride: vStride, into: work,
