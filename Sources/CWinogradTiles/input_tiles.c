@@ -7,17 +7,18 @@
 /* The input transform, Bt d B for every 6x6 patch d of an image, with SIMD lanes over
  * channels. The image is first copied into a zero-padded map with its channels last, so that
  * each of a patch's 36 positions is a run of adjacent channels: every load and every store
- * of the transform is then a whole vector, where lanes over tiles (the layout before) needed
- * a gather per value, as tiles are m floats apart and m is 4 for F(4,3).
+ * of the transform is then a whole vector, where lanes over tiles would need a gather per
+ * value, as tiles are m floats apart and m is 4 for F(4,3).
  *
  * The map: padded_height x padded_width positions of `channel_stride` floats, the channels
- * rounded up to 16 and the extra lanes zero, so that a vector may always be loaded whole. */
+ * rounded up to 16 so that the copy into it stores whole vectors; the extra lanes are zero
+ * and never read. */
 
 static long channel_stride(long channels) { return (channels + 15) / 16 * 16; }
 static long padded_width(long m, long tiles_x) { return tiles_x * m + 6 - m; }
 static long padded_height(long m, long tiles_y) { return tiles_y * m + 6 - m; }
 
-long mimic_winograd_input_temporary(long channels, long m, long tiles_y, long tiles_x) {
+long mimic_winograd_input_channels_adjacent_temporary(long channels, long m, long tiles_y, long tiles_x) {
     return padded_height(m, tiles_y) * padded_width(m, tiles_x) * channel_stride(channels);
 }
 
@@ -74,21 +75,6 @@ AVX512 static void spread_avx512(const float *image, long channels, long height,
 }
 #endif
 
-/* d = Bt x for the points 0, +-1, +-2 and infinity (the matrix MimicKernels' WinogradTransform
- * builds for 6x6 tiles; Lavin & Gray's F(4,3) input transform), in the fewest operations.
- * Written once for scalars and vectors alike: T is float or a vector of floats. */
-#define BT6(T, x, d)                                                                  \
-    do {                                                                              \
-        T near_ = x[4] - 4.0f * x[2], near_odd_ = x[3] - 4.0f * x[1];                 \
-        T far_ = x[4] - x[2], far_odd_ = 2.0f * (x[3] - x[1]);                        \
-        d[0] = 4.0f * x[0] - 5.0f * x[2] + x[4];                                      \
-        d[1] = near_ + near_odd_;                                                     \
-        d[2] = near_ - near_odd_;                                                     \
-        d[3] = far_ + far_odd_;                                                       \
-        d[4] = far_ - far_odd_;                                                       \
-        d[5] = 4.0f * x[1] - 5.0f * x[3] + x[5];                                      \
-    } while (0)
-
 /* Channels first..<end of every tile (end - first a multiple of the lanes), T lanes at a
  * time: for each of the patch's six columns Bt down the column, then Bt along each row. */
 #define DEFINE_TILES(NAME, ATTRIBUTES, T)                                                                     \
@@ -126,19 +112,17 @@ DEFINE_TILES(tiles_avx2, AVX2, floats8)
 DEFINE_TILES(tiles_avx512, AVX512, floats16)
 #endif
 
-void mimic_winograd_input(const float *image, long channels, long height, long width, long padding, long m,
-                          long tiles_y, long tiles_x, float *v, long point_stride, long column, float *temporary) {
+void mimic_winograd_input_channels_adjacent(const float *image, long channels, long height, long width, long padding,
+                                            long m, long tiles_y, long tiles_x, float *v, long point_stride, long column,
+                                            float *temporary) {
     long hp = padded_height(m, tiles_y), wp = padded_width(m, tiles_x), cs = channel_stride(channels);
     zero_borders(width, height, padding, hp, wp, cs, temporary);
     long done = 0;
 #ifdef MIMIC_X86
+    /* The copy has AVX-512 code only; with AVX2 it is the portable loop. */
     int lanes = mimic_winograd_lanes();
     if (lanes == 16) spread_avx512(image, channels, height, width, padding, wp, cs, temporary);
     else spread_portable(image, channels, height, width, padding, wp, cs, temporary);
-#else
-    spread_portable(image, channels, height, width, padding, wp, cs, temporary);
-#endif
-#ifdef MIMIC_X86
     if (lanes == 16) {
         done = channels / 16 * 16;
         tiles_avx512(temporary, channels, cs, wp, m, tiles_y, tiles_x, v, point_stride, column, 0, done);
@@ -148,6 +132,8 @@ void mimic_winograd_input(const float *image, long channels, long height, long w
         tiles_avx2(temporary, channels, cs, wp, m, tiles_y, tiles_x, v, point_stride, column, done, end);
         done = end;
     }
+#else
+    spread_portable(image, channels, height, width, padding, wp, cs, temporary);
 #endif
     if (done < channels)
         tiles_portable(temporary, channels, cs, wp, m, tiles_y, tiles_x, v, point_stride, column, done, channels);

@@ -1,5 +1,5 @@
-/* Which vector code the tile transforms run: chosen once from the CPU, or forced by the tests
- * (mimic_winograd_force). Private to CWinogradTiles. */
+/* Which vector code the tile transforms run (chosen once from the CPU, or forced by the tests:
+ * mimic_winograd_force), and the small pieces of it the files share. Private to CWinogradTiles. */
 #ifndef MIMIC_WINOGRAD_INSTRUCTION_SET_H
 #define MIMIC_WINOGRAD_INSTRUCTION_SET_H
 
@@ -10,7 +10,28 @@
 #define AVX512 __attribute__((target("avx512f,avx2,fma")))
 #endif
 
+/* d = Bt x for the points 0, +-1, +-2 and infinity (the matrix MimicKernels' WinogradTransform
+ * builds for 6x6 tiles; Lavin & Gray's F(4,3) input transform), in the fewest operations.
+ * Written once for scalars and vectors alike: T is float or a vector of floats. */
+#define BT6(T, x, d)                                                                  \
+    do {                                                                              \
+        T near_ = x[4] - 4.0f * x[2], near_odd_ = x[3] - 4.0f * x[1];                 \
+        T far_ = x[4] - x[2], far_odd_ = 2.0f * (x[3] - x[1]);                        \
+        d[0] = 4.0f * x[0] - 5.0f * x[2] + x[4];                                      \
+        d[1] = near_ + near_odd_;                                                     \
+        d[2] = near_ - near_odd_;                                                     \
+        d[3] = far_ + far_odd_;                                                       \
+        d[4] = far_ - far_odd_;                                                       \
+        d[5] = 4.0f * x[1] - 5.0f * x[3] + x[5];                                      \
+    } while (0)
+
 #ifdef MIMIC_X86
+/* p[0], p[2], ..., p[14]. */
+AVX2 static inline __m256 even8(const float *p) {
+    __m256 mixed = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), 0x88);
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(mixed), 0xD8));
+}
+
 /* r[i][j] -> r[j][i] for a 16 x 16 block: pairs, then quads within 128-bit lanes, then lanes. */
 AVX512 static inline void transpose16(__m512 r[16]) {
     __m512 t[16];

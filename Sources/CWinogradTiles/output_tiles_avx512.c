@@ -10,25 +10,16 @@
  * stores (or loads) a tile instead of 16. */
 
 #ifdef MIMIC_X86
-/* c[0..3] hold the values of columns 0..3 of sixteen tiles (lane l: tile l); afterwards
- * lane k (4 floats) of w[i] holds tile 4k+i's four values in column order. */
-AVX512 static inline void columns_to_tiles(const __m512 c[4], __m512 w[4]) {
-    __m512 a = _mm512_unpacklo_ps(c[0], c[1]), b = _mm512_unpackhi_ps(c[0], c[1]);
-    __m512 d = _mm512_unpacklo_ps(c[2], c[3]), e = _mm512_unpackhi_ps(c[2], c[3]);
-    w[0] = _mm512_shuffle_ps(a, d, 0x44);
-    w[1] = _mm512_shuffle_ps(a, d, 0xEE);
-    w[2] = _mm512_shuffle_ps(b, e, 0x44);
-    w[3] = _mm512_shuffle_ps(b, e, 0xEE);
-}
-
-/* The inverse: a 4x4 transpose within each 128-bit lane. */
-AVX512 static inline void tiles_to_columns(const __m512 w[4], __m512 c[4]) {
-    __m512 a = _mm512_unpacklo_ps(w[0], w[1]), b = _mm512_unpackhi_ps(w[0], w[1]);
-    __m512 d = _mm512_unpacklo_ps(w[2], w[3]), e = _mm512_unpackhi_ps(w[2], w[3]);
-    c[0] = _mm512_shuffle_ps(a, d, 0x44);
-    c[1] = _mm512_shuffle_ps(a, d, 0xEE);
-    c[2] = _mm512_shuffle_ps(b, e, 0x44);
-    c[3] = _mm512_shuffle_ps(b, e, 0xEE);
+/* A 4x4 transpose within each 128-bit lane: out[i] lane k element j = in[j] element 4k + i.
+ * With in[j] holding column j of sixteen tiles (lane l: tile l), out[i]'s lane k holds tile
+ * 4k+i's four values in column order; the same transpose takes them back. */
+AVX512 static inline void transpose_within_lanes(const __m512 in[4], __m512 out[4]) {
+    __m512 a = _mm512_unpacklo_ps(in[0], in[1]), b = _mm512_unpackhi_ps(in[0], in[1]);
+    __m512 d = _mm512_unpacklo_ps(in[2], in[3]), e = _mm512_unpackhi_ps(in[2], in[3]);
+    out[0] = _mm512_shuffle_ps(a, d, 0x44);
+    out[1] = _mm512_shuffle_ps(a, d, 0xEE);
+    out[2] = _mm512_shuffle_ps(b, e, 0x44);
+    out[3] = _mm512_shuffle_ps(b, e, 0xEE);
 }
 
 /* AVX's masked moves for a tile clipped at the right edge: lanes below `cols`. */
@@ -68,7 +59,7 @@ AVX512 void output_avx512_m4(const float *product, float *out, long point_stride
                     for (long i = 1; i < 6; i++) s = _mm512_fmadd_ps(a[row][i], half[i][col], s);
                     y[col] = s;
                 }
-                columns_to_tiles(y, w);
+                transpose_within_lanes(y, w);
                 float spill[4][16];
                 for (long i = 0; i < 4; i++) _mm512_storeu_ps(spill[i], w[i]);
                 for (long lane = 0; lane < lanes; lane++) {
@@ -109,7 +100,7 @@ AVX512 void output_gradient_avx512_m4(const float *dy, float *d, long point_stri
                 }
                 __m512 w[4];
                 for (long i = 0; i < 4; i++) w[i] = _mm512_loadu_ps(spill[i]);
-                tiles_to_columns(w, tile[row]);
+                transpose_within_lanes(w, tile[row]);
             }
             /* half[i][col] = sum_row At[row][i] tile[row][col]; D[i][j] = sum_col half[i][col] At[col][j]. */
             __m512 half[6][4];

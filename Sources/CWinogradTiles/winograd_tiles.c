@@ -22,14 +22,6 @@ int mimic_winograd_lanes(void) {
 
 int mimic_winograd_vectorized(void) { return mimic_winograd_lanes() > 1; }
 
-#ifdef MIMIC_X86
-/* p[0], p[2], ..., p[14]. */
-AVX2 static inline __m256 even8(const float *p) {
-    __m256 mixed = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), 0x88);
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(mixed), 0xD8));
-}
-
-#endif
 
 /* On the heap, freed by the caller: a large map's tiles would not fit a worker thread's stack. */
 static tile_place *tile_places(long columns, long m, long tiles_y, long tiles_x, long out_h, long out_w,

@@ -3,25 +3,32 @@
 #define MIMIC_WINOGRAD_TILES_H
 
 /* The tile transforms of Winograd convolutions with 6x6 tiles (F(2,5), F(4,3)), the loops
- * of the Winograd path around its GEMMs, written in C so that they can use AVX2 and FMA
- * (or AVX-512) where the CPU has them (checked at run time) while the rest of mimicc stays built for the
- * x86-64 baseline. Each has a portable twin; the tests run both.
+ * of the Winograd path around its GEMMs, written in C so that they can use AVX-512, or AVX2
+ * and FMA, where the CPU has them (checked at run time) while the rest of mimicc stays built
+ * for the x86-64 baseline. Each has a portable twin; the tests run every version the CPU has.
  *
  * Tile columns: column q of a point's block is image q / (tiles_y * tiles_x), then tile row
  * and tile column in order. `at` is the m x 6 output matrix At of the tile size, row-major. */
 
-/* Floats of temporary memory mimic_winograd_input needs: one image's zero-padded map with its
- * channels last (see input_tiles.c). */
-long mimic_winograd_input_temporary(long channels, long m, long tiles_y, long tiles_x);
+/* Two input transforms, which write V in two layouts. Each, for one NCHW image [channels]
+ * [height][width], zero-padded by `padding` on every side, and each of its tiles_y x tiles_x
+ * input patches d of 6x6 (tile (ty, tx) starting at row ty*m, column tx*m of the padded
+ * image), writes the 36 values of Bt d B, t = 6 * i + j.
+ *
+ * Channels adjacent (input_tiles.c: lanes over channels, AVX-512 or AVX2):
+ *     v[t * point_stride + (column + ty * tiles_x + tx) * channels + c],
+ * so V_t is [tiles][channels], the row operand of the packed GEMM of the fused path. */
+long mimic_winograd_input_channels_adjacent_temporary(long channels, long m, long tiles_y, long tiles_x);
+void mimic_winograd_input_channels_adjacent(const float *image, long channels, long height, long width, long padding,
+                                            long m, long tiles_y, long tiles_x, float *v, long point_stride, long column,
+                                            float *temporary);
 
-/* For one NCHW image [channels][height][width], zero-padded by `padding` on every side, and
- * each of its tiles_y x tiles_x input patches d of 6x6 (tile (ty, tx) starting at row ty*m,
- * column tx*m of the padded image), writes the 36 values of Bt d B, channels adjacent:
- *     v[t * point_stride + (column + ty * tiles_x + tx) * channels + c],  t = 6 * i + j.
- * So V_t is [tiles][channels], the transpose of the [channels][tiles] operand of the GEMMs. */
-void mimic_winograd_input(const float *image, long channels, long height, long width, long padding,
-                          long m, long tiles_y, long tiles_x,
-                          float *v, long point_stride, long column, float *temporary);
+/* Tiles adjacent (input_tiles_adjacent.c: lanes over tiles, AVX2), V_t [channels][columns]:
+ *     v[t * point_stride + c * columns + column + ty * tiles_x + tx]. */
+long mimic_winograd_input_tiles_adjacent_temporary(long m, long tiles_y, long tiles_x);
+void mimic_winograd_input_tiles_adjacent(const float *image, long channels, long height, long width, long padding,
+                                         long m, long tiles_y, long tiles_x, float *v, long point_stride, long columns,
+                                         long column, float *temporary);
 
 /* The outputs of filter f and image b: the oh x ow map at f * filter_stride + b * image_stride.
  * Rows [F][images * oh * ow] (a GEMM's output layout) have filter_stride = images * oh * ow

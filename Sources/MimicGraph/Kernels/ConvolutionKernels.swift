@@ -36,7 +36,11 @@ public struct ConvGeometry: Sendable {
             ? ConvolutionAlgorithm.winograd(channels: c, filters: f, height: h, width: w, kernel: k, stride: stride, padding: padding)
             : nil
         fused = fuse && winograd?.fusedAvailable == true
-        chunk = fused ? winograd!.fusedChunk : ConvGeometry.chunk(positions: winograd?.tiles ?? ho * wo)
+        // About 128 tile columns a chunk over Winograd tiles: OpenBLAS multiplies short-K GEMMs
+        // (F(2,5)'s 64 x 128 x 64) without packing either operand while M N K stays small (its
+        // small-matrix kernel); at 256 columns it packed both and the paper's 5x5 CNNs trained
+        // 8-13% slower (2026-12-01). For im2col, about 256 columns.
+        chunk = fused ? winograd!.fusedChunk : ConvGeometry.chunk(positions: winograd.map { 2 * $0.tiles } ?? ho * wo)
     }
 
     /// Enough images side by side for about 256 GEMM columns (output positions, or tiles).

@@ -14,8 +14,9 @@ import MimicBLAS
 /// so it is alpha² GEMMs, D_t [F, tiles] x V_tᵀ, summed over every tile of the batch before
 /// Gᵀ . G is applied once. The input gradient is the forward of the flipped filters.
 ///
-/// Layouts: V [alpha²][n][C] (channels adjacent: the input transform's vector lanes are
-/// channels, and the GEMMs read V_t transposed), U [alpha²][F][C], M and D [alpha²][F][n], with n = images x tiles,
+/// Layouts: V [alpha²][n][C] for F(4,3) (channels adjacent: the input transform's vector lanes
+/// are channels; the GEMMs read V_t transposed, and the fused path reads its rows), V
+/// [alpha²][C][n] for F(2,5) (see `channelsAdjacent`), U [alpha²][F][C], M and D [alpha²][F][n], with n = images x tiles,
 /// column q = image * tiles + tileRow * tilesX + tileColumn. Outputs and output gradients are
 /// [F][count * Ho * Wo] rows, image b at column b * Ho * Wo: the layout of an im2col GEMM's
 /// output, so the same epilogues read either.
@@ -43,7 +44,7 @@ public struct WinogradTiling: Sendable {
     /// Floats of work space `convolve` and `accumulateWeightGradient` need for `count` images.
     public func workFloats(images count: Int) -> Int {
         let n = count * tiles
-        return points * (pointStride(channels, n) + pointStride(filters, n)) + mimic_winograd_input_temporary(channels, transform.m, tilesY, tilesX)
+        return points * (pointStride(channels, n) + pointStride(filters, n)) + inputTemporaryFloats
     }
 
     /// FLOPs of the tile GEMMs for `images` images, a multiply-add counted as 2 (the forward,
@@ -63,8 +64,9 @@ public struct WinogradTiling: Sendable {
     ) {
         let chunk = transformedInput(x, images: count, work: work)
         for t in 0..<points {
-            BLAS.sgemm(.none, .transposed, m: filters, n: chunk.n, k: channels, a: u + t * filters * channels, lda: channels,
-                       b: chunk.v + t * chunk.vStride, ldb: channels, c: chunk.block + t * chunk.blockStride, ldc: chunk.n)
+            BLAS.sgemm(.none, channelsAdjacent ? .transposed : .none, m: filters, n: chunk.n, k: channels,
+                       a: u + t * filters * channels, lda: channels, b: chunk.v + t * chunk.vStride,
+                       ldb: channelsAdjacent ? channels : chunk.n, c: chunk.block + t * chunk.blockStride, ldc: chunk.n)
         }
         transformOutput(chunk.block, images: count, into: out, layout: layout)
     }
@@ -81,13 +83,14 @@ public struct WinogradTiling: Sendable {
         let chunk = transformedInput(x, images: count, work: work)
         transformOutputGradient(dy, images: count, into: chunk.block)
         for t in 0..<points {
-            BLAS.sgemm(.none, .none, m: filters, n: channels, k: chunk.n, a: chunk.block + t * chunk.blockStride,
-                       lda: chunk.n, b: chunk.v + t * chunk.vStride, ldb: channels, beta: overwriting ? 0 : 1,
+            BLAS.sgemm(.none, channelsAdjacent ? .none : .transposed, m: filters, n: channels, k: chunk.n,
+                       a: chunk.block + t * chunk.blockStride, lda: chunk.n, b: chunk.v + t * chunk.vStride,
+                       ldb: channelsAdjacent ? channels : chunk.n, beta: overwriting ? 0 : 1,
                        c: partial + t * filters * channels, ldc: channels)
         }
     }
 
-    /// Lays out a chunk's work space, V [alpha²][n][C] then a [alpha²][blockRows][n] block (the
+    /// Lays out a chunk's work space, V (see `channelsAdjacent`) then a [alpha²][blockRows][n] block (the
     /// products, or the output gradient's transform; the fused path's block is [alpha²][n][64])
     /// then the transforms' temporary memory, and fills V with the transforms of the chunk's images.
     func transformedInput(_ x: UnsafePointer<Float>, images count: Int, work: UnsafeMutablePointer<Float>,
@@ -98,8 +101,8 @@ public struct WinogradTiling: Sendable {
         let (vStride, blockStride) = (pointStride(channels, n), pointStride(blockRows ?? filters, n))
         let block = work + points * vStride, temporary = block + points * blockStride
         for b in 0..<count {
-            transformInput(x + b * channels * height * width, column: b * tiles, pointStride: vStride, into: work,
-                           temporary: temporary)
+            transformInput(x + b * channels * height * width, column: b * tiles, columns: n, pointStride: vStride,
+                           into: work, temporary: temporary)
         }
         return (n, work, vStride, block, blockStride)
     }
@@ -118,14 +121,33 @@ public struct WinogradTiling: Sendable {
 
     // MARK: Tiles
 
-    /// v[t][column + tile][c] = (Bᵀ d B)[t] for every input patch d of one image (in C, see
-    /// winograd_tiles.h: vector lanes over channels, AVX-512 or AVX2 chosen at run time).
+    /// Whether V is [alpha²][n][C] (F(4,3)) rather than [alpha²][C][n] (F(2,5)). Each layout has
+    /// its own input transform (winograd_tiles.h). Lanes over channels suit F(4,3), whose tiles
+    /// are 4 floats apart, and the fused path needs them; F(2,5)'s tiles are 2 apart, its
+    /// lanes over tiles load rows of eight tiles with two loads, and OpenBLAS multiplies its
+    /// short-K GEMMs faster with V [C][n]: the paper's 5x5 CNNs ran 13-24% slower with
+    /// channels adjacent, while the 3x3 teacher-5.3M ran 6% faster (2026-12-01).
+    public var channelsAdjacent: Bool { transform.m == 4 }
+
+    /// Floats of the input transform's temporary memory.
+    var inputTemporaryFloats: Int {
+        channelsAdjacent ? mimic_winograd_input_channels_adjacent_temporary(channels, transform.m, tilesY, tilesX)
+            : mimic_winograd_input_tiles_adjacent_temporary(transform.m, tilesY, tilesX)
+    }
+
+    /// V's values (Bᵀ d B)[t] for every input patch d of one image, its tiles starting at
+    /// column `column` of the chunk's n (in C, see winograd_tiles.h).
     func transformInput(
-        _ image: UnsafePointer<Float>, column: Int, pointStride: Int, into v: UnsafeMutablePointer<Float>,
+        _ image: UnsafePointer<Float>, column: Int, columns n: Int, pointStride: Int, into v: UnsafeMutablePointer<Float>,
         temporary: UnsafeMutablePointer<Float>
     ) {
-        mimic_winograd_input(image, channels, height, width, padding, transform.m, tilesY, tilesX,
-                             v, pointStride, column, temporary)
+        if channelsAdjacent {
+            mimic_winograd_input_channels_adjacent(image, channels, height, width, padding, transform.m, tilesY, tilesX,
+                                                   v, pointStride, column, temporary)
+        } else {
+            mimic_winograd_input_tiles_adjacent(image, channels, height, width, padding, transform.m, tilesY, tilesX,
+                                                v, pointStride, n, column, temporary)
+        }
     }
 
     /// Floats of one transform point's block in V, M or D, padded so that the 36 blocks do not

@@ -29,7 +29,7 @@ extension WinogradTiling {
 
     /// Whether this CPU runs the fused path for this tiling.
     public var fusedAvailable: Bool {
-        filters * channels <= Self.largestFusedFilters && mimic_packed_panel_width() == 32
+        channelsAdjacent && filters * channels <= Self.largestFusedFilters && mimic_packed_panel_width() == 32
             && mimic_winograd_fused_vectorized(transform.m) != 0
     }
 
