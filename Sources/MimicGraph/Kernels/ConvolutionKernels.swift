@@ -36,11 +36,12 @@ public struct ConvGeometry: Sendable {
             ? ConvolutionAlgorithm.winograd(channels: c, filters: f, height: h, width: w, kernel: k, stride: stride, padding: padding)
             : nil
         fused = fuse && winograd?.fusedAvailable == true
-        // About 128 tile columns a chunk over Winograd tiles: OpenBLAS multiplies short-K GEMMs
-        // (F(2,5)'s 64 x 128 x 64) without packing either operand while M N K stays small (its
-        // small-matrix kernel); at 256 columns it packed both and the paper's 5x5 CNNs trained
-        // 8-13% slower (2026-12-01). For im2col, about 256 columns.
-        chunk = fused ? winograd!.fusedChunk : ConvGeometry.chunk(positions: winograd.map { 2 * $0.tiles } ?? ho * wo)
+        // About 256 columns (positions or tiles) a chunk, but 128 tiles for F(2,5): OpenBLAS
+        // multiplies its short-K GEMMs (64 x 128 x 64) without packing either operand while
+        // M N K stays small (its small-matrix kernel); at 256 columns it packed both and the
+        // paper's 5x5 CNNs trained 8-13% slower (2026-12-01).
+        let columns = winograd.map { $0.transform.m == 2 ? 2 * $0.tiles : $0.tiles } ?? ho * wo
+        chunk = fused ? winograd!.fusedChunk : ConvGeometry.chunk(positions: columns)
     }
 
     /// Enough images side by side for about 256 GEMM columns (output positions, or tiles).
