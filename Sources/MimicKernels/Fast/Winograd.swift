@@ -16,8 +16,8 @@ import MimicBLAS
 ///
 /// Layouts: V [alpha²][n][C] for F(4,3) (channels adjacent: the input transform's vector lanes
 /// are channels; the GEMMs read V_t transposed, and the fused path reads its rows), V
-/// [alpha²][C][n] for F(2,5) (see `channelsAdjacent`), U [alpha²][F][C], M and D [alpha²][F][n], with n = images x tiles,
-/// column q = image * tiles + tileRow * tilesX + tileColumn. Outputs and output gradients are
+/// [alpha²][C][n] for F(2,5) (see `channelsAdjacent`), U [alpha²][F][C], M and D
+/// [alpha²][F][n], with n = images x tiles, column q = image * tiles + tileRow * tilesX + tileColumn. Outputs and output gradients are
 /// [F][count * Ho * Wo] rows, image b at column b * Ho * Wo: the layout of an im2col GEMM's
 /// output, so the same epilogues read either.
 public struct WinogradTiling: Sendable {
