@@ -8,9 +8,9 @@
 /* The input transform with SIMD lanes over tiles (AVX2): each channel is copied into a
  * zero-padded plane, Bt goes down its columns eight positions at a time, then along each
  * tile's rows eight tiles at a time, read with gathers, or, for F(2,5) on rows of a multiple
- * of eight tiles, with two loads and a shuffle. V is [36][channels][tiles], the layout
- * OpenBLAS multiplies fastest for the short K of F(2,5)'s layers (its small-matrix kernel):
- * the paper's 5x5 CNNs ran 13-24% slower over the channels-adjacent V of input_tiles.c. */
+ * of eight tiles, with two loads and a shuffle. V is [36][channels][tiles]: F(2,5) keeps this
+ * transform and layout (see WinogradTiling.channelsAdjacent in MimicKernels for what was
+ * measured). */
 
 /* Layout of the temporary memory: the zero-padded plane of one channel (hp rows), then the
  * six combined lines Bt d of every tile row (6 * tiles_y rows), all `stride` floats long:

@@ -29,37 +29,49 @@ AVX512 static inline __m128i first_lanes(int cols) {
 
 AVX512 static inline __mmask16 live_lanes(long lanes) { return lanes >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << lanes) - 1); }
 
+/* a[row][k] = At[row][k] in every lane. */
+AVX512 static inline void broadcast_at(const float *at, __m512 a[4][6]) {
+    for (long row = 0; row < 4; row++)
+        for (long k = 0; k < 6; k++) a[row][k] = _mm512_set1_ps(at[row * 6 + k]);
+}
+
+/* Sixteen lanes of At M A: M[i][j] is loaded from in + (6 i + j) * point_stride (lanes past
+ * `live` read as zero); y[row * 4 + col] = sum_i At[row][i] half[i][col], with
+ * half[i][col] = sum_j At[col][j] M[i][j]. */
+AVX512 static inline void tile_outputs(const float *in, long point_stride, __mmask16 live, __m512 a[4][6], __m512 y[16]) {
+    __m512 half[6][4];
+    for (long i = 0; i < 6; i++) {
+        __m512 values[6];
+        for (long j = 0; j < 6; j++) values[j] = _mm512_maskz_loadu_ps(live, in + (6 * i + j) * point_stride);
+        for (long col = 0; col < 4; col++) {
+            __m512 s = _mm512_mul_ps(a[col][0], values[0]);
+            for (long j = 1; j < 6; j++) s = _mm512_fmadd_ps(a[col][j], values[j], s);
+            half[i][col] = s;
+        }
+    }
+    for (long row = 0; row < 4; row++)
+        for (long col = 0; col < 4; col++) {
+            __m512 s = _mm512_mul_ps(a[row][0], half[0][col]);
+            for (long i = 1; i < 6; i++) s = _mm512_fmadd_ps(a[row][i], half[i][col], s);
+            y[row * 4 + col] = s;
+        }
+}
+
 AVX512 void output_avx512_m4(const float *product, float *out, long point_stride, long filters, long columns, long m,
                              long out_w, const tile_place *places, const float *at, long filter_stride) {
     (void)m;
     __m512 a[4][6];
-    for (long row = 0; row < 4; row++)
-        for (long k = 0; k < 6; k++) a[row][k] = _mm512_set1_ps(at[row * 6 + k]);
+    broadcast_at(at, a);
     for (long f = 0; f < filters; f++) {
         float *row_out = out + f * filter_stride;
         const float *in = product + f * columns;
         for (long q = 0; q < columns; q += 16) {
             long lanes = columns - q < 16 ? columns - q : 16;
-            __mmask16 live = live_lanes(lanes);
-            /* half[i][col] = sum_j At[col][j] M[i][j]; y[row][col] = sum_i At[row][i] half[i][col]. */
-            __m512 half[6][4];
-            for (long i = 0; i < 6; i++) {
-                __m512 values[6];
-                for (long j = 0; j < 6; j++) values[j] = _mm512_maskz_loadu_ps(live, in + (6 * i + j) * point_stride + q);
-                for (long col = 0; col < 4; col++) {
-                    __m512 s = _mm512_mul_ps(a[col][0], values[0]);
-                    for (long j = 1; j < 6; j++) s = _mm512_fmadd_ps(a[col][j], values[j], s);
-                    half[i][col] = s;
-                }
-            }
+            __m512 y[16];
+            tile_outputs(in + q, point_stride, live_lanes(lanes), a, y);
             for (long row = 0; row < 4; row++) {
-                __m512 y[4], w[4];
-                for (long col = 0; col < 4; col++) {
-                    __m512 s = _mm512_mul_ps(a[row][0], half[0][col]);
-                    for (long i = 1; i < 6; i++) s = _mm512_fmadd_ps(a[row][i], half[i][col], s);
-                    y[col] = s;
-                }
-                transpose_within_lanes(y, w);
+                __m512 w[4];
+                transpose_within_lanes(y + 4 * row, w);
                 float spill[4][16];
                 for (long i = 0; i < 4; i++) _mm512_storeu_ps(spill[i], w[i]);
                 for (long lane = 0; lane < lanes; lane++) {
@@ -79,8 +91,7 @@ AVX512 void output_gradient_avx512_m4(const float *dy, float *d, long point_stri
                                       long out_w, const tile_place *places, const float *at, long filter_stride) {
     (void)m;
     __m512 a[4][6];
-    for (long row = 0; row < 4; row++)
-        for (long k = 0; k < 6; k++) a[row][k] = _mm512_set1_ps(at[row * 6 + k]);
+    broadcast_at(at, a);
     for (long f = 0; f < filters; f++) {
         const float *row_in = dy + f * filter_stride;
         float *target = d + f * columns;
@@ -133,32 +144,15 @@ AVX512 void output_by_filters_avx512_m4(const float *product, long point_stride,
                                         long out_w, const tile_place *places, const float *at, float *out,
                                         long filter_stride) {
     __m512 a[4][6];
-    for (long row = 0; row < 4; row++)
-        for (long k = 0; k < 6; k++) a[row][k] = _mm512_set1_ps(at[row * 6 + k]);
+    broadcast_at(at, a);
     for (long q = 0; q < columns; q++) {
         const tile_place *place = places + q;
         __mmask16 cols = (__mmask16)((1u << place->cols) - 1);
         const float *in = product + q * count;
         for (long f = 0; f < count; f += 16) {
             long lanes = count - f < 16 ? count - f : 16;
-            __mmask16 live = live_lanes(lanes);
-            __m512 half[6][4];
-            for (long i = 0; i < 6; i++) {
-                __m512 values[6];
-                for (long j = 0; j < 6; j++) values[j] = _mm512_maskz_loadu_ps(live, in + (6 * i + j) * point_stride + f);
-                for (long col = 0; col < 4; col++) {
-                    __m512 s = _mm512_mul_ps(a[col][0], values[0]);
-                    for (long j = 1; j < 6; j++) s = _mm512_fmadd_ps(a[col][j], values[j], s);
-                    half[i][col] = s;
-                }
-            }
             __m512 y[16];
-            for (long row = 0; row < 4; row++)
-                for (long col = 0; col < 4; col++) {
-                    __m512 s = _mm512_mul_ps(a[row][0], half[0][col]);
-                    for (long i = 1; i < 6; i++) s = _mm512_fmadd_ps(a[row][i], half[i][col], s);
-                    y[row * 4 + col] = s;
-                }
+            tile_outputs(in + f, point_stride, live_lanes(lanes), a, y);
             transpose16(y);
             /* y[l]: filter f + l's outputs, row after row; row r is lanes 4r..4r+3, stored from
              * a base 4r floats back so that they land at the row's start. */

@@ -39,28 +39,33 @@ static tile_place *tile_places(long columns, long m, long tiles_y, long tiles_x,
     return places;
 }
 
-static void output_portable(const float *product, float *out, long point_stride, long filters, long columns, long m,
-                            long out_w, const tile_place *places, const float *at, long filter_stride) {
-    for (long f = 0; f < filters; f++) {
-        for (long q = 0; q < columns; q++) {
-            float half[6][4];
-            for (long i = 0; i < 6; i++) {
-                for (long col = 0; col < m; col++) {
-                    float s = 0;
-                    for (long j = 0; j < 6; j++) s += at[col * 6 + j] * product[(6 * i + j) * point_stride + f * columns + q];
-                    half[i][col] = s;
-                }
-            }
-            float *tile = out + f * filter_stride + places[q].origin;
-            for (long row = 0; row < places[q].rows; row++) {
-                for (long col = 0; col < places[q].cols; col++) {
-                    float s = 0;
-                    for (long i = 0; i < 6; i++) s += at[row * 6 + i] * half[i][col];
-                    tile[row * out_w + col] = s;
-                }
-            }
+/* One tile's outputs At M A into `tile` (rows out_w apart, clipped to the place's rows and
+ * columns), M[i][j] read from m_values[(6 i + j) * point_stride]. */
+static void portable_tile(const float *m_values, long point_stride, long m, const tile_place *place, const float *at,
+                          float *tile, long out_w) {
+    float half[6][4];
+    for (long i = 0; i < 6; i++) {
+        for (long col = 0; col < m; col++) {
+            float s = 0;
+            for (long j = 0; j < 6; j++) s += at[col * 6 + j] * m_values[(6 * i + j) * point_stride];
+            half[i][col] = s;
         }
     }
+    for (long row = 0; row < place->rows; row++) {
+        for (long col = 0; col < place->cols; col++) {
+            float s = 0;
+            for (long i = 0; i < 6; i++) s += at[row * 6 + i] * half[i][col];
+            tile[row * out_w + col] = s;
+        }
+    }
+}
+
+static void output_portable(const float *product, float *out, long point_stride, long filters, long columns, long m,
+                            long out_w, const tile_place *places, const float *at, long filter_stride) {
+    for (long f = 0; f < filters; f++)
+        for (long q = 0; q < columns; q++)
+            portable_tile(product + f * columns + q, point_stride, m, places + q, at,
+                          out + f * filter_stride + places[q].origin, out_w);
 }
 
 static void output_gradient_portable(const float *dy, float *d, long point_stride, long filters, long columns, long m,
@@ -265,46 +270,21 @@ void mimic_winograd_output_gradient(const float *dy, long filters, long columns,
                   out_w, at);
 }
 
-/* Products [t][q][count] of filters first..<first+count (the packed GEMM's layout) back to
- * output maps; portable, for tile sizes and CPUs the vector pass is not written for. */
-static void output_by_filters_portable(const float *product, long point_stride, long count, long first, long columns,
-                                       long m, long out_w, const tile_place *places, const float *at, float *out,
-                                       long filter_stride) {
-    for (long q = 0; q < columns; q++) {
-        for (long f = 0; f < count; f++) {
-            float half[6][4];
-            for (long i = 0; i < 6; i++) {
-                for (long col = 0; col < m; col++) {
-                    float s = 0;
-                    for (long j = 0; j < 6; j++) s += at[col * 6 + j] * product[(6 * i + j) * point_stride + q * count + f];
-                    half[i][col] = s;
-                }
-            }
-            float *tile = out + (first + f) * filter_stride + places[q].origin;
-            for (long row = 0; row < places[q].rows; row++) {
-                for (long col = 0; col < places[q].cols; col++) {
-                    float s = 0;
-                    for (long i = 0; i < 6; i++) s += at[row * 6 + i] * half[i][col];
-                    tile[row * out_w + col] = s;
-                }
-            }
-        }
-    }
-}
-
 int mimic_winograd_fused_vectorized(long m) { return m == 4 && mimic_winograd_lanes() == 16; }
 
 void mimic_winograd_output_by_filters(const float *product, long point_stride, long count, long first, long columns,
                                       long filter_stride, long image_stride, long m, long tiles_y, long tiles_x,
                                       long out_h, long out_w, const float *at, float *out) {
-    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w, image_stride);
+    /* The fused path runs only where this pass has vector code (its callers check first). */
+    if (!mimic_winograd_fused_vectorized(m)) abort();
 #ifdef MIMIC_X86
-    if (mimic_winograd_fused_vectorized(m))
-        output_by_filters_avx512_m4(product, point_stride, count, first, columns, out_w, places, at, out, filter_stride);
-    else
-#endif
-        output_by_filters_portable(product, point_stride, count, first, columns, m, out_w, places, at, out, filter_stride);
+    tile_place *places = tile_places(columns, m, tiles_y, tiles_x, out_h, out_w, image_stride);
+    output_by_filters_avx512_m4(product, point_stride, count, first, columns, out_w, places, at, out, filter_stride);
     free(places);
+#else
+    (void)product, (void)point_stride, (void)count, (void)first, (void)columns, (void)filter_stride;
+    (void)image_stride, (void)tiles_y, (void)tiles_x, (void)out_h, (void)out_w, (void)at, (void)out;
+#endif
 }
 
 /* Filters, eight channels at a time in SIMD lanes: U's columns are channels, adjacent. */

@@ -42,13 +42,14 @@ void mimic_winograd_output(const float *product, long point_stride, long filters
                            float *out);
 
 /* The same for the fused path, whose products come from the packed GEMM as [tile][filter]:
- * the maps of filters first..<first+count from product[t * point_stride + q * count + f - first]. */
+ * the maps of filters first..<first+count from product[t * point_stride + q * count + f - first].
+ * Only where mimic_winograd_fused_vectorized(m) (the fused path has no other code; it aborts). */
 void mimic_winograd_output_by_filters(const float *product, long point_stride, long count, long first, long columns,
                                       long filter_stride, long image_stride, long m, long tiles_y, long tiles_x,
                                       long out_h, long out_w, const float *at, float *out);
 
-/* 1 when the fused path's output pass has vector code for tiles of m outputs here (F(4,3)
- * with AVX-512); elsewhere the unfused path, whose passes are vectorised, is the faster one. */
+/* 1 when the fused path's output pass has code for tiles of m outputs here (F(4,3) with
+ * AVX-512); elsewhere the unfused path, whose passes are vectorised, runs instead. */
 int mimic_winograd_fused_vectorized(long m);
 
 /* d[t * point_stride + f * columns + q] = (A dY At)[t] for each tile's m x m output gradient dY

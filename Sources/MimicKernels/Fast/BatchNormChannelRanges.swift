@@ -42,11 +42,8 @@ extension BatchNormKernels {
                 }
                 for b in 0..<n {
                     for c in range {
-                        let offset = (b * channels + c) * inner
-                        let source = x + offset, target = (normalized ?? out) + offset
-                        let (ac, bc) = (a[c - first], shiftBy[c - first])
-                        for i in 0..<inner { target[i] = ac * source[i] + bc }
-                        Elementwise.activate(function, target, out + offset, count: inner)
+                        affineActivatePlane(x, normalized: normalized, out: out, offset: (b * channels + c) * inner,
+                                            inner: inner, a: a[c - first], b: shiftBy[c - first], function)
                     }
                 }
             }

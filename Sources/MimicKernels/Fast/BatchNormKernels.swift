@@ -69,11 +69,20 @@ public enum BatchNormKernels {
         batch n: Int, channels: Int, inner: Int, a: Float, b: Float, _ function: Activation
     ) {
         for image in 0..<n {
-            let offset = (image * channels + c) * inner
-            let source = x + offset, target = (normalized ?? out) + offset
-            for i in 0..<inner { target[i] = a * source[i] + b }
-            Elementwise.activate(function, target, out + offset, count: inner)
+            affineActivatePlane(x, normalized: normalized, out: out, offset: (image * channels + c) * inner, inner: inner,
+                                a: a, b: b, function)
         }
+    }
+
+    /// One plane of out = act(a x + b) at `offset`, `normalized` (if given) keeping a x + b.
+    @inline(__always)
+    static func affineActivatePlane(
+        _ x: UnsafePointer<Float>, normalized: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>, offset: Int,
+        inner: Int, a: Float, b: Float, _ function: Activation
+    ) {
+        let source = x + offset, target = (normalized ?? out) + offset
+        for i in 0..<inner { target[i] = a * source[i] + b }
+        Elementwise.activate(function, target, out + offset, count: inner)
     }
 
     /// Inference for channel `c`: normalised with the running statistics.

@@ -123,10 +123,12 @@ public struct WinogradTiling: Sendable {
 
     /// Whether V is [alpha²][n][C] (F(4,3)) rather than [alpha²][C][n] (F(2,5)). Each layout has
     /// its own input transform (winograd_tiles.h). Lanes over channels suit F(4,3), whose tiles
-    /// are 4 floats apart, and the fused path needs them; F(2,5)'s tiles are 2 apart, its
-    /// lanes over tiles load rows of eight tiles with two loads, and OpenBLAS multiplies its
-    /// short-K GEMMs faster with V [C][n]: the paper's 5x5 CNNs ran 13-24% slower with
-    /// channels adjacent, while the 3x3 teacher-5.3M ran 6% faster (2026-12-01).
+    /// are 4 floats apart, and the fused path needs them (the 3x3 teacher-5.3M trained 6% faster
+    /// with them). F(2,5)'s tiles are 2 apart, its lanes over tiles load rows of eight tiles
+    /// with two loads, and OpenBLAS multiplies 64 x 256 x 64 about 10% faster with V [C][n]
+    /// than transposed (104 against 94 GFLOP/s alone, one thread). With channels adjacent and
+    /// 256-column chunks the paper's 5x5 CNNs trained 13-15% slower (with 128-column chunks,
+    /// `ConvGeometry`, the layout alone was not measured; 2026-12-01).
     public var channelsAdjacent: Bool { transform.m == 4 }
 
     /// Floats of the input transform's temporary memory.

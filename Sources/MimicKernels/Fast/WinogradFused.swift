@@ -23,8 +23,8 @@ extension WinogradTiling {
 
     /// The most filters x channels of a fused convolution. Each chunk reads every packed U_t
     /// (alpha² F C floats) once, and the chunk's V must stay small: with 256 x 256 (9.4 MB of
-    /// U for 28 tiles a chunk) the fast teacher's 7x7 layers ran 15-20% slower fused, while
-    /// those up to 64 x 256 ran 5-17% faster (2026-12-01, AVX-512 Xeon).
+    /// U for 28 tiles a chunk) the fast teacher's four 256 x 256 kernels ran 16-27% slower
+    /// fused, while its six up to 64 x 256 ran 4-15% faster (2026-12-01, AVX-512 Xeon).
     static let largestFusedFilters = 64 * 256
 
     /// Whether this CPU runs the fused path for this tiling.
@@ -54,23 +54,24 @@ extension WinogradTiling {
         _ x: UnsafePointer<Float>, images count: Int, packedFilters packed: UnsafePointer<Float>,
         work: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, layout: MapLayout = .rows
     ) {
+        precondition(fusedAvailable, "internal error: the fused Winograd path without its kernels")
         let block = min(filters, Self.filterBlock), width = Int(mimic_packed_panel_width())
-        precondition(width == 32 && block % width == 0 || block == filters, "internal error: the fused Winograd path without its kernels")
         let chunk = transformedInput(x, images: count, work: work, blockRows: block)
         let perPoint = PackedGEMM.floats(n: filters, k: channels), rowTiles = PackedGEMM.items(m: chunk.n, n: 1)
         let strides = layout.strides(maps: filters, images: count, positions: outputPositions)
         for first in stride(from: 0, to: filters, by: block) {
-            let count = min(block, filters - first)
-            let panels = (first / width)..<((first + count + width - 1) / width)
+            let blockFilters = min(block, filters - first)
+            let panels = (first / width)..<((first + blockFilters + width - 1) / width)
             for t in 0..<points {
-                // Columns first..<first+count of the [n][F] product land at [n][count], row stride count.
+                // Columns first..<first+blockFilters of the [n][F] product land at [n][blockFilters].
                 PackedGEMM.multiply(m: chunk.n, n: filters, k: channels, a: chunk.v + t * chunk.vStride, lda: channels,
                                     packed: packed + t * perPoint, bias: nil, relu: false,
-                                    c: chunk.block + t * chunk.blockStride - first, ldc: count,
+                                    c: chunk.block + t * chunk.blockStride - first, ldc: blockFilters,
                                     items: (panels.lowerBound * rowTiles)..<(panels.upperBound * rowTiles))
             }
-            mimic_winograd_output_by_filters(chunk.block, chunk.blockStride, count, first, chunk.n, strides.map, strides.image,
-                                             transform.m, tilesY, tilesX, outputHeight, outputWidth, transform.at, out)
+            mimic_winograd_output_by_filters(chunk.block, chunk.blockStride, blockFilters, first, chunk.n, strides.map,
+                                             strides.image, transform.m, tilesY, tilesX, outputHeight, outputWidth,
+                                             transform.at, out)
         }
     }
 }
